@@ -1,0 +1,5 @@
+"""Logger of the acquisition package (a child of the ``neucube`` logger)."""
+
+import logging
+
+logger = logging.getLogger("neucube.acquisition")

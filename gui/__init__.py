@@ -1,0 +1,1 @@
+"""The Qt desktop app (PySide6 + pyqtgraph). Nothing imports this package."""
