@@ -1,0 +1,220 @@
+"""Small validators shared by the modules of :mod:`neucube`.
+
+Each validator checks one thing, returns the value in the form the caller
+works with, and otherwise raises an error that names the parameter, what is
+allowed, what was given and, where there is one, the fix (after
+``mne.utils._check_*``).
+"""
+
+import numbers
+
+import numpy as np
+
+
+def _describe(value):
+    """Return a short description of a value for error messages."""
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape} and dtype {value.dtype}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def check_option(value, name, allowed):
+    """Check that a value is one of a fixed set of options.
+
+    Parameters
+    ----------
+    value : object
+        The value given.
+    name : str
+        Name of the parameter, for the error message.
+    allowed : sequence
+        The allowed values.
+
+    Returns
+    -------
+    value : object
+        ``value``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not in ``allowed``.
+    """
+    allowed = tuple(allowed)
+    for option in allowed:
+        try:
+            equal = value == option
+        except Exception:  # e.g. objects whose == raises
+            continue
+        # An array compared with an option gives an array: not a match.
+        if isinstance(equal, (bool, np.bool_)) and equal:
+            return value
+    options = ", ".join(repr(option) for option in allowed)
+    raise ValueError(
+        f"Invalid value for the '{name}' parameter. Allowed values are {options}, "
+        f"but got {value!r} instead."
+    )
+
+
+def check_positive(value, name, *, strict=True, allow_inf=False):
+    """Check that a value is a real number above (or at least) zero.
+
+    Parameters
+    ----------
+    value : float | int
+        The value given.
+    name : str
+        Name of the parameter, for the error message.
+    strict : bool
+        If True, zero is rejected (``value > 0``); if False, zero is allowed
+        (``value >= 0``).
+    allow_inf : bool
+        Whether ``+inf`` is allowed.
+
+    Returns
+    -------
+    value : float
+        ``value`` as a Python float.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (booleans are rejected).
+    ValueError
+        If ``value`` is NaN, infinite (unless allowed) or out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}.")
+    value = float(value)
+    bound = "> 0" if strict else ">= 0"
+    if np.isnan(value) or (np.isinf(value) and not allow_inf):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value}.")
+    if value < 0 or (strict and value == 0):
+        raise ValueError(f"{name} must be {bound}, got {value}.")
+    return value
+
+
+def check_int(value, name, *, min_value=None):
+    """Check that a value is an integer, optionally with a lower bound.
+
+    Parameters
+    ----------
+    value : int
+        The value given (Python or numpy integer; booleans are rejected).
+    name : str
+        Name of the parameter, for the error message.
+    min_value : int | None
+        Smallest allowed value, or None for no bound.
+
+    Returns
+    -------
+    value : int
+        ``value`` as a Python int.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer.
+    ValueError
+        If ``value`` is below ``min_value``.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {_describe(value)}.")
+    value = int(value)
+    if min_value is not None and value < min_value:
+        raise ValueError(f"{name} must be an int >= {min_value}, got {value}.")
+    return value
+
+
+def check_random_state(seed):
+    """Turn a seed into a :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    seed : None | int | numpy.random.SeedSequence | numpy.random.Generator
+        None for fresh entropy, an int or a seed sequence for reproducible
+        draws, or a generator, which is returned as is (and so shared).
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+        The generator.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is of another type (the legacy
+        :class:`numpy.random.RandomState` included).
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return np.random.default_rng(seed)
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        if seed < 0:
+            raise ValueError(f"random_state must be a non-negative int, got {seed}.")
+        return np.random.default_rng(int(seed))
+    raise TypeError(
+        f"random_state must be None, an int, a numpy.random.SeedSequence or a "
+        f"numpy.random.Generator, got {_describe(seed)}. For a legacy RandomState "
+        f"use np.random.default_rng(seed) instead."
+    )
+
+
+def check_array_finite(X, name):
+    """Check that an array holds no NaN or infinite value.
+
+    For arrays of two or more dimensions, the last axis is taken as time
+    (samples) and the one before as channels, as in
+    ``(n_channels, n_times)`` and ``(n_epochs, n_channels, n_times)``; the
+    error then names the bad channels and the first bad sample.
+
+    Parameters
+    ----------
+    X : ndarray
+        A numeric array.
+    name : str
+        Name of the parameter, for the error message.
+
+    Returns
+    -------
+    X : ndarray
+        ``X``, unchanged.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` holds NaN or +/-inf.
+    """
+    X = np.asarray(X)
+    bad = ~np.isfinite(X)
+    if not bad.any():
+        return X
+    n_bad = int(bad.sum())
+    where = np.argwhere(bad)
+    if X.ndim == 0:
+        raise ValueError(f"{name} must be finite, got {X.item()!r}.")
+    if X.ndim == 1:
+        first = int(where[0, 0])
+        raise ValueError(
+            f"{name} contains {n_bad} non-finite value(s) (NaN or inf); "
+            f"the first is {X[first].item()!r} at index {first}."
+        )
+    channels = np.unique(where[:, -2]).tolist()
+    # First bad sample: leading axes (epochs) first, then time, then channel.
+    keys = (where[:, -2], where[:, -1]) + tuple(where[:, k] for k in range(X.ndim - 3, -1, -1))
+    order = np.lexsort(keys)  # the last key sorts first
+    first = tuple(int(i) for i in where[order[0]])
+    label = "epoch" if X.ndim == 3 else "index"
+    lead = "".join(f"{label} {i}, " for i in first[:-2])
+    shown = channels if len(channels) <= 20 else channels[:20] + ["..."]
+    raise ValueError(
+        f"{name} contains {n_bad} non-finite value(s) (NaN or inf) in channel(s) {shown}; "
+        f"the first bad sample is {X[first].item()!r} at {lead}channel {first[-2]}, "
+        f"sample {first[-1]}. "
+        f"Interpolate or drop the bad channels or samples (e.g. with "
+        f"raw.interpolate_bads() or by cropping) before passing {name}."
+    )

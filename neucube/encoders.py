@@ -1,0 +1,1022 @@
+"""Spike encoders: continuous EEG in, signed spike trains out.
+
+NeuCube feeds its reservoir with spike trains made from the raw signals by a
+temporal encoder (Kasabov 2014). This module offers the four encoders of the
+reference system, as scikit-learn transformers whose ``fit`` learns
+per-channel values on training data and whose ``transform`` applies them,
+frozen, to any new data:
+
+:class:`TBREncoder`
+    Threshold-based representation (address-event, Delbruck & Lichtsteiner
+    2007; NeuCube's default). A spike marks a change between two consecutive
+    samples larger than a per-channel threshold.
+:class:`StepForwardEncoder`
+    Step-forward (as described by Petro et al. 2019). A baseline follows
+    the signal in steps of the threshold; each step is a spike.
+:class:`MovingWindowEncoder`
+    Moving window (Petro et al. 2019). A spike marks a sample further than the
+    threshold from the mean of the preceding samples.
+:class:`BSAEncoder`
+    Ben's Spiker Algorithm (Schrauwen & Van Campenhout 2003). Spikes are
+    placed so that their sum filtered by a low-pass FIR kernel follows the
+    signal.
+
+Data
+    ``X`` is ``(n_channels, n_times)`` or ``(n_epochs, n_channels, n_times)``
+    of floats. Every encoder works along the last axis, one channel and one
+    epoch at a time: nothing crosses an epoch boundary, so encoding an array
+    of epochs gives the same spikes as encoding each epoch alone. Each call
+    to ``transform`` starts afresh and keeps no state: consecutive chunks of
+    a stream are encoded like separate epochs (sample 0 of each chunk never
+    spikes for the difference encoders).
+
+Spikes
+    An ``int8`` array of the shape of ``X`` with values in ``{-1, 0, +1}``:
+    ``+1`` is a positive (up) spike, ``-1`` a negative (down) spike, ``0`` no
+    spike. BSA gives positive spikes only. :func:`split_polarity` turns
+    spikes into the two input neurons per channel that the cube drives, in the
+    interleaved order ``[ch0+, ch0-, ch1+, ch1-, ...]``.
+
+Thresholds
+    TBR, step-forward and moving-window share one threshold rule, so ``fit``
+    means the same for the three: per channel ``c``, with
+    ``d = |x(t) - x(t-1)|`` taken over all training samples and epochs
+    (differences within an epoch only),
+    ``thr_c = mean(d) + alpha * std(d)``, where ``std`` is the population
+    standard deviation (``ddof=0``) and ``alpha = 0.5`` as in NeuCube.
+    ``alpha='auto'`` tries every value of the ``alphas`` grid and keeps the
+    one with the lowest mean normalised reconstruction error on the training
+    data (Petro et al. 2019 pick encoder parameters the same way).
+
+Reconstruction
+    Each encoder rebuilds a signal from its spikes
+    (:meth:`~TBREncoder.inverse_transform`) and scores itself with
+    :meth:`~TBREncoder.reconstruction_error` (per-channel RMSE in signal
+    units or RMSE normalised by the signal's standard deviation) and
+    :meth:`~TBREncoder.score` (minus the mean normalised error, so that larger
+    is better, as scikit-learn's model selection expects).
+
+References
+----------
+.. [1] Kasabov, N. K. (2014). NeuCube: A spiking neural network architecture
+   for mapping, learning and understanding of spatio-temporal brain data.
+   Neural Networks, 52, 62-76. https://doi.org/10.1016/j.neunet.2014.01.006
+.. [2] Petro, B., Kasabov, N., & Kiss, R. M. (2019). Selection and
+   optimization of temporal spike encoding methods for spiking neural
+   networks. IEEE Transactions on Neural Networks and Learning Systems,
+   31(2), 358-370. https://doi.org/10.1109/TNNLS.2019.2906158
+.. [3] Schrauwen, B., & Van Campenhout, J. (2003). BSA, a fast and accurate
+   spike train encoding scheme. Proceedings of the International Joint
+   Conference on Neural Networks (IJCNN), 2825-2830.
+.. [4] Delbruck, T., & Lichtsteiner, P. (2007). Fast sensory motor control
+   based on event-based hybrid neuromorphic-procedural system. IEEE
+   International Symposium on Circuits and Systems, 845-848.
+"""
+
+import numpy as np
+from scipy.signal import firwin
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
+
+from ._checks import check_array_finite, check_int, check_option, check_positive
+from ._logging import logger
+
+__all__ = [
+    "BSAEncoder",
+    "MovingWindowEncoder",
+    "StepForwardEncoder",
+    "TBREncoder",
+    "make_encoder",
+    "merge_polarity",
+    "polarity_names",
+    "split_polarity",
+]
+
+#: Grid of ``alpha`` values tried by ``alpha='auto'`` when ``alphas`` is None.
+DEFAULT_ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+#: Grid of BSA thresholds tried by ``threshold='auto'`` when ``thresholds`` is None.
+DEFAULT_BSA_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95)
+#: Threshold given to a channel that is constant in the training data, relative
+#: to ``max(1, max|x|)`` of that channel (see ``fit``).
+FLAT_EPS = 1e-12
+
+_METRICS = ("rmse", "nrmse")
+
+# --------------------------------------------------------------------------
+# Polarity helpers
+# --------------------------------------------------------------------------
+def split_polarity(spikes):
+    """Split signed spikes into one boolean train per polarity and channel.
+
+    The cube drives two input neurons per channel, one from the positive and
+    one from the negative spikes; this gives their trains in the interleaved
+    order ``[ch0+, ch0-, ch1+, ch1-, ...]``: row ``2 * c`` holds channel
+    ``c``'s positive spikes and row ``2 * c + 1`` its negative spikes.
+
+    Parameters
+    ----------
+    spikes : array-like, shape (..., n_channels, n_times)
+        Signed spikes with values in ``{-1, 0, +1}``, as returned by the
+        encoders' ``transform``.
+
+    Returns
+    -------
+    trains : ndarray of bool, shape (..., 2 * n_channels, n_times)
+        ``trains[..., 2 * c, t]`` is ``spikes[..., c, t] == 1`` and
+        ``trains[..., 2 * c + 1, t]`` is ``spikes[..., c, t] == -1``.
+
+    See Also
+    --------
+    merge_polarity : The inverse.
+    polarity_names : Names of the rows, from channel names.
+    """
+    spikes = _check_spikes(spikes, "spikes", allowed=(-1, 0, 1))
+    trains = np.empty(spikes.shape[:-2] + (2 * spikes.shape[-2], spikes.shape[-1]), dtype=bool)
+    trains[..., 0::2, :] = spikes == 1
+    trains[..., 1::2, :] = spikes == -1
+    return trains
+
+
+def merge_polarity(trains):
+    """Merge interleaved positive/negative trains back into signed spikes.
+
+    Parameters
+    ----------
+    trains : array-like of bool, shape (..., 2 * n_channels, n_times)
+        Trains in the order of :func:`split_polarity`,
+        ``[ch0+, ch0-, ch1+, ch1-, ...]``.
+
+    Returns
+    -------
+    spikes : ndarray of int8, shape (..., n_channels, n_times)
+        ``+1`` where the positive train fires, ``-1`` where the negative one
+        does, ``0`` where neither or both do.
+    """
+    trains = np.asarray(trains)
+    if trains.ndim < 2 or trains.shape[-2] % 2:
+        raise ValueError(
+            f"trains must have an even number of rows on axis -2 (two per channel: "
+            f"[ch0+, ch0-, ch1+, ...]), got shape {trains.shape}."
+        )
+    trains = trains.astype(bool)
+    return trains[..., 0::2, :].astype(np.int8) - trains[..., 1::2, :].astype(np.int8)
+
+
+def polarity_names(ch_names):
+    """Name the rows of :func:`split_polarity` after the channels.
+
+    Parameters
+    ----------
+    ch_names : list of str
+        The channel names, in the order of the rows of ``X``.
+
+    Returns
+    -------
+    names : list of str
+        ``[ch0 + '+', ch0 + '-', ch1 + '+', ...]``.
+    """
+    if isinstance(ch_names, str):
+        raise TypeError(f"ch_names must be a list of str, got the str {ch_names!r}.")
+    return [f"{name}{sign}" for name in ch_names for sign in "+-"]
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+def _as_float_array(X, name):
+    """Convert to a float64 array with 2 or 3 dimensions, or raise."""
+    try:
+        arr = np.asarray(X)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    if arr.ndim not in (2, 3):
+        hint = " For one channel use X[np.newaxis]." if arr.ndim == 1 else ""
+        raise ValueError(
+            f"{name} must be 2D (n_channels, n_times) or 3D (n_epochs, n_channels, n_times), "
+            f"got {arr.ndim}D with shape {arr.shape}.{hint}"
+        )
+    if arr.size == 0:
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}): it needs at least one channel and one sample."
+        )
+    return arr.astype(np.float64, copy=False)
+
+
+def _check_spikes(spikes, name, allowed):
+    """Check a spike array: 2D/3D, values in ``allowed``; return it as int8."""
+    arr = np.asarray(spikes)
+    if arr.ndim not in (2, 3):
+        raise ValueError(
+            f"{name} must be 2D (n_channels, n_times) or 3D (n_epochs, n_channels, n_times), "
+            f"got {arr.ndim}D with shape {arr.shape}."
+        )
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold numbers in {set(allowed)}, got dtype {arr.dtype}.")
+    bad = ~np.isin(arr, allowed)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold only values in {sorted(allowed)}, "
+            f"got {arr[where].item()!r} at index {where}."
+        )
+    return arr.astype(np.int8, copy=False)
+
+
+def _pool(X):
+    """Return X as (n_channels, n_samples), epochs concatenated per channel."""
+    if X.ndim == 2:
+        return X
+    return np.moveaxis(X, -2, 0).reshape(X.shape[-2], -1)
+
+
+def _abs_diff_stats(X):
+    """Mean and population std (ddof=0) of |x(t) - x(t-1)| per channel.
+
+    Differences are taken within each epoch, never across epochs.
+    """
+    d = np.abs(np.diff(X, axis=-1))
+    d = _pool(d)
+    return d.mean(axis=-1), d.std(axis=-1)
+
+
+def _channel_error(X, X_hat, metric):
+    """Per-channel RMSE (or NRMSE) over all epochs and samples."""
+    rmse = np.sqrt(np.mean(_pool((X - X_hat) ** 2), axis=-1))
+    if metric == "rmse":
+        return rmse
+    std = _pool(X).std(axis=-1)
+    # A constant channel has std 0: its error is 0 when it is rebuilt exactly,
+    # inf otherwise (never a division by zero).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = rmse / np.where(std > 0, std, 1.0)
+        nrmse = np.where(std > 0, ratio, np.where(rmse > 0, np.inf, 0.0))
+    return nrmse
+
+
+def _fmt(values):
+    """Short text for a per-channel array in log messages."""
+    values = np.asarray(values, dtype=float)
+    return f"median {np.median(values):.4g}, range [{values.min():.4g}, {values.max():.4g}]"
+
+
+# --------------------------------------------------------------------------
+# Base class
+# --------------------------------------------------------------------------
+class _BaseEncoder(TransformerMixin, BaseEstimator):
+    """Fit/transform/reconstruct plumbing shared by the encoders."""
+
+    #: Fitted attribute whose presence means "fitted".
+    _fitted_attr = "n_channels_"
+    #: Spike values the encoder emits.
+    _spike_values = (-1, 0, 1)
+
+    # ---- hooks ---------------------------------------------------------
+    def _fit(self, X):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _encode(self, X):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _decode(self, spikes, x0):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # ---- checks --------------------------------------------------------
+    def _check_fitted(self, method):
+        if not hasattr(self, self._fitted_attr):
+            raise NotFittedError(
+                f"This {type(self).__name__} instance is not fitted yet: call "
+                f"{type(self).__name__}.fit(X_train) with training data first, then {method}()."
+            )
+
+    def _check_X(self, X, name="X", *, fitting):
+        X = _as_float_array(X, name)
+        check_array_finite(X, name)
+        if fitting:
+            if X.shape[-1] < 2:
+                raise ValueError(
+                    f"{name} has {X.shape[-1]} sample per channel; fit needs at least 2 "
+                    f"(thresholds come from differences between consecutive samples)."
+                )
+        else:
+            self._check_n_channels(X.shape[-2], name)
+        return X
+
+    def _check_n_channels(self, n_channels, name):
+        if n_channels != self.n_channels_:
+            raise ValueError(
+                f"{name} has {n_channels} channel(s) (axis -2) but this {type(self).__name__} "
+                f"was fitted on {self.n_channels_}. Pass the same channels, in the same order, "
+                f"as at fit, or fit again."
+            )
+
+    # ---- public API ----------------------------------------------------
+    def fit(self, X, y=None):
+        """Learn the per-channel encoding values from training data.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+            Training signals: finite floats, at least 2 samples per channel.
+            All epochs are pooled per channel.
+        y : None
+            Ignored; present for scikit-learn compatibility.
+
+        Returns
+        -------
+        self : instance of the encoder
+            The fitted encoder.
+        """
+        X = self._check_X(X, fitting=True)
+        self._fit(X)
+        return self
+
+    def transform(self, X):
+        """Encode signals into spikes with the fitted, frozen values.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+            Signals with the channels seen at fit.
+
+        Returns
+        -------
+        spikes : ndarray of int8, shape of X
+            ``+1`` positive spike, ``-1`` negative spike, ``0`` none.
+        """
+        self._check_fitted("transform")
+        X = self._check_X(X, fitting=False)
+        return self._encode(X)
+
+    def fit_transform(self, X, y=None):
+        """Fit on ``X``, then encode ``X``.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+            Training signals.
+        y : None
+            Ignored; present for scikit-learn compatibility.
+
+        Returns
+        -------
+        spikes : ndarray of int8, shape of X
+            The spikes of ``X``.
+        """
+        return self.fit(X).transform(X)
+
+    def reconstruction_error(self, X, metric="rmse", average=False):
+        """Encode ``X``, rebuild it from the spikes and measure the error.
+
+        Parameters
+        ----------
+        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+            The signals.
+        metric : ``'rmse'`` | ``'nrmse'``
+            ``'rmse'``: root mean squared error in the units of ``X``.
+            ``'nrmse'``: the RMSE divided by the standard deviation
+            (``ddof=0``) of the channel's signal; a constant channel scores 0
+            when rebuilt exactly and ``inf`` otherwise.
+        average : bool
+            If True, return the mean over channels (a scalar summary).
+
+        Returns
+        -------
+        error : ndarray, shape (n_channels,) | float
+            Per channel, over all epochs and samples pooled; or its mean.
+
+        Notes
+        -----
+        The difference encoders rebuild each epoch from its true first
+        sample, ``x0 = X[..., 0]``; BSA needs no initial value. With epochs,
+        the standard deviation of ``'nrmse'`` is taken over all epochs
+        pooled.
+        """
+        check_option(metric, "metric", _METRICS)
+        self._check_fitted("reconstruction_error")
+        X = self._check_X(X, fitting=False)
+        error = _channel_error(X, self._reconstruct_like(X), metric)
+        return float(error.mean()) if average else error
+
+    def score(self, X, y=None):
+        """Minus the mean normalised reconstruction error (larger is better).
+
+        Parameters
+        ----------
+        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+            The signals.
+        y : None
+            Ignored; present for scikit-learn compatibility.
+
+        Returns
+        -------
+        score : float
+            ``-reconstruction_error(X, metric='nrmse', average=True)``.
+        """
+        return -self.reconstruction_error(X, metric="nrmse", average=True)
+
+    def _reconstruct_like(self, X):
+        """Encode then rebuild X (already validated)."""
+        return self._decode(self._encode(X), X[..., 0])
+
+
+class _DeltaEncoder(_BaseEncoder):
+    """Encoders with one fitted threshold per channel (TBR, SF, MW).
+
+    Their reconstruction is ``x(0) + cumsum(spikes * thr)``.
+    """
+
+    _fitted_attr = "thresholds_"
+
+    def _encode_thr(self, X, thr):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _encode(self, X):
+        return self._encode_thr(X, self.thresholds_)
+
+    def _decode(self, spikes, x0):
+        return _cumsum_decode(spikes, x0, self.thresholds_)
+
+    def _fit(self, X):
+        name = type(self).__name__
+        self._check_extra_params()
+        if isinstance(self.alpha, str):
+            check_option(self.alpha, "alpha", ("auto",))
+            alphas = DEFAULT_ALPHAS if self.alphas is None else self.alphas
+            alphas = np.asarray(alphas, dtype=float).ravel()
+            if alphas.size == 0:
+                raise ValueError(
+                    "alphas must hold at least one value when alpha='auto', got an empty grid."
+                )
+            for value in alphas:
+                check_positive(value, "each value of alphas", strict=False)
+        else:
+            alphas = np.array([check_positive(self.alpha, "alpha", strict=False)])
+
+        mean, std = _abs_diff_stats(X)
+        flat = (mean == 0) & (std == 0)
+        eps = FLAT_EPS * np.maximum(1.0, np.abs(_pool(X)).max(axis=-1))
+        if flat.any():
+            logger.warning(
+                "%s: channel(s) %s are constant in the training data; their threshold is set to "
+                "a tiny epsilon (%g x max(1, max|x|)), so any later change of these channels "
+                "spikes.",
+                name,
+                np.flatnonzero(flat).tolist(),
+                FLAT_EPS,
+            )
+
+        def thresholds_for(alpha):
+            thr = mean + alpha * std
+            return np.where(flat, eps, thr)
+
+        if alphas.size == 1 and not isinstance(self.alpha, str):
+            alpha = float(alphas[0])
+            self.alpha_errors_ = None
+        else:
+            errors = np.empty(alphas.size)
+            for k, alpha in enumerate(alphas):
+                thr = thresholds_for(alpha)
+                X_hat = _cumsum_decode(self._encode_thr(X, thr), X[..., 0], thr)
+                errors[k] = _channel_error(X, X_hat, "nrmse").mean()
+                logger.debug(
+                    "%s: alpha=%g gives mean NRMSE %.4g on the training data.", name, alpha, errors[k]
+                )
+            best = int(np.argmin(errors))
+            alpha = float(alphas[best])
+            self.alpha_errors_ = errors
+            logger.info(
+                "%s: alpha='auto' chose alpha=%g (mean NRMSE %.4g on the training data; grid %s).",
+                name,
+                alpha,
+                errors[best],
+                np.array2string(alphas, separator=", "),
+            )
+        self.alpha_grid_ = alphas
+        self.alpha_ = alpha
+        self.diff_mean_ = mean
+        self.diff_std_ = std
+        self.thresholds_ = thresholds_for(alpha)
+        self.n_channels_ = X.shape[-2]
+        logger.info(
+            "%s: thresholds fitted on %d channel(s) x %d sample(s) with alpha=%g: %s.",
+            name,
+            X.shape[-2],
+            _pool(X).shape[-1],
+            alpha,
+            _fmt(self.thresholds_),
+        )
+
+    def _check_extra_params(self):
+        """Validate encoder-specific parameters (none by default)."""
+
+    def inverse_transform(self, spikes, x0=0.0):
+        """Rebuild signals from spikes: ``x0 + cumsum(spikes * thresholds_)``.
+
+        Parameters
+        ----------
+        spikes : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+            Signed spikes from :meth:`transform`.
+        x0 : float | array-like, shape (n_channels,) | (n_epochs, n_channels)
+            The first sample of each channel (and epoch) of the encoded
+            signal, which spikes do not carry. With the default 0 the result
+            is the signal relative to its first sample.
+
+        Returns
+        -------
+        X_hat : ndarray of float, shape of spikes
+            The rebuilt signals.
+        """
+        self._check_fitted("inverse_transform")
+        spikes = _check_spikes(spikes, "spikes", self._spike_values)
+        self._check_n_channels(spikes.shape[-2], "spikes")
+        return self._decode(spikes, _check_x0(x0, spikes.shape))
+
+
+def _check_x0(x0, shape):
+    x0 = np.asarray(x0, dtype=float)
+    try:
+        full = np.broadcast_shapes(x0.shape, shape[:-1])
+    except ValueError:
+        full = None
+    if full != tuple(shape[:-1]):
+        raise ValueError(
+            f"x0 must be a scalar or broadcast to the spikes' leading shape {tuple(shape[:-1])} "
+            f"(one value per channel, or per epoch and channel), got shape {x0.shape}."
+        )
+    check_array_finite(x0, "x0")
+    return x0
+
+
+def _cumsum_decode(spikes, x0, thr):
+    """``x0 + cumsum(spikes * thr)`` along time, thr per channel."""
+    thr = np.asarray(thr, dtype=float)[..., np.newaxis]
+    return np.asarray(x0, dtype=float)[..., np.newaxis] + np.cumsum(spikes * thr, axis=-1)
+
+
+_ALPHA_DOC = """alpha : float | 'auto'
+        Threshold factor: ``thr_c = mean(d) + alpha * std(d)`` with
+        ``d = |x(t) - x(t-1)|`` of channel ``c`` over the training data
+        (``std`` with ``ddof=0``). Must be >= 0. Default 0.5, as in NeuCube.
+        ``'auto'`` tries each value of ``alphas`` and keeps the one with the
+        lowest mean NRMSE of the reconstruction of the training data (the
+        first one on a tie); the choice is logged at INFO level.
+    alphas : array-like of float | None
+        The grid searched when ``alpha='auto'``; None means
+        ``DEFAULT_ALPHAS`` (0 to 2 in steps of 0.25). Ignored otherwise."""
+
+_DELTA_ATTRS_DOC = """thresholds_ : ndarray, shape (n_channels,)
+        The per-channel threshold, in the units of ``X``, frozen at fit.
+    alpha_ : float
+        The alpha used (``alpha``, or the one chosen by ``'auto'``).
+    alpha_grid_ : ndarray
+        The alphas tried (one value unless ``alpha='auto'``).
+    alpha_errors_ : ndarray | None
+        Mean training NRMSE for each value of ``alpha_grid_`` with
+        ``alpha='auto'``; None otherwise.
+    diff_mean_, diff_std_ : ndarray, shape (n_channels,)
+        Mean and population std of ``|x(t) - x(t-1)|`` on the training data.
+    n_channels_ : int
+        Number of channels seen at fit."""
+
+_FLAT_DOC = """A channel that is constant in the training data (all differences 0)
+    would get threshold 0. It gets ``FLAT_EPS * max(1, max|x_c|)``
+    (``FLAT_EPS = 1e-12``) instead, and a warning naming it is logged:
+    it stays silent while it stays flat and spikes on any real change."""
+
+
+class TBREncoder(_DeltaEncoder):
+    __doc__ = f"""Threshold-based representation (TBR) encoder, NeuCube's default.
+
+    Per channel ``c`` and sample ``t >= 1`` of each epoch::
+
+        s(t) = +1  if x(t) - x(t-1) >  thr_c
+        s(t) = -1  if x(t) - x(t-1) < -thr_c
+        s(t) =  0  otherwise
+
+    with strict inequalities. Sample 0 of each epoch has no predecessor and
+    never spikes: differences never cross epoch boundaries.
+
+    Parameters
+    ----------
+    {_ALPHA_DOC}
+
+    Attributes
+    ----------
+    {_DELTA_ATTRS_DOC}
+
+    Notes
+    -----
+    The rebuilt signal is ``x(0) + sum_(u <= t) s(u) * thr_c``: every change
+    smaller than the threshold is lost, and every spike stands for a change
+    of exactly ``thr_c``, so the reconstruction drifts; its error is how
+    ``alpha`` is chosen ([1]_, [2]_).
+
+    {_FLAT_DOC}
+
+    References
+    ----------
+    .. [1] Kasabov, N. K. (2014). NeuCube. Neural Networks, 52, 62-76.
+    .. [2] Petro, B., Kasabov, N., & Kiss, R. M. (2019). IEEE TNNLS 31(2),
+       358-370.
+    """
+
+    def __init__(self, alpha=0.5, *, alphas=None):
+        self.alpha = alpha
+        self.alphas = alphas
+
+    def _encode_thr(self, X, thr):
+        thr = np.asarray(thr, dtype=float)[..., np.newaxis]
+        spikes = np.zeros(X.shape, dtype=np.int8)
+        d = np.diff(X, axis=-1)
+        spikes[..., 1:] = (d > thr).astype(np.int8) - (d < -thr).astype(np.int8)
+        return spikes
+
+
+class StepForwardEncoder(_DeltaEncoder):
+    __doc__ = f"""Step-forward (SF) encoder: a baseline follows the signal in steps.
+
+    Per channel ``c`` and epoch, the baseline starts at ``B = x(0)``; then for
+    each ``t >= 1``::
+
+        if   x(t) > B + thr_c:  s(t) = +1 and B += thr_c
+        elif x(t) < B - thr_c:  s(t) = -1 and B -= thr_c
+        else:                   s(t) =  0
+
+    Sample 0 never spikes. The loop runs over time, vectorised over channels
+    and epochs.
+
+    Parameters
+    ----------
+    {_ALPHA_DOC}
+
+    Attributes
+    ----------
+    {_DELTA_ATTRS_DOC}
+
+    Notes
+    -----
+    ``thr_c`` is fitted as for :class:`TBREncoder` (mean + alpha * std of the
+    absolute first differences), so ``fit`` means the same for every
+    encoder; Petro et al. [1]_ tune it as a free parameter instead. The
+    reconstruction is the baseline trajectory,
+    ``B(t) = x(0) + cumsum(s * thr_c)``; unlike TBR it cannot drift further
+    than ``thr_c`` from the signal while the signal moves by at most one
+    threshold per sample.
+
+    {_FLAT_DOC}
+
+    References
+    ----------
+    .. [1] Petro, B., Kasabov, N., & Kiss, R. M. (2019). IEEE TNNLS 31(2),
+       358-370.
+    """
+
+    def __init__(self, alpha=0.5, *, alphas=None):
+        self.alpha = alpha
+        self.alphas = alphas
+
+    def _encode_thr(self, X, thr):
+        thr = np.broadcast_to(np.asarray(thr, dtype=float), X.shape[:-1])
+        spikes = np.zeros(X.shape, dtype=np.int8)
+        base = X[..., 0].copy()
+        for t in range(1, X.shape[-1]):
+            x = X[..., t]
+            up = x > base + thr
+            down = ~up & (x < base - thr)
+            step = up.astype(np.int8) - down.astype(np.int8)
+            spikes[..., t] = step
+            base += step * thr
+        return spikes
+
+
+class MovingWindowEncoder(_DeltaEncoder):
+    __doc__ = f"""Moving-window (MW) encoder: spikes mark departures from a local mean.
+
+    Per channel and epoch, the baseline ``B(t)`` is the mean of the
+    ``window`` samples before ``t`` (fewer near the start:
+    ``B(t) = mean(x[max(0, t - window):t])``, ``B(0) = x(0)``), and::
+
+        s(t) = +1  if x(t) > B(t) + thr_c
+        s(t) = -1  if x(t) < B(t) - thr_c
+        s(t) =  0  otherwise
+
+    Sample 0 never spikes (``x(0) = B(0)``). Computed with cumulative sums,
+    without a loop.
+
+    Parameters
+    ----------
+    {_ALPHA_DOC}
+    window : int
+        Number of past samples averaged into the baseline (>= 1). With
+        ``window=1`` the encoder is :class:`TBREncoder`. Default 3 (the
+        lowest NRMSE for 1 s epochs of the bundled CHB-MIT excerpt among 1-20).
+
+    Attributes
+    ----------
+    {_DELTA_ATTRS_DOC}
+
+    Notes
+    -----
+    ``thr_c`` is fitted as for :class:`TBREncoder`, so ``fit`` means the same
+    for every encoder. The reconstruction follows Petro et al. [1]_:
+    ``x(0) + cumsum(s * thr_c)``. The baseline is the mean of the ``window``
+    samples *before* ``t``, as specified here; Petro et al.'s reference code
+    starts with the mean of the first ``window + 1`` samples for all of them.
+
+    {_FLAT_DOC}
+
+    References
+    ----------
+    .. [1] Petro, B., Kasabov, N., & Kiss, R. M. (2019). IEEE TNNLS 31(2),
+       358-370.
+    """
+
+    def __init__(self, alpha=0.5, *, window=3, alphas=None):
+        self.window = window
+        self.alpha = alpha
+        self.alphas = alphas
+
+    def _check_extra_params(self):
+        check_int(self.window, "window", min_value=1)
+
+    def _encode_thr(self, X, thr):
+        window = int(self.window)
+        thr = np.asarray(thr, dtype=float)[..., np.newaxis]
+        n_times = X.shape[-1]
+        # Relative to x(0): exact zeros for a flat channel, and cumulative
+        # sums that stay small.
+        x = X - X[..., :1]
+        csum = np.zeros(x.shape[:-1] + (n_times + 1,))
+        np.cumsum(x, axis=-1, out=csum[..., 1:])
+        t = np.arange(n_times)
+        lo = np.maximum(0, t - window)
+        count = np.maximum(t - lo, 1)
+        base = (csum[..., t] - csum[..., lo]) / count
+        base[..., 0] = 0.0
+        return (x > base + thr).astype(np.int8) - (x < base - thr).astype(np.int8)
+
+
+class BSAEncoder(_BaseEncoder):
+    """Ben's Spiker Algorithm (BSA) encoder: FIR-filter deconvolution.
+
+    Fit learns, per channel, ``offset_ = min(x)`` and ``scale_ = max(x) -
+    min(x)`` over the training data; encoding works on ``u = (x - offset_) /
+    scale_``, which is in ``[0, 1]`` on the training data. With the kernel
+    ``h = scipy.signal.firwin(filter_length, cutoff)`` (``F`` taps), at each
+    ``t`` (a loop over time, vectorised over channels and epochs)::
+
+        err1 = sum_j |u(t + j) - h(j)|
+        err2 = sum_j |u(t + j)|
+        if err1 <= err2 - threshold:  s(t) = 1 and u(t:t+F) -= h
+
+    where ``j`` runs over ``0 .. F - 1`` while ``t + j`` stays inside the
+    epoch (the window shortens at the end of each epoch). The rebuilt signal
+    is ``convolve(s, h)[:n_times] * scale_ + offset_``.
+
+    Parameters
+    ----------
+    threshold : float | 'auto'
+        Additive threshold on the error decrease, in units of the scaled
+        signal summed over the window (>= 0). As the kernel sums to 1, one
+        spike can lower the error by at most 1: values near 1 make up for
+        the greedy look-ahead, which otherwise fires too often (Schrauwen &
+        Van Campenhout's multiplicative threshold is 0.955 for the same
+        reason). Default 0.85. ``'auto'`` tries each value of ``thresholds``
+        and keeps the one with the lowest mean NRMSE of the reconstruction
+        of the training data (the first one on a tie); the choice is logged
+        at INFO level.
+    filter_length : int
+        Number of taps ``F`` of the FIR kernel (>= 1). Default 20.
+    cutoff : float
+        Cut-off of the low-pass kernel as a fraction of the Nyquist
+        frequency, in (0, 1) (scipy's ``firwin`` convention): 0.2 is
+        25.6 Hz at 256 Hz. The defaults (20 taps, 0.2, 0.85) gave the lowest
+        NRMSE on the bundled CHB-MIT excerpt among the values tried.
+    thresholds : array-like of float | None
+        The grid searched when ``threshold='auto'``; None means
+        ``DEFAULT_BSA_THRESHOLDS`` (0.5 to 0.95). Ignored otherwise.
+
+    Attributes
+    ----------
+    filter_ : ndarray, shape (filter_length,)
+        The kernel ``h``.
+    offset_ : ndarray, shape (n_channels,)
+        Per-channel minimum of the training data.
+    scale_ : ndarray, shape (n_channels,)
+        Per-channel range of the training data (1 for a constant channel).
+    threshold_ : float
+        The threshold used (``threshold``, or the one chosen by ``'auto'``).
+    threshold_grid_ : ndarray
+        The thresholds tried (one value unless ``threshold='auto'``).
+    threshold_errors_ : ndarray | None
+        Mean training NRMSE for each of ``threshold_grid_`` with
+        ``threshold='auto'``; None otherwise.
+    n_channels_ : int
+        Number of channels seen at fit.
+
+    Notes
+    -----
+    The kernel is firwin's, normalised to unit sum (unity gain at DC): a
+    scaled level ``u`` in ``[0, 1]`` is represented by about ``u`` spikes
+    per sample. Petro et al.'s reference code scales the kernel by twice the
+    signal's range instead and tunes the threshold to match.
+
+    BSA emits positive spikes only (values in ``{0, 1}``); the negative
+    trains of :func:`split_polarity` stay empty. Parts of new data below the
+    training minimum cannot be represented and rebuild as ``offset_``.
+
+    Unlike the three difference encoders, BSA may spike at sample 0 of an
+    epoch: a spike at ``t`` places the kernel on ``t .. t + F - 1``. The
+    kernel looks up to ``F - 1`` samples ahead, so BSA is not causal.
+
+    A constant training channel gets ``scale_ = 1`` (no division by zero)
+    and a warning naming it.
+
+    References
+    ----------
+    .. [1] Schrauwen, B., & Van Campenhout, J. (2003). BSA, a fast and
+       accurate spike train encoding scheme. IJCNN 2003, 2825-2830.
+    .. [2] Petro, B., Kasabov, N., & Kiss, R. M. (2019). IEEE TNNLS 31(2),
+       358-370.
+    """
+
+    _fitted_attr = "offset_"
+    _spike_values = (0, 1)
+
+    def __init__(self, threshold=0.85, *, filter_length=20, cutoff=0.2, thresholds=None):
+        self.filter_length = filter_length
+        self.cutoff = cutoff
+        self.threshold = threshold
+        self.thresholds = thresholds
+
+    def _make_filter(self):
+        numtaps = check_int(self.filter_length, "filter_length", min_value=1)
+        cutoff = check_positive(self.cutoff, "cutoff")
+        if cutoff >= 1:
+            raise ValueError(
+                f"cutoff must be in (0, 1) (a fraction of the Nyquist frequency), got {cutoff}."
+            )
+        h = firwin(numtaps, cutoff)
+        return h / h.sum()
+
+    def _fit(self, X):
+        name = type(self).__name__
+        h = self._make_filter()
+        if isinstance(self.threshold, str):
+            check_option(self.threshold, "threshold", ("auto",))
+            grid = DEFAULT_BSA_THRESHOLDS if self.thresholds is None else self.thresholds
+            grid = np.asarray(grid, dtype=float).ravel()
+            if grid.size == 0:
+                raise ValueError(
+                    "thresholds must hold at least one value when threshold='auto', "
+                    "got an empty grid."
+                )
+            for value in grid:
+                check_positive(value, "each value of thresholds", strict=False)
+        else:
+            grid = np.array([check_positive(self.threshold, "threshold", strict=False)])
+
+        pooled = _pool(X)
+        offset = pooled.min(axis=-1)
+        scale = pooled.max(axis=-1) - offset
+        flat = scale == 0
+        if flat.any():
+            logger.warning(
+                "%s: channel(s) %s are constant in the training data; their scale is set to 1.",
+                name,
+                np.flatnonzero(flat).tolist(),
+            )
+        scale = np.where(flat, 1.0, scale)
+
+        if isinstance(self.threshold, str):
+            errors = np.empty(grid.size)
+            for k, thr in enumerate(grid):
+                X_hat = _bsa_decode(_bsa_encode(X, h, offset, scale, thr), h, offset, scale)
+                errors[k] = _channel_error(X, X_hat, "nrmse").mean()
+                logger.debug(
+                    "%s: threshold=%g gives mean NRMSE %.4g on the training data.", name, thr, errors[k]
+                )
+            best = int(np.argmin(errors))
+            threshold = float(grid[best])
+            self.threshold_errors_ = errors
+            logger.info(
+                "%s: threshold='auto' chose threshold=%g (mean NRMSE %.4g on the training data; "
+                "grid %s).",
+                name,
+                threshold,
+                errors[best],
+                np.array2string(grid, separator=", "),
+            )
+        else:
+            threshold = float(grid[0])
+            self.threshold_errors_ = None
+        self.filter_ = h
+        self.threshold_grid_ = grid
+        self.threshold_ = threshold
+        self.scale_ = scale
+        self.offset_ = offset
+        self.n_channels_ = X.shape[-2]
+        logger.info(
+            "%s: offset and scale fitted on %d channel(s) x %d sample(s); %d-tap kernel, "
+            "cutoff %g, threshold %g.",
+            name,
+            X.shape[-2],
+            pooled.shape[-1],
+            h.size,
+            self.cutoff,
+            threshold,
+        )
+
+    def _encode(self, X):
+        return _bsa_encode(X, self.filter_, self.offset_, self.scale_, self.threshold_)
+
+    def _decode(self, spikes, x0=None):
+        return _bsa_decode(spikes, self.filter_, self.offset_, self.scale_)
+
+    def inverse_transform(self, spikes):
+        """Rebuild signals from spikes: ``convolve(s, h)[:n_times] * scale_ + offset_``.
+
+        Parameters
+        ----------
+        spikes : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+            Spikes (values in ``{0, 1}``) from :meth:`transform`.
+
+        Returns
+        -------
+        X_hat : ndarray of float, shape of spikes
+            The rebuilt signals, in the units of the training data.
+        """
+        self._check_fitted("inverse_transform")
+        spikes = _check_spikes(spikes, "spikes", self._spike_values)
+        self._check_n_channels(spikes.shape[-2], "spikes")
+        return self._decode(spikes)
+
+
+def _bsa_encode(X, h, offset, scale, threshold):
+    """BSA over the last axis; loop over time, vectorised over the rest."""
+    u = (X - offset[:, np.newaxis]) / scale[:, np.newaxis]
+    n_times = u.shape[-1]
+    n_taps = h.size
+    spikes = np.zeros(u.shape, dtype=np.int8)
+    for t in range(n_times):
+        stop = min(t + n_taps, n_times)
+        hh = h[: stop - t]
+        w = u[..., t:stop]
+        err1 = np.abs(w - hh).sum(axis=-1)
+        err2 = np.abs(w).sum(axis=-1)
+        fire = err1 <= err2 - threshold
+        if fire.any():
+            spikes[..., t] = fire
+            w -= fire[..., np.newaxis] * hh
+    return spikes
+
+
+def _bsa_decode(spikes, h, offset, scale):
+    """``convolve(s, h)[:n_times] * scale + offset`` along the last axis."""
+    n_times = spikes.shape[-1]
+    s = spikes.astype(float)
+    out = np.zeros(s.shape)
+    # Sum of shifted kernels: F vectorised adds instead of one convolve per row.
+    for j, hj in enumerate(h[:n_times]):
+        out[..., j:] += hj * s[..., : n_times - j]
+    return out * scale[:, np.newaxis] + offset[:, np.newaxis]
+
+
+#: Encoder names accepted by :func:`make_encoder`.
+ENCODERS = {
+    "tbr": TBREncoder,
+    "step_forward": StepForwardEncoder,
+    "moving_window": MovingWindowEncoder,
+    "bsa": BSAEncoder,
+}
+
+
+def make_encoder(kind="tbr", **params):
+    """Make an (unfitted) encoder from its name.
+
+    Parameters
+    ----------
+    kind : ``'tbr'`` | ``'step_forward'`` | ``'moving_window'`` | ``'bsa'``
+        Which encoder: :class:`TBREncoder`, :class:`StepForwardEncoder`,
+        :class:`MovingWindowEncoder` or :class:`BSAEncoder`.
+    **params
+        Parameters of that encoder's constructor, e.g. ``alpha=0.5`` for the
+        first three or ``threshold=0.85`` for BSA (which has no ``alpha``).
+
+    Returns
+    -------
+    encoder : TBREncoder | StepForwardEncoder | MovingWindowEncoder | BSAEncoder
+        The encoder, to be fitted.
+    """
+    check_option(kind, "kind", tuple(ENCODERS))
+    cls = ENCODERS[kind]
+    valid = cls._get_param_names()
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise TypeError(
+            f"{cls.__name__} (kind={kind!r}) has no parameter(s) {unknown}; its parameters "
+            f"are {valid}."
+        )
+    return cls(**params)
