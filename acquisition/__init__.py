@@ -1,0 +1,55 @@
+"""EEG in: file readers, channel names, causal filters, windows and epochs.
+
+This package knows nothing of spikes: it never imports :mod:`neucube`,
+:mod:`models` or :mod:`gui`. Data leave it as MNE objects or NumPy arrays of
+shape (n_channels, n_times), in SI units (volts).
+"""
+
+from ._logging import logger
+from .channels import (
+    OLD_TO_NEW,
+    REFERENCE_SUFFIXES,
+    ChannelLabel,
+    parse_channel_name,
+    pick_placeable,
+    placeable_picks,
+    set_standard_names,
+    standard_electrode_names,
+    standardize_channel_names,
+)
+from .epochs import make_epochs, sliding_windows
+from .filters import OnlineFilter, filter_offline, resample
+from .io import (
+    SUPPORTED_EXTENSIONS,
+    CorruptFileError,
+    EEGFileError,
+    NonFiniteDataError,
+    TruncatedFileError,
+    UnsupportedFormatError,
+    read_raw,
+)
+
+__all__ = [
+    "OLD_TO_NEW",
+    "REFERENCE_SUFFIXES",
+    "SUPPORTED_EXTENSIONS",
+    "ChannelLabel",
+    "CorruptFileError",
+    "EEGFileError",
+    "NonFiniteDataError",
+    "OnlineFilter",
+    "TruncatedFileError",
+    "UnsupportedFormatError",
+    "filter_offline",
+    "logger",
+    "make_epochs",
+    "parse_channel_name",
+    "pick_placeable",
+    "placeable_picks",
+    "read_raw",
+    "resample",
+    "set_standard_names",
+    "sliding_windows",
+    "standard_electrode_names",
+    "standardize_channel_names",
+]

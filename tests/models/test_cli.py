@@ -1,0 +1,70 @@
+"""The neucube command line, run in-process and as the installed script."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.cli import main
+from sample_data import MOTOR_EDF, SEIZURE_EDF
+
+
+def test_help_lists_subcommands(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("info", "demo", "spikes"):
+        assert command in out
+
+
+def test_demo_prints_spike_rates_before_and_during_the_seizure(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "chb01_03" in out and "before /s" in out and "during /s" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith(("Fp1-F7", "T8-P8", "mean"))]
+    assert [r[0] for r in rows] == ["Fp1-F7", "T8-P8", "T8-P8-1", "mean"]
+    before, during = float(rows[-1][1]), float(rows[-1][2])
+    # Real chb01_03: every channel spikes more during the seizure (about 2.4x).
+    assert during > 1.5 * before > 0
+    assert "23 of 23 channels rose" in out
+
+
+def test_spikes_json_on_motor_run_with_explicit_segments(capsys):
+    argv = ["spikes", str(MOTOR_EDF), "--segment", "first", "0", "60",
+            "--segment", "second", "60", "120", "--fit", "first", "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["sfreq"] == 160
+    assert len(result["channels"]) == 64 and "FC5" in result["channels"]
+    assert set(result["rates_per_s"]) == {"first", "second"}
+    assert all(t > 0 for t in result["thresholds_uV"])
+    # The encoder never spikes more than once per sample per channel.
+    assert all(0 < r <= 160 for r in result["rates_per_s"]["first"])
+
+
+def test_missing_file_is_a_clear_error_not_a_traceback(tmp_path, capsys):
+    missing = tmp_path / "nope.edf"
+    assert main(["spikes", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert "nope.edf" in err and "Traceback" not in err
+
+
+def test_recording_without_seizure_annotation_asks_for_segments(capsys):
+    assert main(["spikes", str(MOTOR_EDF)]) == 2
+    err = capsys.readouterr().err
+    assert "No annotation matching 'seizure'" in err and "T0" in err
+
+
+def test_bad_fit_segment_names_the_choices(capsys):
+    assert main(["spikes", str(SEIZURE_EDF), "--fit", "during-ish"]) == 2
+    assert "fit_segment must be one of the segments" in capsys.readouterr().err
+
+
+def test_installed_console_script_answers_help():
+    # `make test` installs the project into the virtual environment running the tests.
+    script = Path(sys.executable).parent / "neucube"
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    assert "spikes" in out.stdout
