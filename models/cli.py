@@ -127,6 +127,39 @@ def cmd_demo(args):
     return 0
 
 
+def _print_accuracy_table(result, out=None):
+    out = sys.stdout if out is None else out
+    print(f"{result['data']}: {result['n_epochs']} epochs {result['classes']}, "
+          f"{result['n_channels']} channels at {result['sfreq']:g} Hz, "
+          f"band {result['band_hz'][0]:g}-{result['band_hz'][1]:g} Hz", file=out)
+    print(f"{result['cv']}; chance {result['chance']:.3f}; Brian2 target "
+          f"{result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n", file=out)
+    print(f"{'method':<18}{'accuracy':>10}{'sd':>8}{'median':>9}", file=out)
+    for name, acc in result["accuracy"].items():
+        print(f"{name:<18}{acc['mean']:>10.3f}{acc['sd']:>8.3f}{acc['median']:>9.3f}", file=out)
+
+
+def cmd_evaluate(args):
+    """Cross-validate the cube against a non-spiking baseline on real EEG."""
+    from .evaluation import evaluate_motor
+
+    if args.task != "motor":
+        raise ValueError(f"--task must be one of ['motor'], got {args.task!r}.")
+    result = evaluate_motor(
+        args.data,
+        subject=args.subject,
+        n_splits=args.folds,
+        n_repeats=args.repeats,
+        target=args.target,
+        random_state=args.seed,
+    )
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        _print_accuracy_table(result)
+    return 0
+
+
 def build_parser():
     """Return the argument parser of the ``neucube`` command."""
     parser = argparse.ArgumentParser(
@@ -164,6 +197,23 @@ def build_parser():
     p.add_argument("--notch", type=float, default=None, help="power-line frequency in Hz")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_spikes)
+
+    p = sub.add_parser(
+        "evaluate",
+        help="cross-validate the cube and a non-spiking baseline on real EEG",
+        description="Motor task: EEGMMIDB executed left vs right fist (runs 3, 7, 11; 0-4 s "
+        "epochs), repeated stratified K-fold; NeuCube with the deSNN and the spike-count "
+        "readouts, and CSP+LDA, on the same folds.",
+    )
+    p.add_argument("--task", default="motor", choices=["motor"])
+    p.add_argument("--data", required=True, help="folder with the EEGMMIDB EDF files (S001R03.edf ...)")
+    p.add_argument("--subject", type=int, default=1)
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=cmd_evaluate)
     return parser
 
 

@@ -117,7 +117,7 @@ class DeSNNClassifier(ClassifierMixin, BaseEstimator):
     Notes
     -----
     ``X`` is cube activity: an object with ``counts``, ``first_spike`` and
-    ``n_steps`` attributes (as returned by the cube), or a boolean spike
+    ``n_times`` attributes (``neucube.cube.CubeActivity``), or a boolean spike
     raster of shape (n_samples, n_neurons, n_steps).
     """
 
@@ -190,12 +190,13 @@ class DeSNNClassifier(ClassifierMixin, BaseEstimator):
 
 def _activity_arrays(X):
     """Return (counts, first_spike, n_steps) from activity or a raster."""
-    if all(hasattr(X, a) for a in ("counts", "first_spike", "n_steps")):
-        return np.asarray(X.counts), np.asarray(X.first_spike), np.asarray(X.n_steps)
+    if hasattr(X, "counts") and hasattr(X, "first_spike"):
+        n_steps = getattr(X, "n_times", getattr(X, "n_steps", None))
+        return np.asarray(X.counts), np.asarray(X.first_spike), np.asarray(n_steps)
     raster = np.asarray(X)
     if raster.ndim != 3:
         raise ValueError(
-            "X must be cube activity (with counts, first_spike and n_steps) or a spike "
+            "X must be cube activity (with counts, first_spike and n_times) or a spike "
             f"raster of shape (n_samples, n_neurons, n_steps); got an array of shape {raster.shape}."
         )
     raster = raster.astype(bool)
