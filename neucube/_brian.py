@@ -1,0 +1,633 @@
+"""Brian2 back end of :mod:`neucube.cube` (the only module that imports Brian2).
+
+One ``NeuronGroup`` holds the reservoir neurons then the input neurons; one
+``Synapses`` object holds every connection; a ``SpikeMonitor`` records. The
+encoder's spikes reach the input neurons through a 2D ``TimedArray`` of fixed
+shape (steps × channels, indexed by the step within the run window), refilled
+in place before each run (runtime targets) or passed with ``run_args`` (C++
+standalone), so the compiled code does not change between batches. Sample
+resets happen inside the network: the first step of the current sample is
+``t0 = t - (t - seg_start) % seg_len`` (``seg_len`` = steps per sample, or
+2**40 for a live stream). Model parameters are shared variables, not
+constants in the code, so changing them needs no recompilation. Object names
+are fixed, so Brian2 generates the same code for every cube of the same kind
+and its compiled code is reused (Cython: once per number of channels and
+range of sfreq; standalone: see :class:`StandaloneSimulator`).
+
+Schedule within one step ``t`` (Brian2's slots ``groups → thresholds →
+synapses → resets``) and how it gives NeuCube's semantics:
+
+``groups`` (``cube_update``)
+    ``t0`` = first step of the current sample; if ``t == t0`` the state is
+    cleared (``V``, ``I``, refractory count, trace). Then the leak pending from
+    step ``t - 1``: ``V = max(0, V - leak)`` (neurons that spiked at ``t - 1``
+    hold 0, so this touches exactly the neurons that did not spike); then the
+    input ``I`` gathered from the spikes of ``t - 1`` is added if the neuron is
+    not refractory (``rc == 0``), and ``rc`` counts down.
+``thresholds``
+    reservoir neurons fire when ``V >= threshold``; input neurons when the
+    encoder's spike for step ``t`` is there.
+``synapses``
+    STDP (``post`` pathway: potentiation, then ``ltd`` pathway: depression),
+    reading the last spike step ``ts`` of the partner, which holds spikes of
+    *earlier* steps only; then the ``pre`` pathway adds the (updated) weights
+    of this step's spikes to their targets' ``I``, read at ``t + 1``.
+``resets``
+    ``V = 0``, ``rc = refractory``, ``ts = t`` (and the trace ``x += 1``).
+
+So NeuCube's "input, threshold, reset-or-leak" at step ``t`` is Brian2's
+"input (groups), threshold (thresholds), reset (resets)" at ``t`` and the leak
+at the start of ``t + 1``: the same numbers with the leak one slot later.
+A spike at ``t`` sets ``rc = 6``: inputs arriving at ``t + 1 … t + 6`` are
+dropped, the neuron integrates again from ``t + 7``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import hashlib
+import os
+import shutil
+import weakref
+
+import numpy as np
+
+import brian2
+from brian2 import (
+    Clock,
+    Network,
+    NeuronGroup,
+    SpikeMonitor,
+    Synapses,
+    TimedArray,
+    second,
+)
+from brian2.devices.device import all_devices, get_device, set_device
+
+from ._logging import logger
+
+#: Steps per Brian2 run on runtime targets (rows of the input TimedArray).
+WINDOW = 16384
+#: Most steps per standalone binary run (whole samples per run).
+STANDALONE_MAX_STEPS = 1 << 17
+#: ``seg_len`` of a live stream: no reset for ~2^40 steps.
+_NO_RESET = float(2**40)
+#: Compiled standalone projects kept in the cache directory.
+MAX_PROJECTS = 12
+
+_NEURON_EQS = """
+v : 1
+I : 1
+rc : 1
+ts : 1
+x : 1
+ch : integer (constant)
+pol : 1 (constant)
+v_th : 1 (shared)
+leak : 1 (shared)
+n_ref : 1 (shared)
+decay : 1 (shared)
+win_start : 1 (shared)
+seg_start : 1 (shared)
+seg_len : 1 (shared)
+t0 : 1 (shared)
+"""
+
+# Variables: v potential, I input gathered from the previous step's spikes,
+# rc refractory steps left, ts step of the last spike, x STDP trace (trace
+# rule), ch/pol the channel and polarity of an input neuron (pol = 0:
+# reservoir neuron), t0 the first step of the current sample. Few variables
+# per code object keep Brian2's per-call overhead (Cython) small.
+_UPDATE = """
+t0 = t_in_timesteps - (t_in_timesteps - seg_start) % seg_len
+fresh = int(t0 == t_in_timesteps)
+v = (v - leak) * int(v > leak) * (1 - fresh)
+v = v + I * int(rc < 0.5) * (1 - fresh)
+rc = (rc - 1) * int(rc > 1.5) * (1 - fresh)
+I = 0
+{trace}
+"""
+
+_THRESHOLD = (
+    "(pol == 0 and v >= v_th) or "
+    "(pol != 0 and drive((t_in_timesteps - win_start) * second, ch) == pol)"
+)
+_RESET = "v = 0\nrc = n_ref\nts = t_in_timesteps{trace}"
+
+_SYN_EQS = """
+w : 1
+eta : 1 (shared)
+a_minus : 1 (shared)
+w_lo : 1 (shared)
+w_hi : 1 (shared)
+"""
+_PROPAGATE = "I_post += w"
+_RULES = {
+    # when the target fires (post): potentiate by eta / (t - t_pre + 1) if the
+    # source fired earlier in this sample (ts >= t0); when the source fires
+    # (ltd): depress by eta / (t - t_post + 1) if the target fired earlier.
+    # ts is set by the reset, after the synapses: it holds earlier spikes only.
+    "neucube": (
+        "w = clip(w + eta * int(ts_pre >= t0_post) / (t_in_timesteps - ts_pre + 1), w_lo, w_hi)",
+        "w = clip(w - eta * int(ts_post >= t0_post) / (t_in_timesteps - ts_post + 1), w_lo, w_hi)",
+    ),
+    "trace": (
+        "w = clip(w + eta * x_pre, w_lo, w_hi)",
+        "w = clip(w - a_minus * x_post, w_lo, w_hi)",
+    ),
+}
+
+_CYTHON_ANNOUNCED = False
+
+
+def _codeobj_class(target):
+    if target == "numpy":
+        from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
+
+        return NumpyCodeObject
+    if target == "cython":
+        from brian2.codegen.runtime.cython_rt import CythonCodeObject
+
+        return CythonCodeObject
+    return None  # standalone: the device decides
+
+
+def _build(n_neurons, n_channels, pre, post, dt, rule, rows, learn, codeobj_class, prefix):
+    """Create the Brian2 objects; return them in a dict.
+
+    Names are fixed (``prefix`` + role): Brian2 derives the generated code's
+    names from them, so equal names mean cached compiled code is reused.
+    """
+    n_total = n_neurons + 2 * n_channels
+    clock = Clock(dt=dt * second, name=f"{prefix}_clock")
+    # indexed by the step within the window: ``dt = 1 s`` and the argument
+    # ``step * second`` keep the compiled code independent of sfreq
+    drive = TimedArray(
+        np.zeros((rows, max(n_channels, 1))), dt=1 * second, name=f"{prefix}_drive"
+    )
+    group = NeuronGroup(
+        n_total,
+        _NEURON_EQS,
+        threshold=_THRESHOLD,
+        reset=_RESET.format(trace="\nx += 1" if rule == "trace" else ""),
+        clock=clock,
+        codeobj_class=codeobj_class,
+        namespace={"drive": drive},
+        name=f"{prefix}_neurons",
+    )
+    group.run_regularly(
+        _UPDATE.format(trace="x = x * decay * (1 - fresh)" if rule == "trace" else ""),
+        when="groups",
+        name=f"{prefix}_update",
+    )
+    ch = np.zeros(n_total, dtype=np.int32)
+    ch[n_neurons:] = np.repeat(np.arange(n_channels), 2)
+    group.ch = ch
+    pol = np.zeros(n_total)
+    pol[n_neurons:] = np.tile([1.0, -1.0], n_channels)
+    group.pol = pol
+    group.ts = -1
+    group.seg_len = _NO_RESET
+    on_pre = {"pre": _PROPAGATE}
+    on_post = None
+    if learn:
+        ltp, ltd = _RULES[rule]
+        on_pre["ltd"] = ltd
+        on_post = ltp
+    syn = Synapses(
+        group,
+        group,
+        _SYN_EQS,
+        on_pre=on_pre,
+        on_post=on_post,
+        clock=clock,
+        codeobj_class=codeobj_class,
+        namespace={},
+        name=f"{prefix}_synapses",
+    )
+    if len(pre):
+        syn.connect(i=np.asarray(pre, dtype=np.int32), j=np.asarray(post, dtype=np.int32))
+    else:
+        syn.active = False  # Brian2 refuses to run a Synapses without synapses
+    # STDP first (potentiation, then depression), then propagation with the
+    # updated weight.
+    if learn:
+        syn.post.order = -3
+        syn.ltd.order = -2
+    syn.pre.order = -1
+    monitor = SpikeMonitor(group, codeobj_class=codeobj_class, name=f"{prefix}_spikes")
+    net = Network(group, syn, monitor, name=f"{prefix}_network")
+    return {"group": group, "syn": syn, "monitor": monitor, "net": net, "drive": drive}
+
+
+def _set_params(group, syn, params):
+    values = {
+        (group, "v_th"): params["threshold"],
+        (group, "leak"): params["leak"],
+        (group, "n_ref"): params["refractory"],
+        (group, "decay"): params["decay"],
+        (syn, "eta"): params["eta"],
+        (syn, "a_minus"): params["a_minus"],
+        (syn, "w_lo"): params["w_min"],
+        (syn, "w_hi"): params["w_max"],
+    }
+    for (obj, name), value in values.items():
+        obj.variables[name].set_value(value)
+
+
+def _syn_order(syn, pre, post, n_total):
+    """Index into Brian2's synapses for each cube connection."""
+    si = np.asarray(syn.i[:], dtype=np.int64)
+    sj = np.asarray(syn.j[:], dtype=np.int64)
+    if np.array_equal(si, pre) and np.array_equal(sj, post):
+        return None
+    key = si * n_total + sj
+    order = np.argsort(key)
+    return order[np.searchsorted(key[order], np.asarray(pre) * n_total + post)]
+
+
+class RuntimeSimulator:
+    """The cube on Brian2's runtime targets (``'numpy'``, ``'cython'``).
+
+    The network is built on first use and kept: its state persists between
+    calls (for live streams) and each call is one ``Network.run`` per
+    :data:`WINDOW` steps.
+    """
+
+    def __init__(self, n_neurons, n_channels, pre, post, dt, rule, target):
+        self.n_neurons = n_neurons
+        self.n_channels = n_channels
+        self.pre = np.asarray(pre, dtype=np.int64)
+        self.post = np.asarray(post, dtype=np.int64)
+        self.dt = float(dt)
+        self.rule = rule
+        self.target = target
+        self._objs = None
+        self._stream = False
+        self._perm = None
+        self._ran = False
+
+    def forget_stream(self):
+        """Make the next ``reset=False`` call start a new stream from rest."""
+        self._stream = False
+
+    @staticmethod
+    def _clear_monitor(mon):
+        if int(mon.variables["N"].get_value().item()):
+            mon.resize(0)
+            mon.variables["N"].set_value(0)
+            mon.variables["count"].set_value(0)
+
+    def _ensure(self):
+        if self._objs is None:
+            global _CYTHON_ANNOUNCED
+            if self.target == "cython" and not _CYTHON_ANNOUNCED:
+                _CYTHON_ANNOUNCED = True
+                logger.info(
+                    "Simulating the cube with Brian2's Cython target: the first "
+                    "compile of its code takes about 40 s, later runs load it "
+                    "from Brian2's cache (%s).",
+                    brian2.prefs["codegen.runtime.cython.cache_dir"]
+                    or "~/.cython/brian_extensions",
+                )
+            # garbage frozen by an earlier gc.freeze() (e.g. a discarded
+            # cube's network) becomes collectable again
+            gc.unfreeze()
+            self._objs = _build(
+                self.n_neurons,
+                self.n_channels,
+                self.pre,
+                self.post,
+                self.dt,
+                self.rule,
+                WINDOW,
+                True,
+                _codeobj_class(self.target),
+                "cube",
+            )
+            if len(self.pre):
+                self._perm = _syn_order(
+                    self._objs["syn"], self.pre, self.post, self.n_neurons + 2 * self.n_channels
+                )
+        return self._objs
+
+    def run(self, x, *, learn, reset, weights, params):
+        """Simulate; see :meth:`neucube.cube.Cube.run`."""
+        objs = self._ensure()
+        group, syn, mon, net, drive = (
+            objs[k] for k in ("group", "syn", "monitor", "net", "drive")
+        )
+        n_samples, n_ch, n_times = x.shape
+        total = n_samples * n_times
+        _set_params(group, syn, params)
+        has_syn = len(self.pre) > 0
+        if has_syn:
+            w = np.asarray(weights, dtype=np.float64)
+            if self._perm is None:
+                syn.variables["w"].set_value(w)
+            else:
+                cur = np.empty_like(w)
+                cur[self._perm] = w
+                syn.variables["w"].set_value(cur)
+            syn.post.active = bool(learn)
+            syn.ltd.active = bool(learn)
+        clock = group.clock
+        current_step = lambda: int(clock.variables["timestep"].get_value().item())  # noqa: E731
+        self._clear_monitor(mon)
+        step0 = current_step()
+        if reset:
+            group.variables["seg_start"].set_value(float(step0))
+            group.variables["seg_len"].set_value(float(n_times))
+            self._stream = False
+        elif not self._stream:
+            group.variables["seg_start"].set_value(float(step0))
+            group.variables["seg_len"].set_value(_NO_RESET)
+            self._stream = True
+        flat = np.ascontiguousarray(np.transpose(x, (0, 2, 1))).reshape(total, n_ch)
+        values = drive.values
+        idx_out, step_out = [], []
+        for a in range(0, total, WINDOW):
+            b = min(total, a + WINDOW)
+            if n_ch:
+                values[: b - a] = flat[a:b]
+            start = current_step()
+            group.variables["win_start"].set_value(float(start))
+            net.run((b - a) * self.dt * second, namespace={})
+            if current_step() != start + b - a:  # pragma: no cover - Brian2 contract
+                raise RuntimeError(
+                    f"Brian2 ran {current_step() - start} steps instead of {b - a}."
+                )
+            if not self._ran:
+                self._ran = True
+                # Network.run() calls gc.collect() every time: with everything
+                # built so far frozen it costs ~20 ms instead of ~100 ms
+                gc.freeze()
+            n_rec = int(mon.variables["N"].get_value().item())
+            if n_rec:
+                i = np.array(mon.variables["i"].get_value()[:n_rec], dtype=np.int64)
+                t = np.array(mon.variables["t"].get_value()[:n_rec], dtype=np.float64)
+                keep = i < self.n_neurons
+                idx_out.append(i[keep])
+                step_out.append(np.rint(t[keep] / self.dt).astype(np.int64) - step0)
+                self._clear_monitor(mon)
+        neuron = np.concatenate(idx_out) if idx_out else np.zeros(0, np.int64)
+        steps = np.concatenate(step_out) if step_out else np.zeros(0, np.int64)
+        sample, step = np.divmod(steps, n_times)
+        new_w = None
+        if learn and has_syn:
+            cur = np.array(syn.variables["w"].get_value(), dtype=np.float64)
+            new_w = cur if self._perm is None else cur[self._perm]
+        elif learn:
+            new_w = np.asarray(weights, dtype=np.float64).copy()
+        return sample, step, neuron, new_w, step0
+
+
+# ---------------------------------------------------------------------------
+# C++ standalone
+# ---------------------------------------------------------------------------
+
+#: The standalone project the (global) Brian2 device currently holds.
+_HELD = {"project": None}
+_PROJECT_DIRS: list = []
+_ALL_PROJECTS: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def _cleanup_results():
+    for path in _PROJECT_DIRS:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+atexit.register(_cleanup_results)
+
+
+class _Project:
+    """One compiled standalone binary (a fixed number of steps)."""
+
+    def __init__(self, sim, learn, n_steps, n_times):
+        self.sim = sim
+        self.learn = learn
+        self.n_steps = n_steps
+        self.n_times = n_times
+        self.objs = None
+        _ALL_PROJECTS.add(self)
+        h = hashlib.sha256()
+        for part in (
+            brian2.__version__,
+            sim.n_neurons,
+            sim.n_channels,
+            sim.dt,
+            sim.rule,
+            learn,
+            n_steps,
+            n_times,
+        ):
+            h.update(repr(part).encode())
+        self.code_key = h.hexdigest()[:16]
+        h.update(sim.pre.tobytes())
+        h.update(sim.post.tobytes())
+        self.key = h.hexdigest()[:16]
+        from .cube import cache_dir
+
+        root = os.path.join(cache_dir(), "standalone")
+        self.directory = os.path.join(root, f"{self.code_key}-{self.key}")
+        self.root = root
+
+    def _seed_from_sibling(self):
+        """Start from a copy of the most recent compiled project, if any.
+
+        Projects differ in a few generated files only (sizes, durations,
+        static data); the writer leaves unchanged sources untouched, so
+        ``make`` recompiles just what changed (about a second instead of
+        10-20 s).
+        """
+        if os.path.isdir(self.directory) or not os.path.isdir(self.root):
+            return
+        candidates = []
+        for name in os.listdir(self.root):
+            src = os.path.join(self.root, name)
+            if os.path.isfile(os.path.join(src, "main")):
+                same = name.startswith(self.code_key + "-")
+                candidates.append((same, os.path.getmtime(os.path.join(src, "main")), src))
+        if not candidates:
+            return
+        src = max(candidates)[2]
+        try:
+            shutil.copytree(
+                src,
+                self.directory,
+                ignore=shutil.ignore_patterns("results*", "static_arrays", "*.lock"),
+            )
+        except OSError:
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _prune(self, keep=MAX_PROJECTS):
+        """Delete the least recently built projects beyond ``keep``."""
+        try:
+            entries = [os.path.join(self.root, n) for n in os.listdir(self.root)]
+        except OSError:
+            return
+        dirs = [d for d in entries if os.path.isdir(d) and d != self.directory]
+        dirs.sort(key=os.path.getmtime, reverse=True)
+        for old in dirs[max(keep - 1, 0):]:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def build(self):
+        import time
+
+        sim = self.sim
+        dev = all_devices["cpp_standalone"]
+        previous = get_device()
+        # The device holds one project at a time: forget every earlier one,
+        # and let its objects die so that Brian2 gives the new objects the
+        # same names (hence the same generated files, and make rebuilds
+        # nothing). gc.freeze() (see RuntimeSimulator) would keep them alive.
+        for project in list(_ALL_PROJECTS):
+            project.objs = None
+        _HELD["project"] = None
+        if dev.code_objects or dev.has_been_run:
+            dev.reinit()
+        gc.unfreeze()
+        gc.collect()
+        os.makedirs(self.root, exist_ok=True)
+        self._seed_from_sibling()
+        self._prune()
+        fresh = not os.path.isfile(os.path.join(self.directory, "main"))
+        logger.info(
+            "Building the cube's C++ standalone project in %s (%s)",
+            self.directory,
+            "first build: several seconds" if fresh else "cached code",
+        )
+        t0 = time.perf_counter()
+        set_device("cpp_standalone", directory=self.directory, build_on_run=False)
+        try:
+            objs = _build(
+                sim.n_neurons,
+                sim.n_channels,
+                sim.pre,
+                sim.post,
+                sim.dt,
+                sim.rule,
+                self.n_steps,
+                self.learn,
+                None,
+                "cube_sa",
+            )
+            objs["group"].seg_start = 0.0
+            objs["group"].seg_len = float(self.n_times)
+            objs["group"].win_start = 0.0
+            objs["net"].run(self.n_steps * sim.dt * second, namespace={})
+            dev.build(
+                directory=self.directory,
+                compile=True,
+                run=False,
+                with_output=False,
+            )
+        finally:
+            set_device(previous)
+        os.utime(self.directory)  # most recently used, for _prune
+        logger.debug("Standalone build took %.1f s", time.perf_counter() - t0)
+        self.objs = objs
+        _HELD["project"] = self
+        gc.freeze()
+
+    def run(self, values, weights, params):
+        """Run the binary on one chunk; return (neuron, abs step, weights)."""
+        if _HELD["project"] is not self:
+            self.build()
+        objs = self.objs
+        group, syn, mon, drive = (objs[k] for k in ("group", "syn", "monitor", "drive"))
+        dev = all_devices["cpp_standalone"]
+        run_args = {
+            drive: values,
+            group.v_th: params["threshold"],
+            group.leak: params["leak"],
+            group.n_ref: params["refractory"],
+            group.decay: params["decay"],
+        }
+        has_syn = len(self.sim.pre) > 0
+        if has_syn:
+            run_args.update(
+                {
+                    syn.w: np.asarray(weights, dtype=np.float64),
+                    syn.eta: params["eta"],
+                    syn.a_minus: params["a_minus"],
+                    syn.w_lo: params["w_min"],
+                    syn.w_hi: params["w_max"],
+                }
+            )
+        results = f"results_{os.getpid()}"
+        results_path = os.path.join(self.directory, results)
+        if results_path not in _PROJECT_DIRS:
+            _PROJECT_DIRS.append(results_path)
+        dev.run(
+            directory=self.directory,
+            results_directory=results,
+            with_output=False,
+            run_args=run_args,
+        )
+        i = np.asarray(mon.i[:], dtype=np.int64)
+        t = np.asarray(mon.t_[:], dtype=np.float64)
+        keep = i < self.sim.n_neurons
+        steps = np.rint(t[keep] / self.sim.dt).astype(np.int64)
+        new_w = np.array(syn.w[:], dtype=np.float64) if (self.learn and has_syn) else None
+        try:
+            dev.delete(code=False, data=False, run_args=True, directory=False)
+        except OSError:  # pragma: no cover - best effort
+            pass
+        return i[keep], steps, new_w
+
+
+class StandaloneSimulator:
+    """The cube as compiled C++ (Brian2's ``cpp_standalone`` device).
+
+    A binary is built per (learning on/off, steps per run) and re-run with new
+    inputs and weights through ``run_args``; batches are cut into runs of whole
+    samples (at most :data:`STANDALONE_MAX_STEPS` steps, the last one padded
+    with silent samples). Brian2's standalone device is process-global, so
+    building another project (another cube, or learning vs inference) replaces
+    the held one; switching back rebuilds, reusing the compiled code.
+    """
+
+    def __init__(self, n_neurons, n_channels, pre, post, dt, rule, target):
+        self.n_neurons = n_neurons
+        self.n_channels = n_channels
+        self.pre = np.asarray(pre, dtype=np.int64)
+        self.post = np.asarray(post, dtype=np.int64)
+        self.dt = float(dt)
+        self.rule = rule
+        self._projects = {}
+
+    def forget_stream(self):
+        """Nothing to forget: standalone runs always start from rest."""
+
+    def run(self, x, *, learn, reset, weights, params):
+        """Simulate; see :meth:`neucube.cube.Cube.run`."""
+        if not reset:
+            raise ValueError("cpp_standalone cannot continue a stream (reset=False).")
+        n_samples, n_ch, n_times = x.shape
+        k = max(1, min(n_samples, STANDALONE_MAX_STEPS // n_times))
+        key = (bool(learn), k, n_times)
+        project = self._projects.get(key)
+        if project is None:
+            project = self._projects[key] = _Project(self, bool(learn), k * n_times, n_times)
+        w = np.asarray(weights, dtype=np.float64)
+        values = np.zeros((k * n_times, max(n_ch, 1)))
+        neurons, samples, steps = [], [], []
+        for s0 in range(0, n_samples, k):
+            s1 = min(n_samples, s0 + k)
+            values[:] = 0
+            chunk = np.transpose(x[s0:s1], (0, 2, 1)).reshape((s1 - s0) * n_times, n_ch)
+            if n_ch:
+                values[: chunk.shape[0], :n_ch] = chunk
+            i, st, new_w = project.run(values, w, params)
+            smp, step = np.divmod(st, n_times)
+            keep = smp < (s1 - s0)
+            neurons.append(i[keep])
+            samples.append(smp[keep] + s0)
+            steps.append(step[keep])
+            if learn and new_w is not None:
+                w = new_w
+        cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64)  # noqa: E731
+        new_weights = w.copy() if learn else None
+        return cat(samples), cat(steps), cat(neurons), new_weights, 0

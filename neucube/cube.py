@@ -1,0 +1,1205 @@
+"""The NeuCube reservoir ("the cube"): a 3D spiking network simulated with Brian2.
+
+The cube has two kinds of neurons, numbered in one index space:
+
+* **reservoir neurons** ``0 … n_neurons - 1``, one at each coordinate of the
+  brain template (``coords``, MNI millimetres), in the template's order;
+* **input neurons** ``n_neurons + 2*c`` (positive spikes of channel ``c``) and
+  ``n_neurons + 2*c + 1`` (negative spikes of channel ``c``), both placed at
+  the reservoir neuron ``input_index[c]`` the channel's electrode was mapped
+  to. They are driven directly by the encoder's spikes (``+1`` fires the
+  positive, ``-1`` the negative input neuron) and nothing connects into them.
+
+Connections (NeuCube's small-world rule; every value is a :class:`Cube`
+parameter):
+
+* every pair of reservoir neurons at most ``radius`` (25 mm) apart is connected
+  once, in a direction drawn at random (50/50); no self-connections;
+* each input neuron connects to every reservoir neuron within ``radius`` of its
+  location, including the reservoir neuron it sits on;
+* weight magnitude ``max_weight * d_ref / d`` (inverse distance) where ``d_ref``
+  is the smallest distance between two reservoir neurons (the grid spacing,
+  10 mm on the 10 mm template), so the largest reservoir weight is exactly
+  ``max_weight`` (0.1). For input connections the distance is floored at
+  ``d_ref`` (the neuron under the electrode is at distance 0) and the magnitude
+  multiplied by ``input_gain`` (2): their largest weight is 0.2;
+* each connection is excitatory (positive) with probability ``p_excitatory``
+  (0.8), inhibitory (negative) otherwise, input connections included.
+
+Neuron (discrete time, one step per EEG sample, ``dt = 1 / sfreq``): spikes
+fired at step ``t - 1`` add their weights to the potential of the targets that
+are not refractory at step ``t``; then if ``V >= threshold`` (0.5) the neuron
+spikes, ``V = 0`` and it is refractory for ``refractory`` (6) steps (inputs
+arriving at ``t + 1 … t + 6`` are ignored, so it can spike again at
+``t + 7`` at the earliest); otherwise ``V = max(0, V - leak)`` (leak 0.002).
+Every sample starts from rest (``V = 0``, nothing pending, not refractory,
+no spike history), unless ``run(..., reset=False)`` continues a live stream.
+
+STDP (``fit`` only; off in ``transform``/``run``): see :class:`Cube`.
+
+Only this module's simulation helpers import Brian2, and only when a cube is
+simulated: ``import neucube`` and :func:`available_targets` stay cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import shutil
+import sysconfig
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version as _pkg_version
+
+import numpy as np
+
+from ._checks import check_int, check_option, check_positive
+from ._logging import logger
+
+__all__ = [
+    "Cube",
+    "CubeActivity",
+    "available_targets",
+    "select_target",
+    "target_info",
+]
+
+TARGETS = ("numpy", "cython", "cpp_standalone")
+_STDP_RULES = ("neucube", "trace")
+
+#: With ``target="auto"``, inference batches of at least this many steps (all
+#: samples together; 30 min of EEG at 256 Hz) run as C++ standalone when a C++
+#: compiler is usable. Its build (up to ~20 s the first time, about a second
+#: with cached code) pays off only on long runs, and with NeuCube's default
+#: (near-saturated) activity it is about 2x faster than Cython for inference
+#: and no faster for STDP, so learning stays on Cython.
+AUTO_STANDALONE_MIN_STEPS = 460_800
+
+_LOGGED_ONCE: set = set()
+
+
+def _log_once(level, key, msg, *args):
+    if key in _LOGGED_ONCE:
+        return
+    _LOGGED_ONCE.add(key)
+    logger.log(level, msg, *args)
+
+
+# ---------------------------------------------------------------------------
+# Code-generation targets
+# ---------------------------------------------------------------------------
+
+
+def _version_of(package):
+    try:
+        return _pkg_version(package)
+    except PackageNotFoundError:
+        return None
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_toolchain():
+    """Find compilers, Cython and Python headers without compiling anything."""
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+    cxx = (
+        os.environ.get("CXX")
+        or shutil.which("c++")
+        or shutil.which("g++")
+        or shutil.which("clang++")
+    )
+    include = sysconfig.get_paths().get("include") or ""
+    headers = os.path.isfile(os.path.join(include, "Python.h"))
+    cython = importlib.util.find_spec("Cython") is not None
+    return {
+        "c_compiler": cc if cc and shutil.which(cc.split()[0]) else None,
+        "cxx_compiler": cxx if cxx and shutil.which(cxx.split()[0]) else None,
+        "cython": _version_of("Cython") if cython else None,
+        "python_headers": headers,
+    }
+
+
+@functools.lru_cache(maxsize=None)
+def _compile_check(compiler):
+    """Compile and link a tiny C++ program with ``compiler`` (~0.3 s, cached)."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="neucube-cxx-") as tmp:
+        src = os.path.join(tmp, "t.cpp")
+        with open(src, "w") as f:
+            f.write("#include <vector>\nint main(){std::vector<int> v(3);return v[0];}\n")
+        try:
+            res = subprocess.run(
+                [*compiler.split(), src, "-o", os.path.join(tmp, "t")],
+                capture_output=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return res.returncode == 0
+
+
+def available_targets(check=False):
+    """List the Brian2 code-generation targets usable on this machine.
+
+    Parameters
+    ----------
+    check : bool
+        If ``False`` (default) only look for the tools (C and C++ compilers,
+        Cython and the Python headers for ``'cython'``; a C++ compiler for
+        ``'cpp_standalone'``): no compilation, a few milliseconds. If ``True``,
+        also compile a tiny C++ program to prove the C++ compiler works (about
+        a second, then cached).
+
+    Returns
+    -------
+    targets : tuple of str
+        The usable targets, fastest first; ``'numpy'`` is always there.
+    """
+    tools = _probe_toolchain()
+    out = []
+    cxx_ok = tools["cxx_compiler"] is not None
+    if cxx_ok and check:
+        cxx_ok = _compile_check(tools["cxx_compiler"])
+    if cxx_ok:
+        out.append("cpp_standalone")
+    if (
+        tools["c_compiler"] is not None
+        and cxx_ok
+        and tools["cython"] is not None
+        and tools["python_headers"]
+    ):
+        out.append("cython")  # Brian2 compiles its Cython code as C++
+    out.append("numpy")
+    return tuple(out)
+
+
+def select_target(target="auto", n_steps=None, reset=True, learn=False):
+    """Resolve a code-generation target setting to the target to use.
+
+    Parameters
+    ----------
+    target : ``'auto'`` | ``'numpy'`` | ``'cython'`` | ``'cpp_standalone'``
+        The setting. ``'auto'`` picks ``'cython'`` when a C compiler, Cython and
+        the Python headers are there, else ``'numpy'`` (logged once), and
+        ``'cpp_standalone'`` for batches of at least
+        :data:`AUTO_STANDALONE_MIN_STEPS` steps of inference when a C++
+        compiler is there.
+        The fallback to ``'numpy'`` is logged once, as a warning.
+        An explicit target that is not available raises an error.
+    n_steps : int | None
+        Number of steps of the run about to start (all samples together);
+        ``None`` when not known (then ``'auto'`` never picks standalone).
+    reset : bool
+        Whether that run resets the state at each sample's start. Standalone
+        cannot continue a live stream, so ``reset=False`` never gets it from
+        ``'auto'``.
+    learn : bool
+        Whether that run learns (STDP); ``'auto'`` never picks standalone then.
+
+    Returns
+    -------
+    target : str
+        One of ``'numpy'``, ``'cython'``, ``'cpp_standalone'``.
+    """
+    allowed = ("auto",) + TARGETS
+    if target not in allowed:
+        raise ValueError(
+            f"target must be one of {allowed}, got {target!r}. Use 'auto' to let "
+            "NeuCube-EEG pick the fastest available one."
+        )
+    avail = available_targets()
+    if target != "auto":
+        if target not in avail:
+            tools = _probe_toolchain()
+            missing = (
+                "a C++ compiler"
+                if target == "cpp_standalone"
+                else ", ".join(
+                    what
+                    for what, ok in (
+                        ("a C compiler", tools["c_compiler"]),
+                        ("a C++ compiler", tools["cxx_compiler"]),
+                        ("Cython", tools["cython"]),
+                        ("the Python headers (Python.h)", tools["python_headers"]),
+                    )
+                    if not ok
+                )
+            )
+            raise RuntimeError(
+                f"The code-generation target {target!r} is not available here: "
+                f"{missing} is missing. Install it, or use target='auto' or "
+                "target='numpy' (slower)."
+            )
+        return target
+    if (
+        "cpp_standalone" in avail
+        and reset
+        and not learn
+        and n_steps is not None
+        and n_steps >= AUTO_STANDALONE_MIN_STEPS
+    ):
+        return "cpp_standalone"
+    if "cython" in avail:
+        return "cython"
+    _log_once(
+        30,
+        "auto-numpy",
+        "target='auto': Cython is not usable here (it needs C and C++ compilers, "
+        "Cython and the Python headers); simulating the cube with Brian2's "
+        "'numpy' target, about 4x slower.",
+    )
+    return "numpy"
+
+
+def target_info(target="auto", check=True):
+    """Describe the simulation back end, e.g. for ``neucube info``.
+
+    Parameters
+    ----------
+    target : str
+        The target setting to resolve (see :func:`select_target`).
+    check : bool
+        Whether to prove the C++ compiler works by compiling a tiny program.
+
+    Returns
+    -------
+    info : dict
+        ``target`` (what ``target`` resolves to for an ordinary run),
+        ``available`` (tuple), ``c_compiler``, ``cxx_compiler`` (paths or
+        ``None``), ``cxx_usable`` (bool), ``cython`` (version or ``None``),
+        ``python_headers`` (bool), ``brian2`` and ``numpy`` (versions) and
+        ``cache_dir`` (where compiled code is kept).
+    """
+    tools = dict(_probe_toolchain())
+    avail = available_targets(check=check)
+    try:
+        resolved = select_target(target)
+    except RuntimeError:
+        resolved = None
+    return {
+        "target": resolved,
+        "available": avail,
+        **tools,
+        "cxx_usable": "cpp_standalone" in avail,
+        "brian2": _version_of("brian2"),
+        "numpy": np.__version__,
+        "cache_dir": cache_dir(),
+    }
+
+
+def cache_dir():
+    """Directory for compiled standalone projects (never inside the repository).
+
+    ``$NEUCUBE_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/neucube-eeg`` (by
+    default ``~/.cache/neucube-eeg``). Cython's compiled code is kept in
+    Brian2's own cache (``~/.cython/brian_extensions``).
+
+    Returns
+    -------
+    path : str
+        The directory (not created here).
+    """
+    env = os.environ.get("NEUCUBE_CACHE_DIR")
+    if env:
+        return env
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    return os.path.join(base, "neucube-eeg")
+
+
+# ---------------------------------------------------------------------------
+# Activity
+# ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class CubeActivity:
+    """What the reservoir did on a batch of samples.
+
+    Spikes are stored sparsely, one entry per spike of a reservoir neuron,
+    sorted by ``(sample, step, neuron)``; input neurons are not included (their
+    spikes are the encoder's). Steps count EEG samples from the start of each
+    sample (0 … ``n_times - 1``); ``step / sfreq`` is the time in seconds.
+
+    Parameters
+    ----------
+    sample : ndarray of int32, shape (n_spikes,)
+        The sample (trial or window) each spike belongs to.
+    neuron : ndarray of int32, shape (n_spikes,)
+        The reservoir neuron that fired (template index).
+    step : ndarray of int32, shape (n_spikes,)
+        The step at which it fired, within its sample.
+    n_samples, n_neurons, n_times : int
+        The batch's shape: samples, reservoir neurons, steps per sample.
+    sfreq : float | None
+        Sampling frequency (steps per second), when known.
+    info : dict
+        Provenance: ``brian2``, ``numpy`` and ``neucube`` versions, the
+        code-generation ``target``, the cube's ``seed``, ``learn`` (whether STDP
+        was on), ``reset`` and ``wall_s`` (seconds the simulation took).
+
+    Attributes
+    ----------
+    counts : ndarray of int64, shape (n_samples, n_neurons)
+        Number of spikes of each neuron in each sample.
+    first_spike : ndarray of int64, shape (n_samples, n_neurons)
+        Step of each neuron's first spike in each sample, ``-1`` when silent.
+    order : ndarray of int64, shape (n_samples, n_neurons)
+        Rank of each neuron's first spike in each sample (0 = first to fire),
+        ``-1`` when silent. Neurons whose first spikes fall on the same step are
+        ranked by neuron index, as NeuCube processes them in that order; use
+        ``first_spike`` for tie-aware ranks.
+    """
+
+    sample: np.ndarray
+    neuron: np.ndarray
+    step: np.ndarray
+    n_samples: int
+    n_neurons: int
+    n_times: int
+    sfreq: float | None = None
+    info: dict = field(default_factory=dict)
+    counts: np.ndarray = field(init=False, repr=False)
+    first_spike: np.ndarray = field(init=False, repr=False)
+    order: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.sample = np.asarray(self.sample, dtype=np.int32)
+        self.neuron = np.asarray(self.neuron, dtype=np.int32)
+        self.step = np.asarray(self.step, dtype=np.int32)
+        key = (
+            self.sample.astype(np.int64) * self.n_times + self.step
+        ) * self.n_neurons + self.neuron
+        if key.size and np.any(np.diff(key) < 0):
+            idx = np.argsort(key, kind="stable")
+            self.sample, self.neuron, self.step = (
+                self.sample[idx],
+                self.neuron[idx],
+                self.step[idx],
+            )
+        shape = (self.n_samples, self.n_neurons)
+        flat = self.sample.astype(np.int64) * self.n_neurons + self.neuron
+        self.counts = np.bincount(flat, minlength=shape[0] * shape[1]).reshape(shape)
+        self.first_spike = np.full(shape, -1, dtype=np.int64)
+        self.order = np.full(shape, -1, dtype=np.int64)
+        if flat.size:
+            # spikes are sorted by (sample, step, neuron): the first occurrence
+            # of each (sample, neuron) is its first spike, and these first
+            # spikes are already in firing order within each sample.
+            uniq, first = np.unique(flat, return_index=True)
+            first.sort()
+            s, n = self.sample[first], self.neuron[first]
+            self.first_spike[s, n] = self.step[first]
+            starts = np.searchsorted(s, np.arange(self.n_samples))
+            self.order[s, n] = np.arange(s.size) - starts[s]
+
+    def __len__(self):
+        return self.n_samples
+
+    @property
+    def n_spikes(self):
+        """Total number of reservoir spikes in the batch (int)."""
+        return int(self.neuron.size)
+
+    def spikes(self, sample=0):
+        """Spikes of one sample.
+
+        Parameters
+        ----------
+        sample : int
+            The sample.
+
+        Returns
+        -------
+        neuron, step : ndarray of int
+            Neuron and step of each spike, in firing order.
+        """
+        lo, hi = np.searchsorted(self.sample, [sample, sample + 1])
+        return self.neuron[lo:hi], self.step[lo:hi]
+
+    def spike_times(self, sample=0):
+        """Spike steps of each neuron in one sample.
+
+        Parameters
+        ----------
+        sample : int
+            The sample.
+
+        Returns
+        -------
+        times : list of ndarray
+            ``times[n]`` holds the steps at which neuron ``n`` fired (divide by
+            ``sfreq`` for seconds).
+        """
+        neuron, step = self.spikes(sample)
+        idx = np.argsort(neuron, kind="stable")
+        bounds = np.searchsorted(neuron[idx], np.arange(self.n_neurons + 1))
+        sorted_steps = step[idx]
+        return [sorted_steps[bounds[k] : bounds[k + 1]] for k in range(self.n_neurons)]
+
+    def raster(self, sample=0):
+        """Dense spike raster of one sample.
+
+        Parameters
+        ----------
+        sample : int
+            The sample.
+
+        Returns
+        -------
+        raster : ndarray of bool, shape (n_neurons, n_times)
+            ``True`` where a neuron fired.
+        """
+        out = np.zeros((self.n_neurons, self.n_times), dtype=bool)
+        neuron, step = self.spikes(sample)
+        out[neuron, step] = True
+        return out
+
+
+# ---------------------------------------------------------------------------
+# Validation helpers (generic ones will move to neucube._checks)
+# ---------------------------------------------------------------------------
+
+
+def _check_number(name, value, *, low=None, high=None):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
+    return float(value)
+
+
+def _check_spikes(spikes, n_channels):
+    """Return int8 spikes shaped (n_samples, n_channels, n_times)."""
+    arr = np.asarray(spikes)
+    if arr.ndim == 2:
+        arr = arr[np.newaxis]
+    if arr.ndim != 3:
+        raise ValueError(
+            "spikes must be shaped (n_channels, n_times) or (n_samples, "
+            f"n_channels, n_times), got an array with shape {np.shape(spikes)}."
+        )
+    if arr.shape[1] != n_channels:
+        raise ValueError(
+            f"spikes have {arr.shape[1]} channels but the cube has {n_channels} "
+            "input channels (one per entry of input_index). Encode the same "
+            "channels the cube was built for."
+        )
+    if arr.shape[2] < 1 or arr.shape[0] < 1:
+        raise ValueError(f"spikes must hold at least one step, got shape {arr.shape}.")
+    if arr.dtype != np.int8:
+        if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == bool):
+            if not np.all(np.isin(arr, (-1, 0, 1))):
+                raise ValueError("spikes must hold only -1, 0 and +1.")
+        arr = arr.astype(np.int8)
+    if arr.size and (arr.min() < -1 or arr.max() > 1):
+        raise ValueError(
+            f"spikes must hold only -1, 0 and +1, got values from {arr.min()} to "
+            f"{arr.max()}."
+        )
+    return arr
+
+
+def _check_rng(random_state):
+    """Return (Generator, recorded seed or None)."""
+    if isinstance(random_state, np.random.Generator):
+        return random_state, None
+    if random_state is None:
+        seed = int(np.random.SeedSequence().entropy)
+        return np.random.default_rng(seed), seed
+    if isinstance(random_state, (int, np.integer)) and not isinstance(
+        random_state, bool
+    ):
+        if random_state < 0:
+            raise ValueError(f"random_state must be >= 0, got {random_state}.")
+        return np.random.default_rng(int(random_state)), int(random_state)
+    raise TypeError(
+        "random_state must be None, an int seed or a numpy.random.Generator, got "
+        f"{type(random_state).__name__}."
+    )
+
+
+# ---------------------------------------------------------------------------
+# Connections
+# ---------------------------------------------------------------------------
+
+
+def _reference_distance(coords, radius):
+    from scipy.spatial import cKDTree
+
+    if len(coords) < 2:
+        return float(radius)
+    d, _ = cKDTree(coords).query(coords, k=2)
+    return float(d[:, 1].min())
+
+
+def build_connections(
+    coords,
+    input_index,
+    *,
+    radius=25.0,
+    max_weight=0.1,
+    p_excitatory=0.8,
+    input_gain=2.0,
+    rng=None,
+):
+    """Draw NeuCube's small-world connections (see the module docstring).
+
+    Parameters
+    ----------
+    coords : ndarray, shape (n_neurons, 3)
+        Reservoir neuron positions (mm), all distinct.
+    input_index : ndarray of int, shape (n_channels,)
+        Reservoir neuron each channel's two input neurons sit on.
+    radius, max_weight, p_excitatory, input_gain : float
+        See :class:`Cube`.
+    rng : numpy.random.Generator
+        Source of the directions and signs.
+
+    Returns
+    -------
+    pre, post : ndarray of int64, shape (n_connections,)
+        Source and target of each connection, in the cube's index space
+        (input neurons after the reservoir). Reservoir pairs come first, sorted
+        by their lower index, then the input connections by input neuron.
+    weights : ndarray of float64, shape (n_connections,)
+        Initial weights.
+    """
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng() if rng is None else rng
+    coords = np.asarray(coords, dtype=np.float64)
+    n = len(coords)
+    tree = cKDTree(coords)
+    d_ref = _reference_distance(coords, radius)
+    pairs = tree.query_pairs(radius, output_type="ndarray").astype(np.int64)
+    if pairs.size:
+        pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    else:
+        pairs = np.zeros((0, 2), dtype=np.int64)
+    dist = np.linalg.norm(coords[pairs[:, 0]] - coords[pairs[:, 1]], axis=1)
+    flip = rng.random(len(pairs)) < 0.5
+    pre = np.where(flip, pairs[:, 1], pairs[:, 0])
+    post = np.where(flip, pairs[:, 0], pairs[:, 1])
+    mag = max_weight * d_ref / dist
+
+    in_pre, in_post, in_mag = [], [], []
+    for c, site in enumerate(np.asarray(input_index, dtype=np.int64)):
+        targets = np.sort(np.asarray(tree.query_ball_point(coords[site], radius), dtype=np.int64))
+        d = np.linalg.norm(coords[targets] - coords[site], axis=1)
+        m = input_gain * max_weight * d_ref / np.maximum(d, d_ref)
+        for polarity in (0, 1):
+            in_pre.append(np.full(len(targets), n + 2 * c + polarity, dtype=np.int64))
+            in_post.append(targets)
+            in_mag.append(m)
+    if in_pre:
+        pre = np.concatenate([pre, *in_pre])
+        post = np.concatenate([post, *in_post])
+        mag = np.concatenate([mag, *in_mag])
+    sign = np.where(rng.random(len(pre)) < p_excitatory, 1.0, -1.0)
+    return pre.astype(np.int64), post.astype(np.int64), sign * mag
+
+
+# ---------------------------------------------------------------------------
+# The cube
+# ---------------------------------------------------------------------------
+
+_PARAM_NAMES = (
+    "radius",
+    "max_weight",
+    "p_excitatory",
+    "input_gain",
+    "threshold",
+    "leak",
+    "refractory",
+    "stdp",
+    "stdp_rate",
+    "w_min",
+    "w_max",
+    "stdp_tau",
+    "stdp_ltd_ratio",
+    "sfreq",
+    "target",
+)
+
+
+class Cube:
+    """A NeuCube spiking reservoir on brain coordinates, simulated with Brian2.
+
+    Parameters
+    ----------
+    coords : array-like, shape (n_neurons, 3)
+        Reservoir neuron positions in mm (e.g. ``load_brain_template().coords``).
+    input_index : array-like of int, shape (n_channels,)
+        For each EEG channel, the reservoir neuron its electrode was mapped to
+        (e.g. ``map_channels(ch_names, coords)``); the channel's two input
+        neurons are placed there.
+    radius : float
+        Small-world radius in mm: pairs at most this far apart are connected.
+        NeuCube: 25 mm (2.5 grid units).
+    max_weight : float
+        Largest initial reservoir weight magnitude (the nearest pairs'). 0.1.
+    p_excitatory : float
+        Probability that a connection is excitatory (positive). 0.8.
+    input_gain : float
+        Factor on the input neurons' outgoing weights. 2 (doubled).
+    threshold : float
+        Firing threshold of the potential. 0.5.
+    leak : float
+        Amount the potential loses per step without a spike (floored at 0).
+        0.002.
+    refractory : int
+        Steps after a spike during which a neuron ignores its inputs. 6.
+    stdp : ``'neucube'`` | ``'trace'``
+        The unsupervised learning rule used by :meth:`fit`.
+
+        ``'neucube'`` (default, NeuCube's rule): when neuron ``i`` fires at step
+        ``t``, every connection ``j → i`` whose source last fired at
+        ``t_j < t`` in the current sample gains ``stdp_rate / (t - t_j + 1)``
+        (potentiation, cause before effect), and every connection ``i → k``
+        whose target last fired at ``t_k < t`` loses
+        ``stdp_rate / (t - t_k + 1)`` (depression: the "reverse direction" is
+        the same pair with the roles swapped, so a connection whose target
+        fired before its source is weakened). Spikes at the same step count as
+        neither cause nor effect; only the partner's latest spike counts; the
+        result is clipped to ``[w_min, w_max]`` after each change. The largest
+        change is ``stdp_rate / 2`` (partner fired one step earlier). Within a
+        step all potentiations come first, then all depressions, and the
+        step's spikes then propagate with the updated weights.
+
+        ``'trace'``: the standard all-to-all pair rule with exponential
+        traces: potentiation ``stdp_rate * sum exp(-(t - t_j) / stdp_tau)``
+        over the source's earlier spikes in the sample, depression
+        ``stdp_ltd_ratio * stdp_rate * sum exp(-(t - t_k) / stdp_tau)`` over the
+        target's, clipped the same way.
+
+        Connections from input neurons learn like the others.
+    stdp_rate : float
+        Learning rate ``eta``. NeuCube's 0.01 scaled to 0.001.
+    w_min, w_max : float
+        Weights are clipped to ``[w_min, w_max]`` by learning. -2 and 2.
+    stdp_tau : float
+        Trace time constant in steps (``'trace'`` rule only). 5 steps (about
+        20 ms at 256 Hz).
+    stdp_ltd_ratio : float
+        Depression/potentiation amplitude ratio (``'trace'`` rule only). 1.05.
+    sfreq : float | None
+        Sampling frequency of the spikes in Hz; Brian2's time step is
+        ``1 / sfreq`` (1 ms when ``None``). The dynamics count steps, so it only
+        sets the time axis.
+    target : ``'auto'`` | ``'numpy'`` | ``'cython'`` | ``'cpp_standalone'``
+        Brian2 code-generation target (see :func:`select_target`).
+    random_state : None | int | numpy.random.Generator
+        Seed of the connections' directions and signs (Brian2 draws no random
+        numbers here). ``None`` draws a fresh seed and records it in
+        ``seed_``.
+    ch_names : list of str | None
+        Names of the input channels, kept with the cube (and in saved files).
+
+    Attributes
+    ----------
+    pre_, post_ : ndarray of int64, shape (n_connections,)
+        Source and target of each connection (input neurons are numbered
+        after the reservoir: ``n_neurons + 2*c`` positive, ``+1`` negative).
+    weights_ : ndarray of float64, shape (n_connections,)
+        Current weights (changed by :meth:`fit`).
+    seed_ : int | None
+        The seed the connections were drawn with (``None`` when a Generator was
+        given).
+    n_passes_ : int
+        STDP passes done so far by :meth:`fit`.
+    encoder_ : ndarray | dict | None
+        Encoder thresholds or settings kept with the cube (saved by
+        :meth:`save`, restored by :meth:`load`).
+
+    Notes
+    -----
+    Brian2 runs the cube as an explicit ``brian2.Network`` built once per cube
+    and target and reused; a batch is a single run (long batches a few runs of
+    fixed length), with the state reset at each sample's start by the network
+    itself (no Python code between steps). NeuCube's step ``t`` (add the input
+    of the spikes of ``t - 1`` unless refractory; spike and reset if
+    ``V >= threshold``, else leak) maps onto Brian2's schedule at step ``t`` as
+    input in the *groups* slot, threshold in *thresholds*, STDP then spike
+    propagation in *synapses*, reset in *resets*; the leak of the neurons that
+    did not spike is applied at the start of the *groups* slot of ``t + 1``,
+    before the new input (same numbers, one slot later). See
+    :mod:`neucube._brian`. After building a network the cube calls
+    ``gc.freeze()``, because Brian2 runs ``gc.collect()`` at every run (about
+    100 ms in a full process, 20-30 ms frozen); the next network build calls
+    ``gc.unfreeze()`` first so discarded cubes are still collected.
+    """
+
+    def __init__(
+        self,
+        coords,
+        input_index,
+        *,
+        radius=25.0,
+        max_weight=0.1,
+        p_excitatory=0.8,
+        input_gain=2.0,
+        threshold=0.5,
+        leak=0.002,
+        refractory=6,
+        stdp="neucube",
+        stdp_rate=0.001,
+        w_min=-2.0,
+        w_max=2.0,
+        stdp_tau=5.0,
+        stdp_ltd_ratio=1.05,
+        sfreq=None,
+        target="auto",
+        random_state=None,
+        ch_names=None,
+    ):
+        coords = np.array(coords, dtype=np.float64)
+        if coords.ndim != 2 or coords.shape[1] != 3 or len(coords) < 1:
+            raise ValueError(
+                "coords must be shaped (n_neurons, 3) with at least one neuron, got "
+                f"shape {coords.shape}."
+            )
+        if not np.all(np.isfinite(coords)):
+            raise ValueError("coords must be finite.")
+        if len(np.unique(coords, axis=0)) != len(coords):
+            raise ValueError("coords must be distinct: two neurons share a position.")
+        input_index = np.array(input_index)
+        if input_index.ndim != 1 or not (
+            input_index.size == 0 or np.issubdtype(input_index.dtype, np.integer)
+        ):
+            raise ValueError(
+                "input_index must be a 1D array of neuron indices (one per "
+                f"channel), got {input_index!r}."
+            )
+        input_index = input_index.astype(np.int64)
+        if input_index.size and (input_index.min() < 0 or input_index.max() >= len(coords)):
+            raise ValueError(
+                f"input_index must index coords (0 … {len(coords) - 1}), got values "
+                f"from {input_index.min()} to {input_index.max()}."
+            )
+        if ch_names is not None:
+            ch_names = [str(c) for c in ch_names]
+            if len(ch_names) != len(input_index):
+                raise ValueError(
+                    f"ch_names has {len(ch_names)} names but input_index has "
+                    f"{len(input_index)} entries."
+                )
+        self.coords = coords
+        self.input_index = input_index
+        self.ch_names = ch_names
+        self.radius = check_positive(radius, "radius")
+        self.max_weight = check_positive(max_weight, "max_weight")
+        self.p_excitatory = _check_number("p_excitatory", p_excitatory, low=0, high=1)
+        self.input_gain = check_positive(input_gain, "input_gain")
+        self.threshold = check_positive(threshold, "threshold")
+        self.leak = check_positive(leak, "leak", strict=False)
+        self.refractory = check_int(refractory, "refractory", min_value=0)
+        self.stdp = check_option(stdp, "stdp", _STDP_RULES)
+        self.stdp_rate = check_positive(stdp_rate, "stdp_rate", strict=False)
+        self.w_min = _check_number("w_min", w_min)
+        self.w_max = _check_number("w_max", w_max)
+        if not self.w_min < self.w_max:
+            raise ValueError(f"w_min ({w_min}) must be smaller than w_max ({w_max}).")
+        self.stdp_tau = check_positive(stdp_tau, "stdp_tau")
+        self.stdp_ltd_ratio = check_positive(stdp_ltd_ratio, "stdp_ltd_ratio", strict=False)
+        self.sfreq = None if sfreq is None else check_positive(sfreq, "sfreq")
+        self.target = check_option(target, "target", ("auto",) + TARGETS)
+        rng, self.seed_ = _check_rng(random_state)
+        self.n_passes_ = 0
+        self.encoder_ = None
+        self._sims = {}
+        pre, post, w = build_connections(
+            coords,
+            input_index,
+            radius=self.radius,
+            max_weight=self.max_weight,
+            p_excitatory=self.p_excitatory,
+            input_gain=self.input_gain,
+            rng=rng,
+        )
+        self._set_connections(pre, post, w)
+
+    # -- construction helpers ------------------------------------------------
+
+    @classmethod
+    def from_template(cls, ch_names, *, resolution=10.0, positions=None, **kwargs):
+        """Build a cube on the brain template with the channels' electrodes mapped.
+
+        Parameters
+        ----------
+        ch_names : list of str
+            Channel names (10-05 names or bipolar pairs such as ``'Fp1-F7'``).
+        resolution : float
+            Template grid spacing in mm.
+        positions : dict | None
+            Electrode positions overriding the standard ones (see
+            ``neucube.template.map_channels``).
+        **kwargs
+            Other :class:`Cube` parameters.
+
+        Returns
+        -------
+        cube : Cube
+            The cube.
+        """
+        from .template import load_brain_template, map_channels
+
+        template = load_brain_template(resolution=resolution)
+        index = map_channels(ch_names, template.coords, positions=positions)
+        return cls(template.coords, index, ch_names=list(ch_names), **kwargs)
+
+    def _set_connections(self, pre, post, weights):
+        pre = np.asarray(pre, dtype=np.int64).ravel()
+        post = np.asarray(post, dtype=np.int64).ravel()
+        weights = np.array(weights, dtype=np.float64).ravel()
+        if not (len(pre) == len(post) == len(weights)):
+            raise ValueError(
+                f"pre, post and weights must have the same length, got {len(pre)}, "
+                f"{len(post)} and {len(weights)}."
+            )
+        n_total = self.n_neurons + self.n_inputs
+        if len(pre) and (pre.min() < 0 or pre.max() >= n_total):
+            raise ValueError(f"pre must be in 0 … {n_total - 1}.")
+        if len(post) and (post.min() < 0 or post.max() >= self.n_neurons):
+            raise ValueError(
+                f"post must be reservoir neurons (0 … {self.n_neurons - 1}): nothing "
+                "connects into input neurons."
+            )
+        if np.any(pre == post):
+            raise ValueError("Self-connections (pre == post) are not allowed.")
+        if not np.all(np.isfinite(weights)):
+            raise ValueError("weights must be finite.")
+        key = pre.astype(np.int64) * n_total + post
+        if len(np.unique(key)) != len(key):
+            raise ValueError("A connection (pre, post) appears more than once.")
+        self.pre_, self.post_, self.weights_ = pre, post, weights
+        self._sims = {}
+
+    def set_connections(self, pre, post, weights):
+        """Replace the connections (e.g. a hand-made network for tests).
+
+        Parameters
+        ----------
+        pre : array-like of int
+            Source of each connection (reservoir or input neuron).
+        post : array-like of int
+            Target of each connection (a reservoir neuron).
+        weights : array-like of float
+            Weight of each connection.
+
+        Returns
+        -------
+        self : Cube
+            The cube, changed in place.
+        """
+        self._set_connections(pre, post, weights)
+        return self
+
+    # -- shape ---------------------------------------------------------------
+
+    @property
+    def n_neurons(self):
+        """Number of reservoir neurons (int)."""
+        return len(self.coords)
+
+    @property
+    def n_channels(self):
+        """Number of input channels (int)."""
+        return len(self.input_index)
+
+    @property
+    def n_inputs(self):
+        """Number of input neurons, two per channel (int)."""
+        return 2 * len(self.input_index)
+
+    @property
+    def n_connections(self):
+        """Number of connections (int)."""
+        return len(self.pre_)
+
+    @property
+    def input_coords(self):
+        """Positions of the input neurons, shape (n_inputs, 3) (ndarray)."""
+        return np.repeat(self.coords[self.input_index], 2, axis=0)
+
+    @property
+    def positions(self):
+        """Positions of all neurons, reservoir then inputs (ndarray, (n, 3))."""
+        return np.concatenate([self.coords, self.input_coords])
+
+    def get_params(self):
+        """Return the cube's parameters.
+
+        Returns
+        -------
+        params : dict
+            Parameter name to value (the keyword arguments of :class:`Cube`).
+        """
+        return {name: getattr(self, name) for name in _PARAM_NAMES}
+
+    def weight_matrix(self):
+        """Connection weights as a sparse matrix.
+
+        Returns
+        -------
+        weights : scipy.sparse.csr_array, shape (n_total, n_total)
+            ``weights[pre, post]``; ``n_total = n_neurons + n_inputs``.
+        """
+        from scipy.sparse import csr_array
+
+        n = self.n_neurons + self.n_inputs
+        return csr_array((self.weights_, (self.pre_, self.post_)), shape=(n, n))
+
+    def __repr__(self):
+        return (
+            f"<Cube | {self.n_neurons} neurons, {self.n_channels} channels, "
+            f"{self.n_connections} connections, stdp={self.stdp!r}, "
+            f"passes={self.n_passes_}, target={self.target!r}>"
+        )
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_sims"] = {}
+        return state
+
+    # -- simulation ------------------------------------------------------------
+
+    @property
+    def dt(self):
+        """Brian2 time step in seconds: ``1 / sfreq`` or 1 ms (float)."""
+        return 1e-3 if self.sfreq is None else 1.0 / self.sfreq
+
+    def _sim_params(self):
+        return {
+            "threshold": self.threshold,
+            "leak": self.leak,
+            "refractory": float(self.refractory),
+            "eta": self.stdp_rate,
+            "w_min": self.w_min,
+            "w_max": self.w_max,
+            "a_minus": self.stdp_rate * self.stdp_ltd_ratio,
+            "decay": float(np.exp(-1.0 / self.stdp_tau)),
+        }
+
+    def _simulator(self, target):
+        from . import _brian
+
+        key = (target, self.stdp, self.dt)
+        sim = self._sims.get(key)
+        if sim is None:
+            cls = _brian.StandaloneSimulator if target == "cpp_standalone" else _brian.RuntimeSimulator
+            sim = cls(
+                n_neurons=self.n_neurons,
+                n_channels=self.n_channels,
+                pre=self.pre_,
+                post=self.post_,
+                dt=self.dt,
+                rule=self.stdp,
+                target=target,
+            )
+            self._sims[key] = sim
+            logger.info(
+                "Cube of %d neurons, %d channels, %d connections on Brian2 %s "
+                "(target %s, dt %.6g s, seed %s)",
+                self.n_neurons,
+                self.n_channels,
+                self.n_connections,
+                _version_of("brian2"),
+                target,
+                self.dt,
+                self.seed_,
+            )
+        return sim
+
+    def run(self, spikes, *, learn=False, reset=True):
+        """Feed spikes through the cube and record what the reservoir does.
+
+        Parameters
+        ----------
+        spikes : array-like of int8, shape (n_channels, n_times) or (n_samples, n_channels, n_times)
+            Encoder output: ``+1`` fires a channel's positive input neuron,
+            ``-1`` its negative one, ``0`` nothing; one column per step.
+        learn : bool
+            Whether STDP changes the weights during this run (``False``:
+            inference; :meth:`fit` sets it).
+        reset : bool
+            ``True`` (default): every sample starts from rest, all samples run
+            in one simulation. ``False``: a live stream fed in chunks: the
+            samples follow each other without reset and the next
+            ``reset=False`` call continues from where this one stopped (a
+            stream starts from rest at its first call, and again after a
+            ``reset=True`` call or :meth:`reset_state`). Steps in the result
+            count from the chunk's start; ``info["stream_step"]`` is the
+            network step where it began. Not available with
+            ``'cpp_standalone'``, which then falls back to the best runtime
+            target.
+
+        Returns
+        -------
+        activity : CubeActivity
+            Spikes, counts and first-spike order per sample.
+        """
+        import time
+
+        x = _check_spikes(spikes, self.n_channels)
+        n_samples, _, n_times = x.shape
+        target = select_target(
+            self.target, n_steps=n_samples * n_times, reset=reset, learn=learn
+        )
+        if target == "cpp_standalone" and not reset:
+            fallback = "cython" if "cython" in available_targets() else "numpy"
+            _log_once(
+                20,
+                "standalone-stream",
+                "cpp_standalone cannot continue a stream (reset=False); using %s.",
+                fallback,
+            )
+            target = fallback
+        sim = self._simulator(target)
+        t0 = time.perf_counter()
+        sample, step, neuron, weights, offset = sim.run(
+            x, learn=learn, reset=reset, weights=self.weights_, params=self._sim_params()
+        )
+        wall = time.perf_counter() - t0
+        if learn:
+            self.weights_ = weights
+        info = {
+            "brian2": _version_of("brian2"),
+            "numpy": np.__version__,
+            "neucube": _version_of("neucube-eeg"),
+            "target": target,
+            "seed": self.seed_,
+            "learn": bool(learn),
+            "reset": bool(reset),
+            "stream_step": offset,
+            "wall_s": wall,
+        }
+        logger.debug(
+            "Cube run: %d samples x %d steps on %s (brian2 %s, seed %s, learn=%s) "
+            "in %.3f s, %d spikes",
+            n_samples,
+            n_times,
+            target,
+            info["brian2"],
+            self.seed_,
+            learn,
+            wall,
+            len(neuron),
+        )
+        return CubeActivity(
+            sample=sample,
+            neuron=neuron,
+            step=step,
+            n_samples=n_samples,
+            n_neurons=self.n_neurons,
+            n_times=n_times,
+            sfreq=self.sfreq,
+            info=info,
+        )
+
+    def transform(self, spikes):
+        """Run the cube without learning, each sample from rest.
+
+        Parameters
+        ----------
+        spikes : array-like of int8, shape (n_channels, n_times) or (n_samples, n_channels, n_times)
+            Encoder output (see :meth:`run`).
+
+        Returns
+        -------
+        activity : CubeActivity
+            Spikes, counts and first-spike order per sample.
+        """
+        return self.run(spikes, learn=False, reset=True)
+
+    def fit(self, spikes, n_passes=1):
+        """Shape the weights with unsupervised STDP on training samples.
+
+        Parameters
+        ----------
+        spikes : array-like of int8, shape (n_channels, n_times) or (n_samples, n_channels, n_times)
+            Encoded training samples (see :meth:`run`); each starts from rest.
+        n_passes : int
+            Times the whole training set is fed through (NeuCube: 1).
+
+        Returns
+        -------
+        self : Cube
+            The cube, with learned weights in ``weights_``.
+        """
+        from ._logging import progress
+
+        n_passes = check_int(n_passes, "n_passes", min_value=0)
+        x = _check_spikes(spikes, self.n_channels)
+        logger.info(
+            "STDP (%s rule, rate %g): %d pass(es) over %d samples of %d steps",
+            self.stdp,
+            self.stdp_rate,
+            n_passes,
+            x.shape[0],
+            x.shape[2],
+        )
+        for _ in progress(range(n_passes), desc="STDP passes", unit="pass"):
+            self.run(x, learn=True, reset=True)
+            self.n_passes_ += 1
+        return self
+
+    def reset_state(self):
+        """Forget the live state, so the next ``run(..., reset=False)`` starts at rest.
+
+        Returns
+        -------
+        self : Cube
+            The cube.
+        """
+        for sim in self._sims.values():
+            sim.forget_stream()
+        return self
+
+    # -- persistence ------------------------------------------------------------
+
+    def save(self, fname, *, encoder=None, overwrite=False):
+        """Save the cube (see :func:`neucube.persistence.save_cube`).
+
+        Parameters
+        ----------
+        fname : path-like
+            Destination, normally ending in ``.npz``.
+        encoder : ndarray | dict | None
+            Encoder thresholds (an array) or encoder settings (a dict of
+            arrays, numbers and strings) to keep with the cube.
+        overwrite : bool
+            Whether an existing file may be replaced.
+
+        Returns
+        -------
+        fname : pathlib.Path
+            The file written.
+        """
+        from .persistence import save_cube
+
+        return save_cube(self, fname, encoder=encoder, overwrite=overwrite)
+
+    @classmethod
+    def load(cls, fname):
+        """Load a cube saved with :meth:`save`.
+
+        Parameters
+        ----------
+        fname : path-like
+            The file.
+
+        Returns
+        -------
+        cube : Cube
+            The cube; encoder data saved with it are in ``cube.encoder_``.
+        """
+        from .persistence import load_cube
+
+        return load_cube(fname)

@@ -1,0 +1,297 @@
+"""Saving and loading cubes: a NumPy ``.npz`` archive, no pickles.
+
+File format (``format_version`` 1), written with :func:`numpy.savez_compressed`
+and read with ``allow_pickle=False`` (nothing in the file is executed):
+
+``metadata``
+    0-d unicode array holding a JSON object: ``format`` (always
+    ``"neucube-eeg cube"``), ``format_version`` (int), ``params`` (every
+    :class:`~neucube.cube.Cube` parameter), ``seed``, ``n_passes`` (STDP
+    passes done), ``n_neurons``, ``n_channels``, ``n_connections``,
+    ``ch_names`` (or ``null``), ``encoder`` (see below), ``versions``
+    (``neucube``, ``brian2``, ``numpy``, ``scipy``, ``python``) and
+    ``created`` (ISO 8601 UTC).
+``coords``
+    float64 (n_neurons, 3): reservoir neuron positions, mm.
+``input_index``
+    int64 (n_channels,): the reservoir neuron each channel is mapped to.
+``pre``, ``post``
+    int64 (n_connections,): source and target of each connection (input
+    neurons numbered after the reservoir, see :mod:`neucube.cube`).
+``weights``
+    float64 (n_connections,): current weights.
+``encoder`` or ``encoder/<key>``
+    optional encoder data: an array given as ``encoder`` is stored as
+    ``encoder``; a dict's array values as ``encoder/<key>`` and its numbers,
+    strings, booleans and ``None`` in the metadata's ``encoder`` object.
+
+A file that cannot be read, that is not a cube file, or that comes from
+another format version raises :class:`CubeFileError` naming the file and what
+to do.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ._logging import logger
+
+FORMAT = "neucube-eeg cube"
+FORMAT_VERSION = 1
+_ARRAYS = ("coords", "input_index", "pre", "post", "weights")
+
+__all__ = ["CubeFileError", "FORMAT_VERSION", "load_cube", "save_cube"]
+
+
+class CubeFileError(ValueError):
+    """A cube file cannot be used (unreadable, not a cube, other version)."""
+
+
+def _versions():
+    from .cube import _version_of
+
+    return {
+        "neucube": _version_of("neucube-eeg"),
+        "brian2": _version_of("brian2"),
+        "numpy": np.__version__,
+        "scipy": _version_of("scipy"),
+        "python": platform.python_version(),
+    }
+
+
+def _jsonable(value, where):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    raise TypeError(
+        f"encoder[{where!r}] must be an array, a number, a string, a bool or None "
+        f"to be saved, got {type(value).__name__}."
+    )
+
+
+def save_cube(cube, fname, *, encoder=None, overwrite=False):
+    """Save a cube (fitted or not) to a ``.npz`` file.
+
+    Parameters
+    ----------
+    cube : Cube
+        The cube.
+    fname : path-like
+        Destination; ``.npz`` is appended by NumPy when missing, so use it.
+    encoder : ndarray | dict | None
+        Encoder thresholds (an array) or settings (a dict of arrays, numbers,
+        strings, booleans) to keep with the cube; loaded back as
+        ``cube.encoder_``. ``None`` stores ``cube.encoder_`` if the cube has
+        one.
+    overwrite : bool
+        Whether an existing file may be replaced.
+
+    Returns
+    -------
+    fname : pathlib.Path
+        The file written.
+    """
+    fname = Path(os.fspath(fname))
+    if fname.suffix != ".npz":
+        fname = fname.with_name(fname.name + ".npz")
+    if fname.exists() and not overwrite:
+        raise FileExistsError(
+            f"{fname} exists. Pass overwrite=True to replace it, or choose another "
+            "name."
+        )
+    if encoder is None:
+        encoder = getattr(cube, "encoder_", None)
+    arrays = {
+        "coords": np.asarray(cube.coords, dtype=np.float64),
+        "input_index": np.asarray(cube.input_index, dtype=np.int64),
+        "pre": np.asarray(cube.pre_, dtype=np.int64),
+        "post": np.asarray(cube.post_, dtype=np.int64),
+        "weights": np.asarray(cube.weights_, dtype=np.float64),
+    }
+    enc_meta = None
+    if isinstance(encoder, dict):
+        enc_meta = {"kind": "dict", "values": {}, "arrays": []}
+        for key, value in encoder.items():
+            key = str(key)
+            if "/" in key:
+                raise ValueError(f"encoder keys must not contain '/', got {key!r}.")
+            if isinstance(value, (np.ndarray, list, tuple)):
+                arr = np.asarray(value)
+                if arr.dtype == object:
+                    raise TypeError(f"encoder[{key!r}] must be a numeric array.")
+                arrays[f"encoder/{key}"] = arr
+                enc_meta["arrays"].append(key)
+            else:
+                enc_meta["values"][key] = _jsonable(value, key)
+    elif encoder is not None:
+        arr = np.asarray(encoder)
+        if arr.dtype == object:
+            raise TypeError("encoder must be a numeric array or a dict.")
+        arrays["encoder"] = arr
+        enc_meta = {"kind": "array"}
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "params": cube.get_params(),
+        "seed": cube.seed_,
+        "n_passes": int(cube.n_passes_),
+        "n_neurons": cube.n_neurons,
+        "n_channels": cube.n_channels,
+        "n_connections": cube.n_connections,
+        "ch_names": cube.ch_names,
+        "encoder": enc_meta,
+        "versions": _versions(),
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+    fname.parent.mkdir(parents=True, exist_ok=True)
+    tmp = fname.with_name(fname.name + ".part")
+    with open(tmp, "wb") as f:
+        np.savez_compressed(f, metadata=np.array(json.dumps(meta)), **arrays)
+    os.replace(tmp, fname)
+    logger.info(
+        "Saved cube (%d neurons, %d connections, %d STDP passes) to %s",
+        cube.n_neurons,
+        cube.n_connections,
+        cube.n_passes_,
+        fname,
+    )
+    return fname
+
+
+def _fail(fname, what, fix):
+    raise CubeFileError(f"{fname} {what}. {fix}")
+
+
+def load_cube(fname):
+    """Load a cube saved with :func:`save_cube` (or ``Cube.save``).
+
+    Parameters
+    ----------
+    fname : path-like
+        The ``.npz`` file.
+
+    Returns
+    -------
+    cube : Cube
+        The cube with its weights, parameters and seed; ``cube.encoder_``
+        holds the encoder data saved with it (``None`` if none), and
+        ``cube.file_info_`` the file's metadata (versions, creation time).
+
+    Raises
+    ------
+    CubeFileError
+        When the file is unreadable or corrupted, is not a cube file, or has
+        another format version.
+    """
+    from .cube import Cube
+
+    fname = Path(os.fspath(fname))
+    if not fname.is_file():
+        raise FileNotFoundError(f"No cube file at {fname}.")
+    resave = "Save the cube again from where it was fitted (Cube.save)."
+    try:
+        with np.load(fname, allow_pickle=False) as npz:
+            names = set(npz.files)
+            if "metadata" not in names:
+                _fail(
+                    fname,
+                    "is not a NeuCube-EEG cube file (it has no 'metadata' entry)",
+                    "Load a file written by Cube.save().",
+                )
+            data = {name: npz[name] for name in names}
+    except CubeFileError:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as err:
+        _fail(
+            fname,
+            f"could not be read: it is corrupted, truncated or not a .npz file "
+            f"({type(err).__name__}: {err})",
+            resave,
+        )
+    try:
+        meta = json.loads(str(data["metadata"]))
+        if not isinstance(meta, dict):
+            raise ValueError("metadata is not a JSON object")
+    except (ValueError, TypeError) as err:
+        _fail(fname, f"has unreadable metadata ({err})", resave)
+    if meta.get("format") != FORMAT:
+        _fail(
+            fname,
+            f"is not a NeuCube-EEG cube file (format {meta.get('format')!r})",
+            "Load a file written by Cube.save().",
+        )
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        writer = meta.get("versions", {}).get("neucube")
+        if isinstance(version, int) and version > FORMAT_VERSION:
+            fix = (
+                "Upgrade NeuCube-EEG (pip install -U neucube-eeg) to read it, or "
+                "save the cube again with this version."
+            )
+        else:
+            fix = f"Fit the cube again with this version of NeuCube-EEG and save it. {resave}"
+        _fail(
+            fname,
+            f"has cube format version {version!r} (written by NeuCube-EEG {writer}); "
+            f"this NeuCube-EEG reads version {FORMAT_VERSION}",
+            fix,
+        )
+    missing = [name for name in _ARRAYS if name not in data]
+    if missing:
+        _fail(fname, f"is incomplete: missing {missing}", resave)
+    try:
+        params = dict(meta["params"])
+        n_neurons, n_channels, n_conn = (
+            int(meta["n_neurons"]),
+            int(meta["n_channels"]),
+            int(meta["n_connections"]),
+        )
+        coords, input_index = data["coords"], data["input_index"]
+        pre, post, weights = data["pre"], data["post"], data["weights"]
+        shapes_ok = (
+            coords.shape == (n_neurons, 3)
+            and input_index.shape == (n_channels,)
+            and pre.shape == post.shape == weights.shape == (n_conn,)
+        )
+        if not shapes_ok:
+            raise ValueError(
+                f"array shapes {coords.shape}, {input_index.shape}, {pre.shape}, "
+                f"{post.shape}, {weights.shape} do not match the metadata"
+            )
+        cube = Cube(
+            coords,
+            input_index,
+            random_state=0,
+            ch_names=meta.get("ch_names"),
+            **params,
+        )
+        cube.set_connections(pre, post, weights)
+    except CubeFileError:
+        raise
+    except (KeyError, TypeError, ValueError) as err:
+        _fail(fname, f"is inconsistent or damaged ({err})", resave)
+    cube.seed_ = meta.get("seed")
+    cube.n_passes_ = int(meta.get("n_passes", 0))
+    enc = meta.get("encoder")
+    if enc is None:
+        cube.encoder_ = None
+    elif enc.get("kind") == "array":
+        cube.encoder_ = data.get("encoder")
+    else:
+        out = dict(enc.get("values", {}))
+        for key in enc.get("arrays", []):
+            out[key] = data[f"encoder/{key}"]
+        cube.encoder_ = out
+    cube.file_info_ = {k: meta.get(k) for k in ("versions", "created", "format_version")}
+    logger.info("Loaded cube from %s (written by %s)", fname, meta.get("versions"))
+    return cube
