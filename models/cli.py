@@ -26,20 +26,20 @@ def _versions():
 
 def cmd_info(args):
     """Print versions, the Brian2 code-generation target and compiler status."""
-    from neucube.cube import available_targets, select_target
+    from neucube.cube import target_info
 
+    targets = target_info("auto", check=True)
     info = {"python": sys.version.split()[0], **_versions()}
-    targets = available_targets()
-    info["brian2_targets"] = targets
-    info["target_in_use"] = select_target("auto")
-    info["cpp_compiler_usable"] = bool(targets.get("cython") or targets.get("cpp_standalone"))
+    info["brian2_target_in_use"] = targets["target"]
+    info["brian2_targets_available"] = ", ".join(targets["available"])
+    info["cpp_compiler"] = targets.get("cxx_compiler")
+    info["cpp_compiler_usable"] = bool(targets.get("cxx_usable"))
+    info["cache_dir"] = targets.get("cache_dir")
     if args.json:
         print(json.dumps(info, indent=2))
         return 0
     width = max(len(k) for k in info)
     for key, value in info.items():
-        if key == "brian2_targets":
-            value = ", ".join(f"{k}: {'yes' if v else 'no'}" for k, v in value.items())
         print(f"{key:<{width}}  {value}")
     return 0
 
