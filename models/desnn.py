@@ -157,13 +157,32 @@ class DeSNNClassifier(ClassifierMixin, BaseEstimator):
         self : DeSNNClassifier
             The fitted readout.
         """
-        W = self.transform(X)
+        return self.fit_features(self.transform(X), y)
+
+    def fit_features(self, W, y):
+        """Fit on weight vectors already computed (see :meth:`transform`).
+
+        Parameters
+        ----------
+        W : ndarray, shape (n_samples, n_neurons)
+            deSNN weight vectors of the training samples.
+        y : array-like, shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : DeSNNClassifier
+            The fitted readout; ``features_`` keeps ``W``.
+        """
+        W = np.asarray(W, dtype=float)
         y = np.asarray(y)
         check_classification_targets(y)
         if len(y) != len(W):
             raise ValueError(f"X holds {len(W)} samples but y has {len(y)} labels.")
         k = min(self.n_neighbors, len(W))
         self.knn_ = KNeighborsClassifier(n_neighbors=k, weights="distance").fit(W, y)
+        self.features_ = W
+        self.labels_ = y
         self.classes_ = self.knn_.classes_
         self.n_features_in_ = W.shape[1]
         return self

@@ -12,6 +12,8 @@ Filtering is not part of the estimator: feed it epochs filtered the way the
 live path filters them (``acquisition.OnlineFilter``).
 """
 
+import json
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
@@ -248,3 +250,77 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "readout_")
         return self.readout_.predict(self.transform(X))
+
+    # -- persistence -------------------------------------------------------------
+
+    def save(self, fname, *, overwrite=False):
+        """Save the fitted classifier to one ``.npz`` file (no pickle).
+
+        The file is a cube file (:mod:`neucube.persistence`: coordinates,
+        connections, STDP weights, versions) whose ``encoder`` section holds
+        the encoder's kind, parameters and frozen thresholds, and whose
+        ``model`` and ``readout`` sections hold this estimator's parameters and
+        the readout's training vectors and labels.
+
+        Parameters
+        ----------
+        fname : path-like
+            Destination ``.npz`` file.
+        overwrite : bool
+            Whether an existing file may be replaced.
+
+        Returns
+        -------
+        fname : pathlib.Path
+            The file written.
+        """
+        check_is_fitted(self, "readout_")
+        encoder = {"kind": self.encoder, "params": json.dumps(self.encoder_.get_params())}
+        for key, value in vars(self.encoder_).items():
+            if key.endswith("_") and not key.startswith("_") and value is not None:
+                if isinstance(value, (np.ndarray, int, float, str, bool, np.number)):
+                    encoder[f"fitted:{key}"] = value
+        model = {"class": type(self).__name__, "params": json.dumps(self.get_params())}
+        readout = {"features": self.readout_.features_, "labels": np.asarray(self.readout_.labels_)}
+        return self.cube_.save(
+            fname, encoder=encoder, extra={"model": model, "readout": readout}, overwrite=overwrite
+        )
+
+    @classmethod
+    def load(cls, fname):
+        """Load a classifier saved with :meth:`save`.
+
+        Parameters
+        ----------
+        fname : path-like
+            The ``.npz`` file.
+
+        Returns
+        -------
+        clf : NeuCubeClassifier
+            The fitted classifier, predicting as the saved one did.
+        """
+        from neucube.cube import Cube
+        from neucube.persistence import CubeFileError
+
+        cube = Cube.load(fname)
+        extra = getattr(cube, "extra_", {}) or {}
+        if "model" not in extra or "readout" not in extra or not isinstance(cube.encoder_, dict):
+            raise CubeFileError(
+                f"{fname} holds a cube but no {cls.__name__} (no encoder, model or readout "
+                "section). Load it with neucube.cube.Cube.load, or save the classifier with "
+                "NeuCubeClassifier.save."
+            )
+        clf = cls(**json.loads(extra["model"]["params"]))
+        enc = cube.encoder_
+        clf.encoder_ = make_encoder(enc["kind"], **json.loads(enc["params"]))
+        for key, value in enc.items():
+            if key.startswith("fitted:"):
+                setattr(clf.encoder_, key[len("fitted:"):], value)
+        clf.cube_ = cube
+        clf.readout_ = clf._make_readout().fit_features(
+            extra["readout"]["features"], extra["readout"]["labels"]
+        )
+        clf.classes_ = clf.readout_.classes_
+        clf.n_channels_ = cube.n_channels
+        return clf

@@ -59,10 +59,30 @@ class SpikeCountClassifier(ClassifierMixin, BaseEstimator):
         self : SpikeCountClassifier
             The fitted readout.
         """
-        F = self.features(X)
+        return self.fit_features(self.features(X), y)
+
+    def fit_features(self, F, y):
+        """Fit on features already computed (see :meth:`features`).
+
+        Parameters
+        ----------
+        F : ndarray, shape (n_samples, n_neurons)
+            ``log1p`` spike counts of the training samples.
+        y : array-like, shape (n_samples,)
+            Class labels.
+
+        Returns
+        -------
+        self : SpikeCountClassifier
+            The fitted readout; ``features_`` keeps ``F``.
+        """
+        F = np.asarray(F, dtype=float)
+        y = np.asarray(y)
         self.pipeline_ = make_pipeline(
             StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter)
         ).fit(F, y)
+        self.features_ = F
+        self.labels_ = y
         self.classes_ = self.pipeline_.classes_
         self.n_features_in_ = F.shape[1]
         return self

@@ -1164,7 +1164,7 @@ class Cube:
 
     # -- persistence ------------------------------------------------------------
 
-    def save(self, fname, *, encoder=None, overwrite=False):
+    def save(self, fname, *, encoder=None, extra=None, overwrite=False):
         """Save the cube (see :func:`neucube.persistence.save_cube`).
 
         Parameters
@@ -1174,6 +1174,9 @@ class Cube:
         encoder : ndarray | dict | None
             Encoder thresholds (an array) or encoder settings (a dict of
             arrays, numbers and strings) to keep with the cube.
+        extra : dict of str to dict | None
+            Further named sections to keep with the cube (see
+            :func:`neucube.persistence.save_cube`).
         overwrite : bool
             Whether an existing file may be replaced.
 
@@ -1184,7 +1187,7 @@ class Cube:
         """
         from .persistence import save_cube
 
-        return save_cube(self, fname, encoder=encoder, overwrite=overwrite)
+        return save_cube(self, fname, encoder=encoder, extra=extra, overwrite=overwrite)
 
     @classmethod
     def load(cls, fname):

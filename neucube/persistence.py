@@ -24,6 +24,10 @@ and read with ``allow_pickle=False`` (nothing in the file is executed):
     optional encoder data: an array given as ``encoder`` is stored as
     ``encoder``; a dict's array values as ``encoder/<key>`` and its numbers,
     strings, booleans and ``None`` in the metadata's ``encoder`` object.
+``<section>/<key>``
+    optional further sections (``extra=``), stored like a dict encoder and
+    listed in the metadata's ``extra`` object (a classifier keeps its
+    readout there).
 
 A file that cannot be read, that is not a cube file, or that comes from
 another format version raises :class:`CubeFileError` naming the file and what
@@ -66,6 +70,31 @@ def _versions():
     }
 
 
+def _pack_section(section, content, arrays):
+    """Put a dict's arrays into ``arrays`` as ``section/key``; return its metadata."""
+    meta = {"kind": "dict", "values": {}, "arrays": []}
+    for key, value in content.items():
+        key = str(key)
+        if "/" in key:
+            raise ValueError(f"{section} keys must not contain '/', got {key!r}.")
+        if isinstance(value, (np.ndarray, list, tuple)):
+            arr = np.asarray(value)
+            if arr.dtype == object:
+                raise TypeError(f"{section}[{key!r}] must be a numeric or string array.")
+            arrays[f"{section}/{key}"] = arr
+            meta["arrays"].append(key)
+        else:
+            meta["values"][key] = _jsonable(value, f"{section}/{key}")
+    return meta
+
+
+def _unpack_section(section, meta, data):
+    out = dict(meta.get("values", {}))
+    for key in meta.get("arrays", []):
+        out[key] = data[f"{section}/{key}"]
+    return out
+
+
 def _jsonable(value, where):
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -74,12 +103,12 @@ def _jsonable(value, where):
     if isinstance(value, (float, np.floating)):
         return float(value)
     raise TypeError(
-        f"encoder[{where!r}] must be an array, a number, a string, a bool or None "
+        f"{where!r} must be an array, a number, a string, a bool or None "
         f"to be saved, got {type(value).__name__}."
     )
 
 
-def save_cube(cube, fname, *, encoder=None, overwrite=False):
+def save_cube(cube, fname, *, encoder=None, extra=None, overwrite=False):
     """Save a cube (fitted or not) to a ``.npz`` file.
 
     Parameters
@@ -93,6 +122,10 @@ def save_cube(cube, fname, *, encoder=None, overwrite=False):
         strings, booleans) to keep with the cube; loaded back as
         ``cube.encoder_``. ``None`` stores ``cube.encoder_`` if the cube has
         one.
+    extra : dict of str to dict | None
+        Further named sections (for example a readout trained on the cube),
+        each a dict of arrays, numbers, strings, booleans and ``None``; loaded
+        back as ``cube.extra_``.
     overwrite : bool
         Whether an existing file may be replaced.
 
@@ -120,25 +153,20 @@ def save_cube(cube, fname, *, encoder=None, overwrite=False):
     }
     enc_meta = None
     if isinstance(encoder, dict):
-        enc_meta = {"kind": "dict", "values": {}, "arrays": []}
-        for key, value in encoder.items():
-            key = str(key)
-            if "/" in key:
-                raise ValueError(f"encoder keys must not contain '/', got {key!r}.")
-            if isinstance(value, (np.ndarray, list, tuple)):
-                arr = np.asarray(value)
-                if arr.dtype == object:
-                    raise TypeError(f"encoder[{key!r}] must be a numeric array.")
-                arrays[f"encoder/{key}"] = arr
-                enc_meta["arrays"].append(key)
-            else:
-                enc_meta["values"][key] = _jsonable(value, key)
+        enc_meta = _pack_section("encoder", encoder, arrays)
     elif encoder is not None:
         arr = np.asarray(encoder)
         if arr.dtype == object:
             raise TypeError("encoder must be a numeric array or a dict.")
         arrays["encoder"] = arr
         enc_meta = {"kind": "array"}
+    extra_meta = {}
+    for section, content in (extra or {}).items():
+        if section in ("encoder", "metadata", *_ARRAYS) or "/" in section:
+            raise ValueError(f"extra section name {section!r} is reserved or contains '/'.")
+        if not isinstance(content, dict):
+            raise TypeError(f"extra[{section!r}] must be a dict, got {type(content).__name__}.")
+        extra_meta[section] = _pack_section(section, content, arrays)
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -150,6 +178,7 @@ def save_cube(cube, fname, *, encoder=None, overwrite=False):
         "n_connections": cube.n_connections,
         "ch_names": cube.ch_names,
         "encoder": enc_meta,
+        "extra": extra_meta,
         "versions": _versions(),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
@@ -288,10 +317,14 @@ def load_cube(fname):
     elif enc.get("kind") == "array":
         cube.encoder_ = data.get("encoder")
     else:
-        out = dict(enc.get("values", {}))
-        for key in enc.get("arrays", []):
-            out[key] = data[f"encoder/{key}"]
-        cube.encoder_ = out
+        cube.encoder_ = _unpack_section("encoder", enc, data)
+    try:
+        cube.extra_ = {
+            section: _unpack_section(section, sec_meta, data)
+            for section, sec_meta in (meta.get("extra") or {}).items()
+        }
+    except KeyError as err:
+        _fail(fname, f"is incomplete: missing {err}", resave)
     cube.file_info_ = {k: meta.get(k) for k in ("versions", "created", "format_version")}
     logger.info("Loaded cube from %s (written by %s)", fname, meta.get("versions"))
     return cube

@@ -128,3 +128,36 @@ def test_bad_input(motor, fitted):
         NeuCubeClassifier(ch_names, sfreq, readout="svm").fit(X[:4], y[:4])
     with pytest.raises(ValueError, match="15 epochs but y has 3"):
         NeuCubeClassifier(ch_names, sfreq).fit(X, y[:3])
+
+
+@pytest.mark.parametrize("readout", ["desnn", "counts"])
+def test_save_load_predicts_the_same(motor, tmp_path, readout):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(ch_names, sfreq, readout=readout, target="numpy", random_state=3)
+    clf.fit(X[:8], y[:8])
+    path = clf.save(tmp_path / "model.npz")
+    loaded = NeuCubeClassifier.load(path)
+    assert loaded.get_params() == clf.get_params()
+    np.testing.assert_array_equal(loaded.encoder_.thresholds_, clf.encoder_.thresholds_)
+    np.testing.assert_array_equal(loaded.cube_.weights_, clf.cube_.weights_)
+    np.testing.assert_allclose(loaded.predict_proba(X[8:]), clf.predict_proba(X[8:]))
+    np.testing.assert_array_equal(loaded.predict(X[8:]), clf.predict(X[8:]))
+    with pytest.raises(FileExistsError):
+        clf.save(path)
+
+
+def test_loading_a_plain_cube_file_as_a_classifier_is_a_clear_error(fitted, tmp_path):
+    from neucube.persistence import CubeFileError
+
+    path = fitted.cube_.save(tmp_path / "cube.npz", encoder=None)
+    with pytest.raises(CubeFileError, match="holds a cube but no NeuCubeClassifier"):
+        NeuCubeClassifier.load(path)
+
+
+def test_loading_a_corrupted_model_file_is_a_clear_error(tmp_path):
+    from neucube.persistence import CubeFileError
+
+    path = tmp_path / "broken.npz"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CubeFileError, match="broken.npz could not be read"):
+        NeuCubeClassifier.load(path)
