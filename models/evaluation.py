@@ -87,6 +87,7 @@ def evaluate_motor(
     data_dir,
     *,
     subject=1,
+    runs=MOTOR_RUNS,
     n_splits=5,
     n_repeats=3,
     l_freq=8.0,
@@ -103,6 +104,8 @@ def evaluate_motor(
         Folder with the subject's EEGMMIDB EDF files.
     subject : int
         Subject number.
+    runs : tuple of int
+        EEGMMIDB runs to use (3, 7, 11: executed left/right fist).
     n_splits, n_repeats : int
         Repeated stratified K-fold cross-validation.
     l_freq, h_freq : float
@@ -131,7 +134,9 @@ def evaluate_motor(
     from .readouts import SpikeCountClassifier
 
     t_start = time.perf_counter()
-    X, y, ch_names, sfreq = load_motor_epochs(data_dir, subject=subject, l_freq=l_freq, h_freq=h_freq)
+    X, y, ch_names, sfreq = load_motor_epochs(
+        data_dir, subject=subject, runs=runs, l_freq=l_freq, h_freq=h_freq
+    )
     cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=random_state)
     scores = {"neucube_desnn": [], "neucube_counts": [], "csp_lda": []}
     info = {}
@@ -149,7 +154,8 @@ def evaluate_motor(
     classes, counts = np.unique(y, return_counts=True)
     result = {
         "task": "motor",
-        "data": f"EEGMMIDB S{subject:03d} runs 3, 7, 11: executed left vs right fist, 0-4 s epochs",
+        "data": f"EEGMMIDB S{subject:03d} runs {', '.join(map(str, runs))}: executed left vs "
+        "right fist, 0-4 s epochs",
         "n_epochs": int(len(y)),
         "classes": {str(c): int(n) for c, n in zip(classes, counts)},
         "n_channels": len(ch_names),
