@@ -123,6 +123,7 @@ def evaluate_motor(
         Accuracy per method (mean, sd, median, per fold), chance level, the
         data's shape and the provenance (versions, target, seed, seconds).
     """
+    import mne
     from mne.decoding import CSP
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.model_selection import RepeatedStratifiedKFold
@@ -148,8 +149,9 @@ def evaluate_motor(
         counts = SpikeCountClassifier().fit(a_train, y[train])
         scores["neucube_counts"].append(counts.score(a_test, y[test]))
         csp = make_pipeline(CSP(n_components=4, log=True), LinearDiscriminantAnalysis())
-        csp.fit(X[train], y[train])
-        scores["csp_lda"].append(csp.score(X[test], y[test]))
+        with mne.utils.use_log_level("warning"):  # MNE logs CSP's steps to stdout
+            csp.fit(X[train], y[train])
+            scores["csp_lda"].append(csp.score(X[test], y[test]))
         info = a_test.info
     classes, counts = np.unique(y, return_counts=True)
     result = {

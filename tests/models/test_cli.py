@@ -68,3 +68,12 @@ def test_installed_console_script_answers_help():
     script = Path(sys.executable).parent / "neucube"
     out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
     assert "spikes" in out.stdout
+
+
+def test_info_json_names_versions_and_target(capsys):
+    assert main(["info", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)  # nothing else on stdout
+    assert info["brian2"] and info["mne"] and info["numpy"] and info["neucube-eeg"]
+    assert info["brian2_target_in_use"] in ("numpy", "cython")
+    assert "numpy" in info["brian2_targets_available"]
+    assert isinstance(info["cpp_compiler_usable"], bool)
