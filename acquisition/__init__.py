@@ -19,6 +19,7 @@ from .channels import (
 )
 from .epochs import make_epochs, sliding_windows
 from .filters import OnlineFilter, filter_offline, resample
+from .montage import CHBMIT_BIPOLAR, bipolar_names, to_bipolar
 from .io import (
     SUPPORTED_EXTENSIONS,
     CorruptFileError,
@@ -30,6 +31,9 @@ from .io import (
 )
 
 __all__ = [
+    "CHBMIT_BIPOLAR",
+    "bipolar_names",
+    "to_bipolar",
     "OLD_TO_NEW",
     "REFERENCE_SUFFIXES",
     "SUPPORTED_EXTENSIONS",
