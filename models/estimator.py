@@ -253,7 +253,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
 
     # -- persistence -------------------------------------------------------------
 
-    def save(self, fname, *, overwrite=False):
+    def save(self, fname, *, overwrite=False, extra=None):
         """Save the fitted classifier to one ``.npz`` file (no pickle).
 
         The file is a cube file (:mod:`neucube.persistence`: coordinates,
@@ -268,6 +268,9 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             Destination ``.npz`` file.
         overwrite : bool
             Whether an existing file may be replaced.
+        extra : dict of str to dict | None
+            Further sections to keep in the file (for example a detector's
+            settings), see :func:`neucube.persistence.save_cube`.
 
         Returns
         -------
@@ -282,9 +285,11 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
                     encoder[f"fitted:{key}"] = value
         model = {"class": type(self).__name__, "params": json.dumps(self.get_params())}
         readout = {"features": self.readout_.features_, "labels": np.asarray(self.readout_.labels_)}
-        return self.cube_.save(
-            fname, encoder=encoder, extra={"model": model, "readout": readout}, overwrite=overwrite
-        )
+        sections = {"model": model, "readout": readout}
+        for name in extra or {}:
+            if name in sections:
+                raise ValueError(f"extra section {name!r} is reserved by NeuCubeClassifier.save.")
+        return self.cube_.save(fname, encoder=encoder, extra={**sections, **(extra or {})}, overwrite=overwrite)
 
     @classmethod
     def load(cls, fname):
