@@ -8,6 +8,7 @@ the subcommands, so ``neucube --help`` answers at once.
 import argparse
 import json
 import sys
+from pathlib import Path
 
 EPILOG = "Run 'neucube COMMAND --help' for the options of one command."
 
@@ -139,12 +140,36 @@ def _print_accuracy_table(result, out=None):
         print(f"{name:<18}{acc['mean']:>10.3f}{acc['sd']:>8.3f}{acc['median']:>9.3f}", file=out)
 
 
+def _print_seizure_table(result, out=None):
+    out = sys.stdout if out is None else out
+    print(result["data"], file=out)
+    for method, entry in result["methods"].items():
+        print(f"\n{method}: {entry['seizures_detected']} of {entry['seizures']} seizures detected, "
+              f"median latency {entry['median_latency_s']} s", file=out)
+        print(f"  {'seizure':<20}{'detected':>9}{'latency s':>11}{'alerts':>8}{'false':>7}", file=out)
+        for p in entry["per_seizure"]:
+            print(f"  {p['seizure']:<20}{'yes' if p['detected'] else 'no':>9}"
+                  f"{'' if p['latency_s'] is None else p['latency_s']:>11}{p['alerts']:>8}"
+                  f"{p['false_alarms']:>7}", file=out)
+        bg = entry.get("background")
+        if bg:
+            print(f"  seizure-free EEG: {bg['false_alarms']} false alarms in {bg['hours']} h = "
+                  f"{bg['false_alarms_per_hour']} per hour", file=out)
+
+
 def cmd_evaluate(args):
     """Cross-validate the cube against a non-spiking baseline on real EEG."""
+    if args.task == "seizure":
+        from .seizure_eval import evaluate_seizure
+
+        result = evaluate_seizure(args.data, args.background, target=args.target, random_state=args.seed)
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            _print_seizure_table(result)
+        return 0
     from .evaluation import evaluate_motor
 
-    if args.task != "motor":
-        raise ValueError(f"--task must be one of ['motor'], got {args.task!r}.")
     result = evaluate_motor(
         args.data,
         subject=args.subject,
@@ -180,6 +205,72 @@ def cmd_bench(args):
         print(f"{r['target']:<16}{r['mode']:<14}{r['realtime_factor']:>12.1f}"
               f"{r.get('vs_plain_brian2', ''):>10}{r['reservoir_spikes_per_step'] or '':>13}"
               f"{r['peak_rss_mb']:>9.0f}{r['setup_s']:>9.1f}")
+    return 0
+
+
+def cmd_train(args):
+    """Train a seizure detector on annotated recordings and save it."""
+    from .detector import SeizureDetector
+    from .seizure_eval import load_chbmit_seizures
+
+    if args.task != "seizure":
+        raise ValueError(f"--task must be 'seizure', got {args.task!r}.")
+    records = load_chbmit_seizures(args.data)
+    det = SeizureDetector(target=args.target, random_state=args.seed).fit([r for _, r in records])
+    path = det.save(args.out, overwrite=args.overwrite)
+    print(f"Trained the cube seizure detector on {len(records)} seizures "
+          f"({', '.join(n for n, _ in records)}); saved to {path}")
+    return 0
+
+
+def _model_identity(det, model_path):
+    info = getattr(det.classifier_.cube_, "file_info_", {}) or {}
+    versions = info.get("versions") or {}
+    return Path(model_path).name, f"neucube {versions.get('neucube')}, {info.get('created')}"
+
+
+def cmd_detect(args):
+    """Detect seizures in a recording, write them, store the alerts."""
+    from acquisition import read_raw
+
+    from .annotations import write_events
+    from .detector import SeizureDetector, shipped_model_path
+
+    model_path = args.model or shipped_model_path()
+    det = SeizureDetector.load(model_path)
+    if args.threshold is not None:
+        det.threshold = args.threshold
+    raw = read_raw(args.recording)
+    found = det.detect(raw, progress_bar=not args.quiet)
+    model_id, model_version = _model_identity(det, model_path)
+    print(f"{args.recording}: {found.duration:.1f} s, {len(det.ch_names)} model channels"
+          + (f", resampled from {found.resampled_from:g} Hz" if found.resampled_from else "")
+          + (f", missing {', '.join(found.missing)} (left flat)" if found.missing else ""))
+    if found.flagged:
+        print("flagged (flat or disconnected, never a cause of alerts): "
+              + ", ".join(f"{c} in {n} windows" for c, n in found.flagged.items()))
+    if not found.events:
+        print(f"No seizure detected (threshold {det.threshold}).")
+    else:
+        print(f"{len(found.events)} seizure(s) detected (model {model_id}, threshold {det.threshold}):")
+        print(f"  {'onset s':>9}{'duration s':>12}{'confidence':>12}  channels")
+        for ev in found.events:
+            print(f"  {ev.onset:>9.1f}{ev.duration:>12.1f}{ev.confidence:>12.3f}  {', '.join(ev.channels)}")
+    if args.out:
+        path = write_events(args.out, found.events, fmt=args.format, recording_duration=found.duration,
+                            meas_date=raw.info.get("meas_date"), raw=raw, overwrite=True)
+        print(f"wrote {path}")
+    if not args.no_store and found.events:
+        from .alerts import AlertStore
+
+        with AlertStore(args.db) as store:
+            ids = store.add_alerts(
+                dict(recording=str(Path(args.recording).resolve()), onset=ev.onset,
+                     duration=ev.duration, confidence=ev.confidence, channels=list(ev.channels),
+                     model_id=model_id, model_version=model_version, threshold=det.threshold)
+                for ev in found.events
+            )
+            print(f"stored {len(ids)} alert(s) in {store.path} for review (neucube alerts list)")
     return 0
 
 
@@ -226,10 +317,16 @@ def build_parser():
         help="cross-validate the cube and a non-spiking baseline on real EEG",
         description="Motor task: EEGMMIDB executed left vs right fist (runs 3, 7, 11; 0-4 s "
         "epochs), repeated stratified K-fold; NeuCube with the deSNN and the spike-count "
-        "readouts, and CSP+LDA, on the same folds.",
+        "readouts, and CSP+LDA, on the same folds. Seizure task: leave-one-seizure-out on "
+        "CHB-MIT chb01 and false alarms on seizure-free EEG, the cube against line-length and "
+        "band-power features, with the same windows and event rules.",
     )
-    p.add_argument("--task", default="motor", choices=["motor"])
-    p.add_argument("--data", required=True, help="folder with the EEGMMIDB EDF files (S001R03.edf ...)")
+    p.add_argument("--task", default="motor", choices=["motor", "seizure"])
+    p.add_argument("--data", required=True,
+                   help="motor: folder with the EEGMMIDB EDF files (S001R03.edf ...); seizure: the "
+                   "CHB-MIT chb01 folder (edf/, windows_npy/)")
+    p.add_argument("--background", default=None,
+                   help="seizure: folder of seizure-free EEG (EEGMMIDB) for false alarms per hour")
     p.add_argument("--subject", type=int, default=1)
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--repeats", type=int, default=3)
@@ -237,6 +334,35 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "train", help="train a seizure detector on annotated recordings and save it",
+        description="Train the cube seizure detector on the CHB-MIT chb01 excerpts in DATA "
+        "(edf/ and windows_npy/) and save it as one .npz model file.",
+    )
+    p.add_argument("--task", default="seizure", choices=["seizure"])
+    p.add_argument("--data", required=True, help="the CHB-MIT chb01 folder")
+    p.add_argument("--out", required=True, help="model file to write (.npz)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    p.add_argument("--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"])
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "detect", help="detect seizures in a recording, write them and store the alerts",
+        description="Run a seizure model over RECORDING (EDF/BDF/FIF/BrainVision/EEGLAB), print "
+        "the seizures found, write them to --out, and store them as alerts for review.",
+    )
+    p.add_argument("recording")
+    p.add_argument("--model", default=None, help="model file (default: the shipped chb01 model)")
+    p.add_argument("--out", default=None, help="file to write the detected seizures to")
+    p.add_argument("--format", default=None, choices=["szcore", "bids", "edf", "csv", "mne"],
+                   help="format of --out (default: from its extension)")
+    p.add_argument("--threshold", type=float, default=None, help="seizure probability threshold")
+    p.add_argument("--db", default=None, help="alert database (default: the user's alert store)")
+    p.add_argument("--no-store", action="store_true", help="do not store alerts")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_detect)
 
     p = sub.add_parser(
         "bench",
