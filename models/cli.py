@@ -269,10 +269,12 @@ def cmd_detect(args):
 
         with AlertStore(args.db) as store:
             ids = store.add_alerts(
-                dict(recording=str(Path(args.recording).resolve()), onset=ev.onset,
-                     duration=ev.duration, confidence=ev.confidence, channels=list(ev.channels),
-                     model_id=model_id, model_version=model_version, threshold=det.threshold)
-                for ev in found.events
+                (dict(recording=str(Path(args.recording).resolve()), onset=ev.onset,
+                      duration=ev.duration, confidence=ev.confidence, channels=list(ev.channels))
+                 for ev in found.events),
+                model_id=model_id, model_version=model_version, threshold=det.threshold,
+                recording_duration=found.duration,
+                recording_start=(raw.info["meas_date"].isoformat() if raw.info.get("meas_date") else None),
             )
             print(f"stored {len(ids)} alert(s) in {store.path} for review (neucube alerts list)")
     return 0
@@ -370,6 +372,10 @@ def build_parser():
     p.add_argument("--no-store", action="store_true", help="do not store alerts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_detect)
+
+    from .alerts_cli import add_alerts_parser
+
+    add_alerts_parser(sub)
 
     p = sub.add_parser(
         "bench",

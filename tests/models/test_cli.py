@@ -77,3 +77,29 @@ def test_info_json_names_versions_and_target(capsys):
     assert info["brian2_target_in_use"] in ("numpy", "cython")
     assert "numpy" in info["brian2_targets_available"]
     assert isinstance(info["cpp_compiler_usable"], bool)
+
+
+def test_detect_writes_szcore_and_stores_a_reviewable_alert(tmp_path, capsys):
+    db = tmp_path / "alerts.sqlite"
+    out = tmp_path / "found.tsv"
+    argv = ["detect", str(SEIZURE_EDF), "--out", str(out), "--format", "szcore", "--db", str(db), "--quiet"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "1 seizure(s) detected" in printed and "stored 1 alert(s)" in printed
+    rows = out.read_text().splitlines()
+    assert rows[0].split("\t") == [
+        "onset", "duration", "eventType", "confidence", "channels", "dateTime", "recordingDuration"
+    ]
+    onset, duration, kind = rows[1].split("\t")[:3]
+    assert kind == "sz" and float(onset) < 20 and float(onset) + float(duration) > 40
+    # Running detection again stores no duplicate.
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["alerts", "--db", str(db), "list", "--json"]) == 0
+    alerts = json.loads(capsys.readouterr().out)
+    assert len(alerts) == 1 and alerts[0]["status"] == "pending"
+    assert main(["alerts", "--db", str(db), "review", str(alerts[0]["id"]), "--status", "rejected",
+                 "--reviewer", "Dr. B", "--note", "artefact"]) == 0
+    export = tmp_path / "reviewed.csv"
+    assert main(["alerts", "--db", str(db), "export", "--out", str(export), "--format", "csv"]) == 0
+    assert "rejected" in export.read_text() and "Dr. B" in export.read_text()
