@@ -28,10 +28,9 @@ recognition. Neural Networks 41:188-201.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+
+from ._readout import ActivityReadout, activity_arrays
 
 
 def first_spike_ranks(first_spike):
@@ -102,7 +101,7 @@ def desnn_weights(counts, first_spike, n_steps, mod=0.8, drift=0.005):
     return np.where(fired, w, 0.0)
 
 
-class DeSNNClassifier(ClassifierMixin, BaseEstimator):
+class DeSNNClassifier(ActivityReadout):
     """deSNN readout: rank-order weights with drift, then weighted k-NN.
 
     Parameters
@@ -139,86 +138,13 @@ class DeSNNClassifier(ClassifierMixin, BaseEstimator):
         weights : ndarray, shape (n_samples, n_neurons)
             The weight vectors.
         """
-        counts, first, n_steps = _activity_arrays(X)
+        counts, first, n_steps = activity_arrays(X)
         return desnn_weights(counts, first, n_steps, self.mod, self.drift)
 
-    def fit(self, X, y):
-        """Store one output neuron (weight vector) per training sample.
+    def features(self, X):
+        """The deSNN weight vectors (same as :meth:`transform`)."""
+        return self.transform(X)
 
-        Parameters
-        ----------
-        X : activity | ndarray, shape (n_samples, n_neurons, n_steps)
-            Cube activity of the training samples.
-        y : array-like, shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        self : DeSNNClassifier
-            The fitted readout.
-        """
-        return self.fit_features(self.transform(X), y)
-
-    def fit_features(self, W, y):
-        """Fit on weight vectors already computed (see :meth:`transform`).
-
-        Parameters
-        ----------
-        W : ndarray, shape (n_samples, n_neurons)
-            deSNN weight vectors of the training samples.
-        y : array-like, shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        self : DeSNNClassifier
-            The fitted readout; ``features_`` keeps ``W``.
-        """
-        W = np.asarray(W, dtype=float)
-        y = np.asarray(y)
-        check_classification_targets(y)
-        if len(y) != len(W):
-            raise ValueError(f"X holds {len(W)} samples but y has {len(y)} labels.")
-        k = min(self.n_neighbors, len(W))
-        self.knn_ = KNeighborsClassifier(n_neighbors=k, weights="distance").fit(W, y)
-        self.features_ = W
-        self.labels_ = y
-        self.classes_ = self.knn_.classes_
-        self.n_features_in_ = W.shape[1]
-        return self
-
-    def predict_proba(self, X):
-        """Class probabilities from the distance-weighted vote of neighbours."""
-        check_is_fitted(self, "knn_")
-        return self.knn_.predict_proba(self._checked_weights(X))
-
-    def predict(self, X):
-        """Predicted class of each sample."""
-        check_is_fitted(self, "knn_")
-        return self.knn_.predict(self._checked_weights(X))
-
-    def _checked_weights(self, X):
-        W = self.transform(X)
-        if W.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"The activity has {W.shape[1]} neurons but the readout was fitted on "
-                f"{self.n_features_in_}: use the same cube for training and prediction."
-            )
-        return W
-
-
-def _activity_arrays(X):
-    """Return (counts, first_spike, n_steps) from activity or a raster."""
-    if hasattr(X, "counts") and hasattr(X, "first_spike"):
-        n_steps = getattr(X, "n_times", getattr(X, "n_steps", None))
-        return np.asarray(X.counts), np.asarray(X.first_spike), np.asarray(n_steps)
-    raster = np.asarray(X)
-    if raster.ndim != 3:
-        raise ValueError(
-            "X must be cube activity (with counts, first_spike and n_times) or a spike "
-            f"raster of shape (n_samples, n_neurons, n_steps); got an array of shape {raster.shape}."
-        )
-    raster = raster.astype(bool)
-    counts = raster.sum(axis=2)
-    first = np.where(counts > 0, raster.argmax(axis=2), -1)
-    return counts, first, np.full(len(raster), raster.shape[2])
+    def _make_model(self, n_samples):
+        # One output neuron per training sample; weighted k-NN over them.
+        return KNeighborsClassifier(n_neighbors=min(self.n_neighbors, n_samples), weights="distance")
