@@ -374,8 +374,10 @@ def build_parser():
     p.set_defaults(func=cmd_detect)
 
     from .alerts_cli import add_alerts_parser
+    from .report_cli import add_report_parser
 
     add_alerts_parser(sub)
+    add_report_parser(sub)
 
     p = sub.add_parser(
         "bench",
