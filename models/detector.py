@@ -258,20 +258,7 @@ class SeizureDetector:
         fname = raw.filenames[0] if raw.filenames and raw.filenames[0] else "the recording"
         ch_names = list(self.ch_names)
         raw = self._to_model_montage(raw, fname)
-        present = [c for c in ch_names if c in raw.ch_names]
-        missing = [c for c in ch_names if c not in raw.ch_names]
-        if len(missing) > self.max_missing * len(ch_names) or not present:
-            raise ValueError(
-                f"{fname} lacks {len(missing)} of the model's {len(ch_names)} channels: "
-                f"{missing}; at most {int(self.max_missing * len(ch_names))} may be missing "
-                f"(max_missing={self.max_missing}). Re-reference the recording into the model's "
-                "montage (acquisition.to_bipolar) or train a model on its channels."
-            )
-        if missing:
-            logger.warning(
-                "%s lacks %d of the model's channels (%s): they are left flat and send no "
-                "spikes (degraded mode).", fname, len(missing), ", ".join(missing),
-            )
+        present, missing = self._match_channels(raw.ch_names, fname)
         resampled_from = None
         sfreq = raw.info["sfreq"]
         picked = raw.copy().pick(present)
@@ -292,6 +279,28 @@ class SeizureDetector:
         data = filt.filter(data)
         data[[ch_names.index(c) for c in missing]] = 0.0
         return data, {"missing": missing, "resampled_from": resampled_from, "duration": duration}
+
+    def _match_channels(self, available, fname):
+        """Split the model's channels into present and missing (the degraded-mode rule).
+
+        Shared by :meth:`prepare` and the live pipeline (:mod:`models.live`).
+        """
+        ch_names = list(self.ch_names)
+        present = [c for c in ch_names if c in available]
+        missing = [c for c in ch_names if c not in available]
+        if len(missing) > self.max_missing * len(ch_names) or not present:
+            raise ValueError(
+                f"{fname} lacks {len(missing)} of the model's {len(ch_names)} channels: "
+                f"{missing}; at most {int(self.max_missing * len(ch_names))} may be missing "
+                f"(max_missing={self.max_missing}). Re-reference the recording into the model's "
+                "montage (acquisition.to_bipolar) or train a model on its channels."
+            )
+        if missing:
+            logger.warning(
+                "%s lacks %d of the model's channels (%s): they are left flat and send no "
+                "spikes (degraded mode).", fname, len(missing), ", ".join(missing),
+            )
+        return present, missing
 
     def _to_model_montage(self, raw, fname):
         """Re-reference monopolar EEG into the model's bipolar pairs when needed."""
@@ -439,30 +448,40 @@ class SeizureDetector:
 
     # -- detection ---------------------------------------------------------------
 
-    def predict_proba_windows(self, X):
+    def predict_proba_windows(self, X, *, return_activity=False):
         """Seizure probability of each window.
 
         Parameters
         ----------
         X : ndarray, shape (n_windows, n_channels, n_samples)
             Prepared windows in µV.
+        return_activity : bool
+            Also return what the cube did on the windows (for display), from
+            the same single cube run.
 
         Returns
         -------
         proba : ndarray, shape (n_windows,)
             Probability of the seizure class.
+        activity : neucube.cube.CubeActivity | None
+            Only with ``return_activity=True``: the cube's spikes on the
+            windows (None for ``method='features'``).
         """
         if not hasattr(self, "classifier_"):
             from sklearn.exceptions import NotFittedError
 
             raise NotFittedError("This SeizureDetector is not trained yet: call fit or load a model.")
+        activity = None
         if self.method == "neucube":
-            proba = self.classifier_.predict_proba(X)
+            # classifier_.predict_proba(X), with the cube's activity kept
+            activity = self.classifier_.transform(X)
+            proba = self.classifier_.readout_.predict_proba(activity)
             classes = list(self.classifier_.classes_)
         else:
             proba = self.classifier_.predict_proba(window_features(X, self.sfreq))
             classes = list(self.classifier_.classes_)
-        return proba[:, classes.index(1)] if 1 in classes else np.zeros(len(X))
+        proba = proba[:, classes.index(1)] if 1 in classes else np.zeros(len(X))
+        return (proba, activity) if return_activity else proba
 
     def detect(self, raw, *, progress_bar=None):
         """Find seizures in a recording.
