@@ -104,7 +104,35 @@ def cmd_spikes(args):
 
 
 def cmd_demo(args):
-    """Run the offline pipeline on the bundled seizure recording."""
+    """The main job: the live window, or the same live pipeline headless."""
+    if args.headless:
+        return _demo_headless(args)
+    if args.offline:
+        return _demo_offline(args)
+    try:
+        from gui.app import display_available, main as gui_main
+    except ImportError as err:  # pragma: no cover - the app is part of the package
+        print(f"The desktop app cannot start ({err}); running headless.", file=sys.stderr)
+        return _demo_headless(args)
+    if not display_available():
+        print("No display here: running the live pipeline headless (neucube demo --headless).")
+        return _demo_headless(args)
+    return gui_main([])
+
+
+def _demo_headless(args):
+    """Replay the bundled seizure recording through LSL, print alerts as they happen."""
+    from .live import run_headless
+
+    print("NeuCube-EEG live demo (headless): replaying the bundled CHB-MIT recording "
+          "(chb01_03, seizure from 10 s) as an LSL stream in real time, shipped seizure model.",
+          flush=True)
+    result = run_headless(db=args.db, echo=lambda line: print(line, flush=True))
+    return 0 if result is not None else 1
+
+
+def _demo_offline(args):
+    """Run the offline spike pipeline on the bundled seizure recording."""
     from sample_data import SEIZURE_EDF
 
     from .spikestats import spike_statistics
@@ -227,18 +255,13 @@ def cmd_train(args):
     return 0
 
 
-def _model_identity(det, model_path):
-    info = getattr(det.classifier_.cube_, "file_info_", {}) or {}
-    versions = info.get("versions") or {}
-    return Path(model_path).name, f"neucube {versions.get('neucube')}, {info.get('created')}"
-
-
 def cmd_detect(args):
     """Detect seizures in a recording, write them, store the alerts."""
     from acquisition import read_raw
 
     from .annotations import write_events
     from .detector import SeizureDetector, shipped_model_path
+    from .live import model_identity
 
     model_path = args.model or shipped_model_path()
     det = SeizureDetector.load(model_path)
@@ -246,7 +269,7 @@ def cmd_detect(args):
         det.threshold = args.threshold
     raw = read_raw(args.recording)
     found = det.detect(raw, progress_bar=not args.quiet)
-    model_id, model_version = _model_identity(det, model_path)
+    model_id, model_version = model_identity(det, model_path)
     print(f"{args.recording}: {found.duration:.1f} s, {len(det.ch_names)} model channels"
           + (f", resampled from {found.resampled_from:g} Hz" if found.resampled_from else "")
           + (f", missing {', '.join(found.missing)} (left flat)" if found.missing else ""))
@@ -295,7 +318,16 @@ def build_parser():
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("demo", help="run the pipeline on the bundled seizure recording")
+    p = sub.add_parser(
+        "demo", help="the live window replaying the bundled seizure recording",
+        description="Open the desktop app replaying the bundled CHB-MIT recording through LSL "
+        "with the shipped seizure model; without a display (or with --headless) run the same "
+        "live pipeline in the terminal and print alerts as they happen.",
+    )
+    p.add_argument("--headless", action="store_true", help="no window: print alerts as they happen")
+    p.add_argument("--offline", action="store_true",
+                   help="the offline spike statistics of the recording instead")
+    p.add_argument("--db", default=None, help="alert database (default: the user's alert store)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(

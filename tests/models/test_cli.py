@@ -21,7 +21,7 @@ def test_help_lists_subcommands(capsys):
 
 
 def test_demo_prints_spike_rates_before_and_during_the_seizure(capsys):
-    assert main(["demo"]) == 0
+    assert main(["demo", "--offline"]) == 0
     out = capsys.readouterr().out
     assert "chb01_03" in out and "before /s" in out and "during /s" in out
     rows = [line.split() for line in out.splitlines() if line.startswith(("Fp1-F7", "T8-P8", "mean"))]
