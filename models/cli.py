@@ -103,21 +103,31 @@ def cmd_spikes(args):
     return 0
 
 
+def _display_available():
+    """Whether a window can open here (checked without importing Qt)."""
+    import os
+
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and platform not in ("xcb", "wayland", "cocoa", "windows"):
+        return False  # offscreen, minimal, ...: no window a person could see
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def cmd_demo(args):
     """The main job: the live window, or the same live pipeline headless."""
-    if args.headless:
-        return _demo_headless(args)
     if args.offline:
         return _demo_offline(args)
-    try:
-        from gui.app import display_available, main as gui_main
-    except ImportError as err:  # pragma: no cover - the app is part of the package
-        print(f"The desktop app cannot start ({err}); running headless.", file=sys.stderr)
+    if args.headless:
         return _demo_headless(args)
-    if not display_available():
+    if not _display_available():
         print("No display here: running the live pipeline headless (neucube demo --headless).")
         return _demo_headless(args)
-    return gui_main([])
+    # The desktop app runs in its own process: nothing imports the gui package.
+    import subprocess
+
+    return subprocess.call([sys.executable, "-m", "gui"])
 
 
 def _demo_headless(args):
