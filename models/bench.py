@@ -64,8 +64,12 @@ def _plain_brian2(cube, windows, target):
     flat = windows.transpose(1, 0, 2).reshape(n_ch, steps)
     ch, t = np.nonzero(flat)
     idx = 2 * ch + (flat[ch, t] < 0)
-    if target == "cpp_standalone":
-        b2.set_device("cpp_standalone", directory=None, build_on_run=True)
+    standalone = target == "cpp_standalone"
+    if standalone:
+        b2.set_device("cpp_standalone", build_on_run=False)
+        device = b2.get_device()
+        device.reinit()  # the cube's own standalone project was built first
+        device.activate(build_on_run=False)
     else:
         b2.prefs.codegen.target = target
     b2.start_scope()
@@ -89,6 +93,18 @@ def _plain_brian2(cube, windows, target):
     s_in.w = cube.weights_[~rec]
     mon = b2.SpikeMonitor(neurons)
     net = b2.Network(inputs, neurons, s_res, s_in, mon)
+    if standalone:
+        # Build and compile once, then time only the compiled binary's run.
+        import tempfile
+
+        net.run(steps * dt * b2.second)
+        device = b2.get_device()
+        directory = tempfile.mkdtemp(prefix="neucube-bench-")
+        device.build(directory=directory, compile=True, run=False)
+        t0 = time.perf_counter()
+        device.run(directory=directory, with_output=False, run_args=[])
+        wall = time.perf_counter() - t0
+        return wall, int(mon.num_spikes)
     net.run(10 * dt * b2.second)  # build/compile outside the timing (runtime targets)
     t0 = time.perf_counter()
     net.run((steps - 10) * dt * b2.second)
