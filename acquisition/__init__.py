@@ -57,3 +57,21 @@ __all__ = [
     "standard_electrode_names",
     "standardize_channel_names",
 ]
+
+from .uci import (  # noqa: E402  (UCI EEG Database reader)
+    UCIEpochs,
+    UCITrial,
+    find_uci_subjects,
+    read_uci_epochs,
+    read_uci_subject,
+    read_uci_trial,
+)
+
+__all__ += [
+    "UCIEpochs",
+    "UCITrial",
+    "find_uci_subjects",
+    "read_uci_epochs",
+    "read_uci_subject",
+    "read_uci_trial",
+]

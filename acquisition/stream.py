@@ -1210,6 +1210,12 @@ def _make_player(fname, chunk_size, n_repeat, name, source_id, wait_for_consumer
     return player
 
 
+def _tell_parent(word):
+    """One line of the replay child's handshake with its parent, over the stdout pipe."""
+    sys.stdout.write(word + "\n")
+    sys.stdout.flush()
+
+
 def _child_main(argv):
     """Entry point of the replay child process (see :class:`FileReplay`)."""
     fname, chunk, name, source_id, n_repeat, wait, settle = argv
@@ -1224,12 +1230,12 @@ def _child_main(argv):
 
     threading.Thread(target=_watch, daemon=True).start()
     player.start()
-    print("started", flush=True)
+    _tell_parent("started")
     while player.running and not stop.is_set():
         time.sleep(0.02)
     if player.running:
         player.stop()
-    print("finished", flush=True)
+    _tell_parent("finished")
 
 
 _CHILD = "import sys; from acquisition.stream import _child_main; _child_main(sys.argv[1:])"

@@ -196,8 +196,33 @@ def _print_seizure_table(result, out=None):
                   f"{bg['false_alarms_per_hour']} per hour", file=out)
 
 
+def _print_familiarity_table(result, out=None):
+    out = sys.stdout if out is None else out
+    print(f"{result['data']}\n{result['n_subjects']} subjects, {result['n_epochs']} trials "
+          f"{result['classes']}, {result['n_channels']} channels at {result['sfreq']:g} Hz, window "
+          f"{result['window_s'][0]:g}-{result['window_s'][1]:g} s; chance {result['chance']:.3f}; "
+          f"Brian2 target {result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n", file=out)
+    print(f"{'method':<18}{'within subject':>18}{'across subjects':>18}", file=out)
+    for name in result["within_subject"]["accuracy"]:
+        w = result["within_subject"]["accuracy"][name]
+        a = result["across_subject"]["accuracy"][name]
+        print(f"{name:<18}{w['mean']:>10.3f} ± {w['sd']:.3f}{a['mean']:>11.3f} ± {a['sd']:.3f}", file=out)
+
+
 def cmd_evaluate(args):
     """Cross-validate the cube against a non-spiking baseline on real EEG."""
+    if args.task == "familiarity":
+        from .familiarity import evaluate_familiarity
+
+        result = evaluate_familiarity(args.data, target=args.target, random_state=args.seed)
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            _print_familiarity_table(result)
+        return 0
+    if len(args.data) != 1:
+        raise ValueError(f"--task {args.task} takes one --data folder, got {len(args.data)}.")
+    args.data = args.data[0]
     if args.task == "seizure":
         from .seizure_eval import evaluate_seizure
 
@@ -367,12 +392,15 @@ def build_parser():
         "epochs), repeated stratified K-fold; NeuCube with the deSNN and the spike-count "
         "readouts, and CSP+LDA, on the same folds. Seizure task: leave-one-seizure-out on "
         "CHB-MIT chb01 and false alarms on seizure-free EEG, the cube against line-length and "
-        "band-power features, with the same windows and event rules.",
+        "band-power features, with the same windows and event rules. Familiarity task: UCI "
+        "EEG Database S2 match vs nomatch, within-subject and leave-subjects-out, the cube "
+        "against down-sampled ERPs with shrinkage LDA.",
     )
-    p.add_argument("--task", default="motor", choices=["motor", "seizure"])
-    p.add_argument("--data", required=True,
+    p.add_argument("--task", default="motor", choices=["motor", "seizure", "familiarity"])
+    p.add_argument("--data", required=True, nargs="+",
                    help="motor: folder with the EEGMMIDB EDF files (S001R03.edf ...); seizure: the "
-                   "CHB-MIT chb01 folder (edf/, windows_npy/)")
+                   "CHB-MIT chb01 folder (edf/, windows_npy/); familiarity: UCI EEG subject folders "
+                   "(co2a0000364 ...) or one folder holding them")
     p.add_argument("--background", default=None,
                    help="seizure: folder of seizure-free EEG (EEGMMIDB) for false alarms per hour")
     p.add_argument("--background-training", action="store_true",
