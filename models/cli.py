@@ -127,7 +127,11 @@ def cmd_demo(args):
     # The desktop app runs in its own process: nothing imports the gui package.
     import subprocess
 
-    return subprocess.call([sys.executable, "-m", "gui"])
+    rc = subprocess.call([sys.executable, "-m", "gui"])
+    if rc == 3:  # the app found no display it could open a window on
+        print("The desktop app found no display: running the live pipeline headless.")
+        return _demo_headless(args)
+    return rc
 
 
 def _demo_headless(args):

@@ -1,0 +1,1645 @@
+"""Everything the desktop app computes, off the GUI thread (no Qt here).
+
+The window never computes: it starts a :class:`PipelineWorker`, which runs in
+a Python thread, and on a ``QTimer`` it pulls what the worker produced:
+
+- :attr:`PipelineWorker.messages`, a :class:`queue.Queue` of
+  :class:`Message` (``'ready'``, ``'frame'``, ``'alert'``, ``'trial'``,
+  ``'status'``, ``'error'``, ``'finished'``), each ready to draw;
+- :attr:`PipelineWorker.history`, the filtered EEG kept so far
+  (:class:`History`, thread-safe), read for the scrolling view and for
+  reviewing an alert.
+
+Two kinds of model run:
+
+``'seizure'`` (a :class:`~models.detector.SeizureDetector` file, e.g. the
+shipped model)
+    :class:`models.live.LivePipeline` on the source, window by window; its
+    alerts go to the alert store (the same SQLite file as the CLI's).
+``'trials'`` (a :class:`~models.estimator.NeuCubeClassifier` file, e.g. a
+:class:`~models.familiarity.FamiliarityClassifier`)
+    the incoming data are epoched after each marker (the recording's
+    annotations, or an LSL marker stream) and each epoch is classified
+    (:class:`TrialResult`).
+
+Sources (:class:`SourceSpec`): the bundled seizure recording replayed as a
+live LSL stream (:class:`acquisition.stream.FileReplay`, read back through
+:class:`acquisition.stream.LSLSource`), any LSL stream by name, or a file
+played in this process (:class:`PacedSource`, at real time or faster).
+
+:class:`BackgroundTasks` runs the alert store's reads and writes (and the
+re-reading of a file for review) in its own thread, so that a busy database
+never freezes the window either.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import math
+import queue
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger("neucube.gui")
+
+#: Source kinds of :class:`SourceSpec`.
+SOURCE_KINDS = ("sample", "lsl", "file")
+#: Model kinds (see :func:`model_kind`).
+MODEL_KINDS = ("seizure", "trials")
+#: Seconds of filtered EEG kept for review by default (30 min).
+HISTORY_SECONDS = 1800.0
+
+
+# ---------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class SourceSpec:
+    """Where the app's EEG comes from.
+
+    Parameters
+    ----------
+    kind : ``'sample'`` | ``'lsl'`` | ``'file'``
+        ``'sample'``: the bundled CHB-MIT seizure recording
+        (``sample_data.SEIZURE_EDF``, or ``path``) replayed as a live LSL
+        stream in real time and read back through LSL, as a device would
+        stream. ``'lsl'``: an LSL stream found by ``name``. ``'file'``: the
+        recording at ``path`` played in this process at ``speed`` times real
+        time (no network).
+    name : str | None
+        LSL stream name (``kind='lsl'``).
+    path : path-like | None
+        The recording (``kind='file'``; for ``'sample'``, another file to
+        replay through LSL).
+    speed : float | None
+        ``kind='file'``: replay speed (1: real time; None: as fast as the
+        model computes).
+    markers : str | None
+        Name of an LSL marker stream (string markers) whose markers start the
+        trials of a trial classifier (``kind='lsl'``). For files the
+        recording's annotations are the markers.
+    duration : float | None
+        Play only the first ``duration`` seconds (``'sample'`` and
+        ``'file'``).
+    source_id : str | None
+        LSL source id (``kind='lsl'``), to tell apart streams of one name.
+    """
+
+    kind: str = "sample"
+    name: str | None = None
+    path: str | None = None
+    speed: float | None = 1.0
+    markers: str | None = None
+    duration: float | None = None
+    source_id: str | None = None
+
+    def check(self):
+        """Validate the fields.
+
+        Returns
+        -------
+        self : SourceSpec
+            The spec.
+
+        Raises
+        ------
+        ValueError
+            Naming the field, the allowed values and the value given.
+        """
+        if self.kind not in SOURCE_KINDS:
+            raise ValueError(
+                f"Invalid source kind {self.kind!r}: allowed values are 'sample', 'lsl' and "
+                "'file'."
+            )
+        if self.kind == "lsl" and not (self.name or self.source_id):
+            raise ValueError("An LSL source needs the stream's name (e.g. 'EEG'); none was given.")
+        if self.kind == "file":
+            if not self.path:
+                raise ValueError("A file source needs a path; none was given.")
+            if not Path(self.path).expanduser().is_file():
+                raise FileNotFoundError(f"No recording at {self.path}. Choose an existing file.")
+        if self.speed is not None and not (self.speed > 0):
+            raise ValueError(f"speed must be positive or None (as fast as possible), got {self.speed!r}.")
+        if self.duration is not None and not (self.duration > 0):
+            raise ValueError(f"duration must be positive or None, got {self.duration!r}.")
+        return self
+
+    def describe(self):
+        """Return a short human-readable description (str)."""
+        if self.kind == "sample":
+            return f"sample replay via LSL ({Path(self.path).name if self.path else 'CHB-MIT chb01_03'})"
+        if self.kind == "lsl":
+            extra = f", markers {self.markers!r}" if self.markers else ""
+            return f"LSL stream {self.name or self.source_id!r}{extra}"
+        speed = "max speed" if self.speed is None else f"{self.speed:g}x"
+        return f"file {Path(self.path).name} ({speed})"
+
+
+class PacedSource:
+    """An in-memory source handed out at a multiple of real time.
+
+    Wraps an :class:`acquisition.stream.ArraySource` (fed in fixed chunks,
+    as fast as asked) and hands out no more samples than ``speed`` times
+    real time allows since :meth:`connect`. Everything else (``ch_names``,
+    ``sfreq``, ``state``, ``status()``, ``ended`` ...) is the inner source's.
+
+    Parameters
+    ----------
+    inner : ArraySource
+        The source (not real time).
+    speed : float | None
+        Multiple of real time; None hands out one chunk per pull (as fast as
+        the consumer pulls).
+    """
+
+    #: Timestamps are not on the LSL clock: no latency is measured.
+    live = False
+
+    def __init__(self, inner, speed=1.0):
+        self._inner = inner
+        self.speed = None if speed is None else float(speed)
+        self._wall0 = None
+        self._handed = 0
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def __repr__(self):
+        return f"<PacedSource | {self.speed}x of {self._inner!r}>"
+
+    def connect(self):
+        """Start the clock.
+
+        Returns
+        -------
+        self : PacedSource
+            The source.
+        """
+        self._inner.connect()
+        if self._wall0 is None:
+            self._wall0 = time.monotonic()
+        return self
+
+    def pull(self):
+        """Return the samples due since the last pull (see ``ArraySource.pull``).
+
+        Returns
+        -------
+        data : ndarray, shape (n_channels, n_new)
+        timestamps : ndarray, shape (n_new,)
+        """
+        if self._wall0 is None:
+            self.connect()
+        if self.speed is None:
+            data, ts = self._inner.pull()
+            self._handed += ts.size
+            return data, ts
+        due = int((time.monotonic() - self._wall0) * self._inner.sfreq * self.speed)
+        parts, stamps = [], []
+        while self._handed < due and not self._inner.ended:
+            data, ts = self._inner.pull()
+            if ts.size == 0:
+                break
+            parts.append(data)
+            stamps.append(ts)
+            self._handed += ts.size
+        if not parts:
+            return np.empty((len(self._inner.ch_names), 0)), np.empty(0)
+        if len(parts) == 1:
+            return parts[0], stamps[0]
+        return np.concatenate(parts, axis=1), np.concatenate(stamps)
+
+
+# ---------------------------------------------------------------------------
+# Models
+# ---------------------------------------------------------------------------
+
+
+def model_kind(path):
+    """Tell a seizure detector file from a trial classifier file, without loading it.
+
+    Parameters
+    ----------
+    path : path-like
+        A model file written by ``SeizureDetector.save`` or
+        ``NeuCubeClassifier.save`` (a cube ``.npz``).
+
+    Returns
+    -------
+    kind : ``'seizure'`` | ``'trials'``
+        The model's kind.
+    class_name : str
+        The classifier's class (``'NeuCubeClassifier'``,
+        ``'FamiliarityClassifier'``).
+
+    Raises
+    ------
+    ValueError
+        If the file is not a NeuCube-EEG model file.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"No model file at {path}.")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            meta = json.loads(str(npz["metadata"]))
+        extra = meta.get("extra") or {}
+        model = extra.get("model") or {}
+    except Exception as err:
+        raise ValueError(
+            f"{path} is not a NeuCube-EEG model file ({type(err).__name__}: {err}). Choose a "
+            "file written by SeizureDetector.save or NeuCubeClassifier.save."
+        ) from err
+    class_name = (model.get("values") or {}).get("class")
+    if "detector" in extra:
+        return "seizure", class_name or "NeuCubeClassifier"
+    if class_name:
+        return "trials", class_name
+    raise ValueError(
+        f"{path} holds a cube but no trained model (no 'model' section). Choose a file "
+        "written by SeizureDetector.save or NeuCubeClassifier.save."
+    )
+
+
+@dataclasses.dataclass(eq=False)
+class LoadedModel:
+    """A model loaded for the app.
+
+    Attributes
+    ----------
+    kind : ``'seizure'`` | ``'trials'``
+        What it does.
+    model : SeizureDetector | NeuCubeClassifier
+        The trained model.
+    path : pathlib.Path
+        Its file.
+    class_name : str
+        Its classifier's class.
+    """
+
+    kind: str
+    model: object
+    path: Path
+    class_name: str
+
+    @property
+    def name(self):
+        """str: The file name."""
+        return self.path.name
+
+    @property
+    def cube(self):
+        """neucube.cube.Cube | None: The model's cube."""
+        clf = getattr(self.model, "classifier_", self.model)
+        return getattr(clf, "cube_", None)
+
+
+_MODEL_CACHE = {}
+_MODEL_LOCK = threading.Lock()
+
+
+def load_model(path=None):
+    """Load a seizure detector or a trial classifier (cached by file and time).
+
+    Loading a model and building its cube's network take seconds, so a model
+    loaded once is kept for the next run of the app's pipeline (one pipeline
+    runs at a time).
+
+    Parameters
+    ----------
+    path : path-like | None
+        The model file; None: the shipped seizure model
+        (:func:`models.detector.shipped_model_path`).
+
+    Returns
+    -------
+    model : LoadedModel
+        The model and its kind.
+    """
+    from models.detector import SeizureDetector, shipped_model_path
+
+    path = Path(path).expanduser().resolve() if path is not None else shipped_model_path()
+    kind, class_name = model_kind(path)
+    key = (str(path), path.stat().st_mtime_ns)
+    with _MODEL_LOCK:
+        if key in _MODEL_CACHE:
+            return _MODEL_CACHE[key]
+        if kind == "seizure":
+            model = SeizureDetector.load(path)
+        elif class_name == "FamiliarityClassifier":
+            from models.familiarity import FamiliarityClassifier
+
+            model = FamiliarityClassifier.load(path)
+        else:
+            from models.estimator import NeuCubeClassifier
+
+            model = NeuCubeClassifier.load(path)
+        loaded = LoadedModel(kind=kind, model=model, path=path, class_name=class_name)
+        _MODEL_CACHE.clear()  # keep one: a cube's network holds memory
+        _MODEL_CACHE[key] = loaded
+        logger.info("Loaded the %s model %s (%s).", kind, path.name, class_name)
+        return loaded
+
+
+# ---------------------------------------------------------------------------
+# What the window draws
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(eq=False)
+class CubeGeometry:
+    """The cube as drawn: neuron positions, input labels, strongest connections.
+
+    Attributes
+    ----------
+    positions : ndarray, shape (n_neurons + n_inputs, 3)
+        Positions in mm: reservoir neurons, then the two input neurons of each
+        channel (positive, negative) at its electrode's place.
+    n_neurons : int
+        Reservoir neurons.
+    ch_names : list of str
+        Input channels.
+    input_index : ndarray of int, shape (n_channels,)
+        The reservoir neuron each channel's electrode maps to.
+    pre, post : ndarray of int, shape (n_kept,)
+        Endpoints (indices into ``positions``) of the strongest connections,
+        strongest (largest ``|weight|``) first.
+    weights : ndarray, shape (n_kept,)
+        Their weights.
+    """
+
+    positions: np.ndarray
+    n_neurons: int
+    ch_names: list
+    input_index: np.ndarray
+    pre: np.ndarray
+    post: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def from_cube(cls, cube, max_connections=3000):
+        """Take what is drawn from a cube.
+
+        Parameters
+        ----------
+        cube : neucube.cube.Cube
+            The cube.
+        max_connections : int
+            Keep at most this many connections (the strongest).
+
+        Returns
+        -------
+        geometry : CubeGeometry
+            The geometry.
+        """
+        from neucube.analysis import strongest_connections
+
+        conn = strongest_connections(cube, n=max_connections)
+        ch_names = list(cube.ch_names or [f"ch{i}" for i in range(cube.n_channels)])
+        return cls(
+            positions=np.asarray(cube.positions, dtype=float), n_neurons=int(cube.n_neurons),
+            ch_names=ch_names, input_index=np.asarray(cube.input_index),
+            pre=np.asarray(conn.pre), post=np.asarray(conn.post),
+            weights=np.asarray(conn.weights, dtype=float),
+        )
+
+    @property
+    def n_total(self):
+        """int: Reservoir and input neurons."""
+        return len(self.positions)
+
+    @property
+    def label_positions(self):
+        """ndarray, shape (n_channels, 3): Where each channel's input neurons sit."""
+        return self.positions[self.n_neurons::2]
+
+    def default_threshold(self, n=300):
+        """A weight threshold that shows about ``n`` connections (float)."""
+        if self.weights.size == 0:
+            return 0.0
+        mags = np.abs(self.weights)
+        return float(mags[min(n, mags.size) - 1])
+
+    def connections(self, threshold):
+        """The kept connections with ``|weight| >= threshold``.
+
+        Parameters
+        ----------
+        threshold : float
+            Weight magnitude threshold.
+
+        Returns
+        -------
+        pre, post : ndarray of int
+        weights : ndarray
+        """
+        keep = np.abs(self.weights) >= threshold
+        return self.pre[keep], self.post[keep], self.weights[keep]
+
+
+@dataclasses.dataclass(eq=False)
+class TrialResult:
+    """One classified trial.
+
+    Attributes
+    ----------
+    index : int
+        Trial number, from 0.
+    onset : float
+        The marker's time, seconds from the stream's first sample.
+    marker : str
+        The marker's text (e.g. the annotation's description).
+    predicted : object
+        The predicted class.
+    confidence : float
+        Its probability.
+    proba : dict
+        Class to probability.
+    compute_s : float
+        Seconds the classification took.
+    """
+
+    index: int
+    onset: float
+    marker: str
+    predicted: object
+    confidence: float
+    proba: dict
+    compute_s: float = 0.0
+
+    @property
+    def correct(self):
+        """bool | None: Whether the marker names the predicted class (None if it names none)."""
+        classes = [str(c) for c in self.proba]
+        if self.marker not in classes:
+            return None
+        return self.marker == str(self.predicted)
+
+
+@dataclasses.dataclass(eq=False)
+class AlertInfo:
+    """A seizure alert raised live, as the window shows it.
+
+    Attributes
+    ----------
+    alert_id : int | None
+        Its id in the alert store (None when not stored).
+    recording : str
+        The recording it was stored under.
+    onset, duration : float
+        Seconds from the stream's start.
+    confidence : float | None
+    channels : tuple of str
+    latency : float | None
+        Seconds from the last sample of the window that raised it.
+    """
+
+    alert_id: int | None
+    recording: str
+    onset: float
+    duration: float
+    confidence: float | None
+    channels: tuple
+    latency: float | None = None
+
+
+@dataclasses.dataclass(eq=False)
+class Frame:
+    """One window (or trial) of the pipeline, ready to draw.
+
+    Attributes
+    ----------
+    index : int
+        Window or trial number.
+    onset, duration : float
+        The window in seconds of stream.
+    proba : float | None
+        Seizure probability (or the trial's confidence).
+    positive : bool
+        Above the detector's threshold.
+    ticks : tuple of 4 ndarray
+        ``(pos_x, pos_y, neg_x, neg_y)``: the encoder's positive and negative
+        spikes as vertical ticks (pairs of points, for ``connect='pairs'``),
+        x in seconds of stream, y in channel rows (row 0 at the bottom is the
+        last channel).
+    cube_image : ndarray of uint8, shape (n_bins, n_neurons) | None
+        Reservoir spikes per time bin (``bin_s`` seconds) and neuron.
+    bin_s : float
+        Width of a ``cube_image`` bin, seconds.
+    light : ndarray of uint8, shape (n_frames, n_total) | None
+        Spikes of every neuron (reservoir, then inputs) per playback frame of
+        ``light_dt`` seconds, over the part of the window played back (the
+        new part: the last hop for sliding windows, all of a trial).
+    light_dt : float
+        Seconds per playback frame.
+    n_spikes : int
+        Reservoir spikes in the window.
+    trial : TrialResult | None
+        The trial's result (trial models).
+    """
+
+    index: int
+    onset: float
+    duration: float
+    proba: float | None
+    positive: bool
+    ticks: tuple
+    cube_image: np.ndarray | None
+    bin_s: float
+    light: np.ndarray | None
+    light_dt: float
+    n_spikes: int = 0
+    trial: TrialResult | None = None
+
+    @property
+    def end(self):
+        """float: ``onset + duration``."""
+        return self.onset + self.duration
+
+
+def spike_ticks(spikes, onset, sfreq, height=0.3):
+    """Encoder spikes as vertical ticks for a raster.
+
+    Parameters
+    ----------
+    spikes : ndarray of int, shape (n_channels, n_times)
+        +1, -1 or 0.
+    onset : float
+        Time of the first column, seconds.
+    sfreq : float
+        Columns per second.
+    height : float
+        Tick height in rows.
+
+    Returns
+    -------
+    pos_x, pos_y, neg_x, neg_y : ndarray
+        Pairs of points (one pair per tick): positive spikes above the
+        channel's row centre, negative ones below it. Row of channel ``c`` is
+        ``n_channels - 1 - c`` (first channel on top).
+    """
+    n_ch = spikes.shape[0]
+    out = []
+    for sign, centre in ((1, 0.2), (-1, -0.2)):
+        ch, t = np.nonzero(spikes == sign)
+        x = onset + t / sfreq
+        y = (n_ch - 1 - ch) + centre
+        out.append(np.repeat(x, 2))
+        out.append(np.column_stack([y - height / 2, y + height / 2]).ravel())
+    return tuple(out)
+
+
+def make_frame(index, onset, duration, sfreq, spikes, activity, geometry, *, play_from=0.0,
+               proba=None, positive=False, trial=None, bin_s=1 / 64, light_dt=0.05):
+    """Turn one window's spikes into a :class:`Frame` (in the worker thread).
+
+    Parameters
+    ----------
+    index : int
+        Window number.
+    onset, duration : float
+        The window, seconds of stream.
+    sfreq : float
+        Steps per second.
+    spikes : ndarray of int8, shape (n_channels, n_times) | None
+        The encoder's spikes (the cube's input).
+    activity : neucube.cube.CubeActivity | None
+        The cube's spikes on the window (sample 0).
+    geometry : CubeGeometry | None
+        The cube drawn.
+    play_from : float
+        Seconds into the window where playback of the lighting starts.
+    proba : float | None
+    positive : bool
+    trial : TrialResult | None
+    bin_s : float
+        Raster bin width, seconds.
+    light_dt : float
+        Playback frame, seconds.
+
+    Returns
+    -------
+    frame : Frame
+        The frame.
+    """
+    if spikes is not None:
+        ticks = spike_ticks(np.asarray(spikes), onset, sfreq)
+    else:
+        ticks = tuple(np.empty(0) for _ in range(4))
+    cube_image = light = None
+    n_spikes = 0
+    n_times = int(round(duration * sfreq))
+    if activity is not None:
+        neuron, step = activity.spikes(0)
+        n_spikes = int(neuron.size)
+        n_neurons = int(activity.n_neurons)
+        bin_steps = max(1, int(round(bin_s * sfreq)))
+        n_bins = max(1, -(-n_times // bin_steps))
+        flat = np.minimum(step // bin_steps, n_bins - 1).astype(np.int64) * n_neurons + neuron
+        counts = np.bincount(flat, minlength=n_bins * n_neurons).reshape(n_bins, n_neurons)
+        cube_image = np.minimum(counts, 255).astype(np.uint8)
+        bin_s = bin_steps / sfreq
+    if geometry is not None:
+        first = int(round(play_from * sfreq))
+        frame_steps = max(1, int(round(light_dt * sfreq)))
+        n_frames = max(1, -(-(n_times - first) // frame_steps))
+        n_total = geometry.n_total
+        idx, fr = [], []
+        if activity is not None:
+            neuron, step = activity.spikes(0)
+            keep = step >= first
+            idx.append(neuron[keep].astype(np.int64))
+            fr.append((step[keep] - first) // frame_steps)
+        if spikes is not None:
+            ch, t = np.nonzero(np.asarray(spikes)[:, first:])
+            sign = np.asarray(spikes)[:, first:][ch, t]
+            idx.append(geometry.n_neurons + 2 * ch.astype(np.int64) + (sign < 0))
+            fr.append(t // frame_steps)
+        light = np.zeros((n_frames, n_total), dtype=np.uint8)
+        if idx:
+            i = np.concatenate(idx)
+            f = np.minimum(np.concatenate(fr), n_frames - 1).astype(np.int64)
+            ok = i < n_total
+            counts = np.bincount(f[ok] * n_total + i[ok], minlength=n_frames * n_total)
+            light = np.minimum(counts.reshape(n_frames, n_total), 255).astype(np.uint8)
+        light_dt = frame_steps / sfreq
+    return Frame(index=index, onset=onset, duration=duration, proba=proba, positive=positive,
+                 ticks=ticks, cube_image=cube_image, bin_s=bin_s, light=light,
+                 light_dt=light_dt, n_spikes=n_spikes, trial=trial)
+
+
+class History:
+    """Filtered EEG of the session, for the scrolling view and for review.
+
+    A ring buffer indexed by sample number from the stream's first sample;
+    written by the worker, read by the window (copies under a lock held only
+    for the copy).
+
+    Parameters
+    ----------
+    ch_names : list of str
+        Channels (rows).
+    sfreq : float
+        Sampling rate, Hz.
+    seconds : float
+        How much is kept (older samples are forgotten).
+    """
+
+    def __init__(self, ch_names, sfreq, seconds=HISTORY_SECONDS):
+        self.ch_names = list(ch_names)
+        self.sfreq = float(sfreq)
+        self.capacity = max(1, int(round(seconds * self.sfreq)))
+        self._data = np.zeros((len(self.ch_names), min(self.capacity, 1 << 16)))
+        self._lock = threading.Lock()
+        self.total = 0
+
+    def __repr__(self):
+        return f"<History | {len(self.ch_names)} channels, {self.total / self.sfreq:.1f} s>"
+
+    @property
+    def seconds(self):
+        """float: Seconds received so far."""
+        return self.total / self.sfreq
+
+    @property
+    def first(self):
+        """int: The oldest sample still kept."""
+        return max(0, self.total - self.capacity)
+
+    def append(self, x):
+        """Add the next samples.
+
+        Parameters
+        ----------
+        x : ndarray, shape (n_channels, n_times)
+            Filtered EEG, µV.
+        """
+        x = np.asarray(x, dtype=float)
+        n = x.shape[1]
+        if n == 0:
+            return
+        if n > self.capacity:
+            x, skipped = x[:, -self.capacity:], n - self.capacity
+        else:
+            skipped = 0
+        with self._lock:
+            need = min(self.capacity, self.total + n)
+            if need > self._data.shape[1]:  # grow up to capacity
+                size = min(self.capacity, max(need, 2 * self._data.shape[1]))
+                grown = np.zeros((self._data.shape[0], size))
+                if self.total <= self._data.shape[1]:
+                    grown[:, :self.total] = self._data[:, :self.total]
+                self._data = grown
+            self.total += skipped
+            m = x.shape[1]
+            cap = self._data.shape[1]
+            idx = (self.total + np.arange(m)) % cap if cap == self.capacity else \
+                self.total + np.arange(m)
+            self._data[:, idx] = x
+            self.total += m
+
+    def segment(self, start, stop):
+        """Samples ``start`` to ``stop`` (clipped to what is kept).
+
+        Parameters
+        ----------
+        start, stop : int
+            Sample numbers from the stream's first sample.
+
+        Returns
+        -------
+        start : int
+            The first sample returned.
+        data : ndarray, shape (n_channels, n)
+            A copy.
+        """
+        with self._lock:
+            start = max(int(start), self.first)
+            stop = min(int(stop), self.total)
+            if stop <= start:
+                return start, np.zeros((len(self.ch_names), 0))
+            cap = self._data.shape[1]
+            idx = np.arange(start, stop) % cap if cap == self.capacity else np.arange(start, stop)
+            return start, self._data[:, idx]
+
+    def tail(self, seconds):
+        """The most recent ``seconds``.
+
+        Returns
+        -------
+        start : int
+            The first sample returned.
+        data : ndarray, shape (n_channels, n)
+        """
+        total = self.total
+        return self.segment(total - int(round(seconds * self.sfreq)), total)
+
+    def times(self, seconds_from, seconds_to):
+        """Samples between two times (seconds from the stream's start), see :meth:`segment`."""
+        return self.segment(int(math.floor(seconds_from * self.sfreq)),
+                            int(math.ceil(seconds_to * self.sfreq)))
+
+
+@dataclasses.dataclass
+class Message:
+    """What the worker tells the window.
+
+    Attributes
+    ----------
+    kind : str
+        ``'ready'`` (a dict: ``mode``, ``ch_names``, ``sfreq``, ``threshold``,
+        ``window``, ``hop``, ``recording``, ``model``, ``classes``,
+        ``geometry``, ``source``), ``'frame'`` (:class:`Frame`),
+        ``'alert'`` (:class:`AlertInfo`), ``'trial'`` (:class:`TrialResult`),
+        ``'status'`` (dict), ``'error'`` (str), ``'finished'`` (dict: the
+        summary).
+    payload : object
+    """
+
+    kind: str
+    payload: object = None
+
+
+# ---------------------------------------------------------------------------
+# LSL markers
+# ---------------------------------------------------------------------------
+
+
+class MarkerInlet:
+    """Markers from an LSL marker stream (string or numeric, one channel).
+
+    Parameters
+    ----------
+    name : str
+        Name of the marker stream.
+    timeout : float
+        Seconds to wait for it.
+    """
+
+    def __init__(self, name, timeout=5.0):
+        from acquisition.stream import _lsl
+
+        lsl = _lsl()
+        found = lsl.resolve_streams(timeout, name=name)
+        if not found:
+            raise RuntimeError(
+                f"No LSL marker stream named {name!r} within {timeout:g} s. Check that the "
+                "sender runs and the name is right."
+            )
+        self.name = name
+        self._inlet = lsl.StreamInlet(found[0], processing_flags=("clocksync",))
+        self._inlet.open_stream(timeout=timeout)
+
+    def pull(self):
+        """Return the markers that arrived: list of (LSL timestamp, str)."""
+        data, ts = self._inlet.pull_chunk(timeout=0.0)
+        if len(ts) == 0:
+            return []
+        out = []
+        for sample, t in zip(data, ts):
+            value = sample[0] if len(sample) else ""
+            if isinstance(value, (float, np.floating)) and float(value).is_integer():
+                value = int(value)
+            out.append((float(t), str(value)))
+        return out
+
+    def close(self):
+        """Close the inlet."""
+        try:
+            self._inlet.close_stream()
+        except Exception:  # pragma: no cover - teardown
+            pass
+
+
+# ---------------------------------------------------------------------------
+# The worker
+# ---------------------------------------------------------------------------
+
+
+class _Stopped(Exception):
+    pass
+
+
+def import_in_main_thread():
+    """Import what must be imported in the main thread, before a worker runs.
+
+    Brian2 installs a ``SIGINT`` handler when it is imported, which Python
+    allows only in the main thread: importing it first in the worker thread
+    fails. Call this from the main thread (the window does, before it shows;
+    :meth:`PipelineWorker.start` does when called from the main thread).
+    Takes about 1.5 s the first time, nothing afterwards.
+    """
+    import sys
+
+    if "brian2" in sys.modules:
+        return
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError(
+            "Brian2 must first be imported in the main thread (it installs a signal "
+            "handler): call gui.worker.import_in_main_thread() there before starting a "
+            "PipelineWorker."
+        )
+    import brian2  # noqa: F401
+
+
+class PipelineWorker:
+    """Run a model on a source in a background thread, for the window.
+
+    Parameters
+    ----------
+    source : SourceSpec
+        Where the EEG comes from.
+    model : path-like | None
+        Model file (None: the shipped seizure model). Its kind decides the
+        mode (see :func:`model_kind`).
+    db : path-like | None | False
+        Alert store for seizure alerts: a path, None for the user's default
+        store (the CLI's), False for none.
+    history_seconds : float
+        Seconds of filtered EEG kept for review.
+    status_interval : float
+        Seconds between two status messages.
+    trial_seconds : float
+        Epoch length after each marker for a plain ``NeuCubeClassifier``
+        (a ``FamiliarityClassifier`` knows its own window).
+    display_band : tuple of float
+        Band-pass of the EEG shown in trial mode (the classifier gets the
+        unfiltered epochs, as it was trained).
+
+    Attributes
+    ----------
+    messages : queue.Queue of Message
+        What the window pulls.
+    history : History | None
+        The session's filtered EEG (set before the ``'ready'`` message).
+    state : str
+        ``'idle'``, ``'starting'``, ``'running'``, ``'finished'``,
+        ``'stopped'`` or ``'error'``.
+    pipeline : models.live.LivePipeline | None
+        The live pipeline (seizure mode).
+    loaded : LoadedModel | None
+        The model.
+    """
+
+    def __init__(self, source, model=None, db=None, *, history_seconds=HISTORY_SECONDS,
+                 status_interval=0.25, trial_seconds=1.0, display_band=(0.5, 40.0)):
+        if not isinstance(source, SourceSpec):
+            raise TypeError(f"source must be a SourceSpec, got {type(source).__name__}.")
+        self.spec = source.check()
+        self.model_path = model
+        self.db = db
+        self.history_seconds = float(history_seconds)
+        self.status_interval = float(status_interval)
+        self.trial_seconds = float(trial_seconds)
+        self.display_band = display_band
+        self.messages = queue.Queue()
+        self.history = None
+        self.state = "idle"
+        self.pipeline = None
+        self.loaded = None
+        self.recording = None
+        self.error = None
+        self._stop = threading.Event()
+        self._thread = None
+        self.history_factory = History
+        self._source = None
+        self._replay = None
+        self._markers = None
+
+    def __repr__(self):
+        return f"<PipelineWorker | {self.spec.describe()}, {self.state}>"
+
+    # -- control ----------------------------------------------------------------
+
+    def start(self):
+        """Start the thread (returns at once).
+
+        Returns
+        -------
+        self : PipelineWorker
+            The worker, starting.
+        """
+        if self._thread is not None:
+            raise RuntimeError("This worker was started already; make a new one to run again.")
+        import_in_main_thread()
+        self.state = "starting"
+        self._thread = threading.Thread(target=self._main, name="neucube-gui-worker", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Ask the thread to stop (returns at once; it cleans up by itself)."""
+        self._stop.set()
+
+    def join(self, timeout=None):
+        """Wait for the thread to end.
+
+        Parameters
+        ----------
+        timeout : float | None
+            Seconds to wait.
+
+        Returns
+        -------
+        ended : bool
+            Whether it has ended.
+        """
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def running(self):
+        """bool: Whether the thread is alive."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def _post(self, kind, payload=None):
+        self.messages.put(Message(kind, payload))
+
+    def _check_stop(self):
+        if self._stop.is_set():
+            raise _Stopped()
+
+    # -- thread ---------------------------------------------------------------------
+
+    def _main(self):
+        summary = {}
+        try:
+            self.loaded = load_model(self.model_path)
+            self._check_stop()
+            if self.loaded.kind == "seizure":
+                summary = self._run_seizure()
+            else:
+                summary = self._run_trials()
+            self.state = "stopped" if self._stop.is_set() else "finished"
+        except _Stopped:
+            self.state = "stopped"
+        except Exception as err:
+            self.state = "error"
+            self.error = f"{type(err).__name__}: {err}" if not str(err) else str(err)
+            logger.exception("The app's pipeline stopped on an error.")
+            self._post("error", self.error)
+        finally:
+            self._cleanup()
+            summary = dict(summary or {})
+            summary["state"] = self.state
+            self._post("finished", summary)
+
+    def _cleanup(self):
+        if self.pipeline is not None:
+            try:
+                self.pipeline.close()
+            except Exception:  # pragma: no cover - teardown
+                logger.debug("pipeline.close failed", exc_info=True)
+        if self._markers is not None:
+            self._markers.close()
+        if self._source is not None:
+            try:
+                self._source.close()
+            except Exception:  # pragma: no cover - teardown
+                logger.debug("source.close failed", exc_info=True)
+        if self._replay is not None:
+            try:
+                self._replay.stop()
+            except Exception:  # pragma: no cover - teardown
+                logger.debug("replay.stop failed", exc_info=True)
+
+    def _read_recording(self):
+        from acquisition import read_raw
+
+        spec = self.spec
+        path = spec.path
+        if path is None:
+            from sample_data import SEIZURE_EDF
+
+            path = SEIZURE_EDF
+        path = Path(path).expanduser().resolve()
+        raw = read_raw(path)
+        if spec.duration is not None and spec.duration < raw.n_times / raw.info["sfreq"]:
+            raw = raw.copy().crop(0, float(spec.duration), include_tmax=False)
+        return raw, path
+
+    def _open_source(self):
+        """Make the source (not connected); returns (source, raw or None, recording id)."""
+        from acquisition.stream import ArraySource, FileReplay, LSLSource
+
+        spec = self.spec
+        if spec.kind == "lsl":
+            self._source = LSLSource(spec.name, source_id=spec.source_id, stall_timeout=1.0)
+            return self._source, None, None
+        raw, path = self._read_recording()
+        if spec.kind == "file":
+            self._source = PacedSource(ArraySource(raw, chunk_size=16), speed=spec.speed)
+            return self._source, raw, str(path)
+        self._replay = FileReplay(raw, chunk_size=16, process=True)
+        self._source = LSLSource(self._replay.name, source_id=self._replay.source_id,
+                                 stamp_lead=self._replay.stamp_lead, stall_timeout=1.0)
+        return self._source, raw, str(path)
+
+    def _connect(self):
+        """Start the replay (if any) and connect the source."""
+        if self._replay is not None:
+            self._replay.start()
+        self._check_stop()
+        self._source.connect()
+
+    def _replay_done(self):
+        replay, source = self._replay, self._source
+        c = getattr(source, "counter", None)
+        if c is not None and c.last is not None and c.last >= replay.n_times - 1:
+            return True
+        if replay.running:
+            return False
+        st = source.status()
+        return st.seconds_since_data is not None and st.seconds_since_data > 1.0
+
+    def _finished_source(self):
+        if self._replay is not None:
+            return self._replay_done()
+        return bool(getattr(self._source, "ended", False))
+
+    def _status(self, extra):
+        src = self._source
+        st = src.status().to_dict() if hasattr(src, "status") else {"state": "connected"}
+        st.update(extra)
+        st["source"] = self.spec.describe()
+        return st
+
+    # -- seizure mode -----------------------------------------------------------------
+
+    def _run_seizure(self):
+        from models.live import LivePipeline, model_identity
+
+        det = self.loaded.model
+        source, raw, recording = self._open_source()
+        self.recording = recording
+        store = self.db
+        if store is None:
+            from models.alerts import default_db_path
+
+            store = default_db_path()
+            store.parent.mkdir(parents=True, exist_ok=True)
+        elif store is False:
+            store = None
+        model_id, model_version = model_identity(det, self.loaded.path)
+        self._check_stop()
+        # builds the pipeline and the cube's network before the stream starts
+        self.pipeline = pipe = LivePipeline(
+            det, source, alert_store=store, recording=recording, model_id=model_id,
+            model_version=model_version, on_alert=self._on_alert, buffer_seconds=15.0,
+        )
+        self._check_stop()
+        cube = self.loaded.cube
+        geometry = CubeGeometry.from_cube(cube) if cube is not None else None
+        self.history = self.history_factory(pipe.ch_names, pipe.sfreq, self.history_seconds)
+        self._connect()
+        self.state = "running"
+        self._post("ready", {
+            "mode": "seizure", "ch_names": list(pipe.ch_names), "sfreq": pipe.sfreq,
+            "threshold": float(det.threshold), "window": float(det.window),
+            "hop": float(det.hop), "recording": pipe.recording or recording,
+            "model": self.loaded.name, "model_path": str(self.loaded.path), "classes": None,
+            "geometry": geometry,
+            "source": self.spec.describe(), "history": self.history,
+        })
+        n_hop = det.hop
+        last_status = 0.0
+        while not self._stop.is_set():
+            preds = pipe.step()
+            new = self._sync_history(pipe)
+            for p in preds:
+                frame = make_frame(
+                    p.index, p.onset, p.duration, pipe.sfreq, p.spikes, p.activity, geometry,
+                    play_from=max(0.0, p.duration - n_hop), proba=p.proba, positive=p.positive,
+                )
+                self._post("frame", frame)
+            now = time.monotonic()
+            if now - last_status >= self.status_interval:
+                last_status = now
+                self._post("status", self._status(self._pipe_status(pipe)))
+            if not preds and not new:
+                if self._finished_source():
+                    break
+                time.sleep(0.005)
+        self._post("status", self._status(self._pipe_status(pipe)))
+        summary = pipe.summary()
+        summary["recording"] = pipe.recording
+        return summary
+
+    def _pipe_status(self, pipe):
+        lat = [p.latency for p in list(pipe.predictions)[-20:] if p.latency is not None]
+        return {
+            "seconds": pipe.seconds, "windows": pipe.n_windows, "alerts": len(pipe.alerts),
+            "latency": float(np.median(lat)) if lat else None,
+        }
+
+    def _sync_history(self, pipe):
+        """Copy the samples the pipeline filtered since the last call into the history."""
+        expected = int(math.ceil(pipe.seconds * pipe.sfreq - 1e-6))
+        n_new = expected - self.history.total
+        if n_new <= 0:
+            return 0
+        data, _ = pipe.get_data(seconds=n_new / pipe.sfreq)
+        if data.shape[1] < n_new:  # more than the ring buffer holds: keep the time axis
+            self.history.append(np.zeros((data.shape[0], n_new - data.shape[1])))
+        self.history.append(data)
+        return n_new
+
+    def _on_alert(self, alert):
+        ev = alert.event
+        self._post("alert", AlertInfo(
+            alert_id=alert.alert_id, recording=alert.recording, onset=float(ev.onset),
+            duration=float(ev.duration), confidence=ev.confidence, channels=tuple(ev.channels),
+            latency=alert.latency,
+        ))
+
+    # -- trial mode --------------------------------------------------------------------
+
+    def _run_trials(self):
+        from acquisition import OnlineFilter
+
+        clf = self.loaded.model
+        ch_names = list(clf.ch_names)
+        sfreq = float(clf.sfreq)
+        epoch_tmin = float(getattr(clf, "epoch_tmin", 0.0) or 0.0)
+        tmax = getattr(clf, "tmax", None)
+        if hasattr(clf, "tmax") and tmax is not None:
+            n_epoch = int(round((float(tmax) - epoch_tmin) * sfreq))
+            crop = slice(int(round((float(clf.tmin) - epoch_tmin) * sfreq)), n_epoch)
+        else:
+            n_epoch = int(round(self.trial_seconds * sfreq))
+            crop = slice(0, n_epoch)
+        first_off = int(round(epoch_tmin * sfreq))
+        source, raw, recording = self._open_source()
+        self.recording = recording
+        markers = []  # pending: (sample index, label)
+        if raw is not None:
+            markers = self._annotation_markers(raw)
+            if not markers:
+                raise ValueError(
+                    f"{recording} has no annotations to start trials at. A trial model needs "
+                    "markers: the recording's annotations, or an LSL marker stream."
+                )
+        elif self.spec.markers:
+            self._markers = MarkerInlet(self.spec.markers)
+        else:
+            raise ValueError(
+                "A trial model on an LSL stream needs the name of the LSL marker stream whose "
+                "markers start the trials; none was given."
+            )
+        self._connect()
+        src_names = list(source.ch_names)
+        if abs(float(source.sfreq) - sfreq) > 1e-6:
+            raise ValueError(
+                f"The stream is sampled at {float(source.sfreq):g} Hz but the model at "
+                f"{sfreq:g} Hz; stream at the model's rate."
+            )
+        rows = [src_names.index(c) if c in src_names else None for c in ch_names]
+        missing = [c for c, r in zip(ch_names, rows) if r is None]
+        if len(missing) > len(ch_names) // 2:
+            raise ValueError(
+                f"The stream lacks {len(missing)} of the model's {len(ch_names)} channels "
+                f"({missing[:8]}{' ...' if len(missing) > 8 else ''}); it cannot be classified "
+                "with this model."
+            )
+        if missing:
+            logger.warning("The stream lacks the model's channels %s: left flat.", missing)
+        geometry = CubeGeometry.from_cube(clf.cube_)
+        self.history = self.history_factory(ch_names, sfreq, self.history_seconds)
+        disp = OnlineFilter(sfreq, l_freq=self.display_band[0],
+                            h_freq=min(self.display_band[1], 0.45 * sfreq))
+        cap = max(int(30 * sfreq), 4 * n_epoch)
+        ring = np.zeros((len(ch_names), cap))
+        ring_ts = np.zeros(cap)
+        classes = [str(c) for c in clf.classes_]
+        self.state = "running"
+        self._post("ready", {
+            "mode": "trials", "ch_names": ch_names, "sfreq": sfreq, "threshold": None,
+            "window": n_epoch / sfreq, "hop": None, "recording": recording,
+            "model": self.loaded.name, "model_path": str(self.loaded.path), "classes": classes,
+            "geometry": geometry,
+            "source": self.spec.describe(), "history": self.history,
+        })
+        total = 0
+        trials = []
+        computes = []
+        last_status = 0.0
+        pending_ts = []  # LSL markers not yet placed: (timestamp, label)
+        while not self._stop.is_set():
+            data, ts = source.pull()
+            n = ts.size
+            if n:
+                x = np.zeros((len(ch_names), n))
+                for i, r in enumerate(rows):
+                    if r is not None:
+                        x[i] = data[r]
+                x *= 1e6  # µV, as the epochs a classifier is trained on
+                idx = (total + np.arange(n)) % cap
+                ring[:, idx] = x
+                ring_ts[idx] = ts
+                total += n
+                self.history.append(disp.filter(x))
+            if self._markers is not None:
+                pending_ts.extend(self._markers.pull())
+                still = []
+                for t, label in pending_ts:
+                    lo = max(0, total - cap)
+                    stamps = ring_ts[np.arange(lo, total) % cap]
+                    if total == 0 or t > stamps[-1]:
+                        still.append((t, label))
+                        continue
+                    k = int(np.searchsorted(stamps, t - 0.5 / sfreq))
+                    if k == 0 and t < stamps[0] - 0.5 / sfreq:
+                        logger.warning("Marker %r at %.3f came before the kept data; skipped.",
+                                       label, t)
+                        continue
+                    markers.append((lo + k, label))
+                pending_ts = still
+            ready = [m for m in markers if m[0] + first_off + n_epoch <= total]
+            for sample, label in ready:
+                markers.remove((sample, label))
+                start = sample + first_off
+                if start < max(0, total - cap):
+                    logger.warning("Trial at sample %d: its data are gone; skipped.", sample)
+                    continue
+                X = ring[:, np.arange(start, start + n_epoch) % cap][np.newaxis]
+                t0 = time.perf_counter()
+                activity = clf.transform(X)
+                proba = clf.readout_.predict_proba(activity)[0]
+                spikes = clf.encoder_.transform(X[:, :, crop])[0]
+                took = time.perf_counter() - t0
+                computes.append(took)
+                k = int(np.argmax(proba))
+                trial = TrialResult(
+                    index=len(trials), onset=sample / sfreq, marker=str(label),
+                    predicted=clf.classes_[k], confidence=float(proba[k]),
+                    proba={str(c): float(p) for c, p in zip(clf.classes_, proba)},
+                    compute_s=took,
+                )
+                trials.append(trial)
+                onset = (start + crop.start) / sfreq
+                frame = make_frame(trial.index, onset, (crop.stop - crop.start) / sfreq, sfreq,
+                                   spikes, activity, geometry, proba=trial.confidence,
+                                   trial=trial)
+                self._post("trial", trial)
+                self._post("frame", frame)
+            now = time.monotonic()
+            if now - last_status >= self.status_interval:
+                last_status = now
+                self._post("status", self._status({"seconds": total / sfreq,
+                                                   "trials": len(trials)}))
+            if n == 0:
+                if self._finished_source():
+                    break
+                time.sleep(0.005)
+        self._post("status", self._status({"seconds": total / sfreq, "trials": len(trials)}))
+        return {"seconds": total / sfreq, "trials": len(trials),
+                "compute_s": float(np.median(computes)) if computes else None,
+                "recording": recording}
+
+    @staticmethod
+    def _annotation_markers(raw):
+        """The recording's annotations (but ``bad``/``edge`` ones) as (sample, label)."""
+        import mne
+
+        if not len(raw.annotations):
+            return []
+        events, event_id = mne.events_from_annotations(raw, verbose="error")
+        names = {code: name for name, code in event_id.items()}
+        return [(int(s - raw.first_samp), names[c]) for s, _, c in events]
+
+
+# ---------------------------------------------------------------------------
+# The worker in a process of its own
+# ---------------------------------------------------------------------------
+
+
+class _ForwardingHistory(History):
+    """The child's history: every append is also sent to the window's process."""
+
+    def __init__(self, ch_names, sfreq, seconds, *, out):
+        super().__init__(ch_names, sfreq, seconds=min(seconds, 60.0))
+        self._out = out
+
+    def append(self, x):
+        start = self.total
+        super().append(x)
+        if np.asarray(x).shape[1]:
+            self._out.put(Message("eeg", (start, np.asarray(x, dtype=float))))
+
+
+class _Forward:
+    """Stands for the worker's message queue in the child: sends to the window."""
+
+    def __init__(self, out):
+        self._out = out
+
+    def put(self, msg):
+        if msg.kind == "ready":
+            msg = Message("ready", {k: v for k, v in msg.payload.items() if k != "history"})
+        self._out.put(msg)
+
+
+def _child_main(spec, model, db, kwargs, out, stop):
+    """Entry point of the worker process (see :class:`ProcessWorker`)."""
+    import functools
+
+    worker = PipelineWorker(spec, model=model, db=db, **kwargs)
+    worker._stop = stop
+    worker.messages = _Forward(out)
+    worker.history_factory = functools.partial(_ForwardingHistory, out=out)
+    worker._main()  # in this process's main thread: Brian2 may be imported here
+
+
+class _Inbox:
+    """The window's side of a :class:`ProcessWorker`'s messages."""
+
+    def __init__(self, worker):
+        self._worker = worker
+
+    def get_nowait(self):
+        w = self._worker
+        while True:
+            msg = w._queue.get_nowait()  # raises queue.Empty
+            if msg.kind == "eeg":
+                start, x = msg.payload
+                if w.history is not None:
+                    if start > w.history.total:  # keep the time axis
+                        w.history.append(np.zeros((x.shape[0], start - w.history.total)))
+                    w.history.append(x)
+                continue
+            if msg.kind == "ready":
+                info = dict(msg.payload)
+                w.history = History(info["ch_names"], info["sfreq"], w.history_seconds)
+                info["history"] = w.history
+                w.recording = info.get("recording")
+                w.state = "running"
+                msg = Message("ready", info)
+            elif msg.kind == "error":
+                w.error = msg.payload
+            elif msg.kind == "finished":
+                w.summary = msg.payload
+                w.state = msg.payload.get("state", "finished")
+                w._done = True
+            return msg
+
+    def empty(self):
+        return self._worker._queue.empty()
+
+
+class ProcessWorker:
+    """A :class:`PipelineWorker` run in a process of its own.
+
+    Same interface as :class:`PipelineWorker` (``start``, ``stop``,
+    ``join``, ``running``, ``messages``, ``history``, ``state``), but the
+    stream, the model and the cube run in a child process (started with
+    ``spawn``), so that the window's process never shares Python's GIL with
+    the cube: drawing stays smooth however long a Brian2 call or a model
+    load holds it. The child sends its messages and the filtered EEG through
+    a :class:`multiprocessing.Queue`; :attr:`messages` receives them (and
+    fills :attr:`history`) when the window pulls.
+
+    Parameters
+    ----------
+    source, model, db, **kwargs
+        As for :class:`PipelineWorker`.
+
+    Attributes
+    ----------
+    summary : dict | None
+        The ``'finished'`` message's payload, once pulled.
+    """
+
+    def __init__(self, source, model=None, db=None, **kwargs):
+        import multiprocessing
+
+        if not isinstance(source, SourceSpec):
+            raise TypeError(f"source must be a SourceSpec, got {type(source).__name__}.")
+        self.spec = source.check()
+        self.model_path = model
+        self.db = db
+        self.kwargs = kwargs
+        self.history_seconds = float(kwargs.get("history_seconds", HISTORY_SECONDS))
+        self.history = None
+        self.state = "idle"
+        self.error = None
+        self.summary = None
+        self.recording = None
+        self.loaded = None  # the model lives in the child
+        self._ctx = multiprocessing.get_context("spawn")
+        self._queue = self._ctx.Queue()
+        self._stop = self._ctx.Event()
+        self._proc = None
+        self._done = False
+        self.messages = _Inbox(self)
+
+    def __repr__(self):
+        return f"<ProcessWorker | {self.spec.describe()}, {self.state}>"
+
+    def start(self):
+        """Start the child process (returns at once).
+
+        Returns
+        -------
+        self : ProcessWorker
+            The worker, starting.
+        """
+        if self._proc is not None:
+            raise RuntimeError("This worker was started already; make a new one to run again.")
+        self.state = "starting"
+        self._proc = self._ctx.Process(
+            target=_child_main, name="neucube-gui-worker", daemon=True,
+            args=(self.spec, self.model_path, self.db, self.kwargs, self._queue, self._stop),
+        )
+        self._proc.start()
+        return self
+
+    def stop(self):
+        """Ask the child to stop (returns at once; it cleans up by itself)."""
+        self._stop.set()
+
+    def join(self, timeout=None):
+        """Wait for the child to end (killed if it does not within ``timeout``).
+
+        Returns
+        -------
+        ended : bool
+            Whether it ended by itself.
+        """
+        if self._proc is None:
+            return True
+        self._proc.join(timeout)
+        if self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join(5)
+            return False
+        return True
+
+    @property
+    def running(self):
+        """bool: Started, and its ``'finished'`` message not pulled yet (nor dead)."""
+        if self._proc is None or self._done:
+            return False
+        if self._proc.is_alive():
+            return True
+        if not self._queue.empty():
+            return True
+        if self.state in ("starting", "running"):  # died without a word
+            self.state = "error"
+            self.error = self.error or f"the worker process ended (exit code {self._proc.exitcode})"
+        return False
+
+
+# ---------------------------------------------------------------------------
+# Alert store and other slow things, in their own thread
+# ---------------------------------------------------------------------------
+
+
+class BackgroundTasks:
+    """Run callables in one background thread, results to a queue.
+
+    Used by the window for the alert store (one SQLite connection, opened
+    and used in this thread only) and for re-reading a file for review.
+
+    Parameters
+    ----------
+    db : path-like | None | False
+        The alert store (None: the user's default store; False: none). It
+        is opened in the thread on first use.
+    name : str
+        Thread name.
+
+    Attributes
+    ----------
+    results : queue.Queue
+        ``(tag, result, error)`` for each task, in order.
+    """
+
+    def __init__(self, db=None, name="neucube-gui-tasks"):
+        self.db = db
+        self.results = queue.Queue()
+        self._tasks = queue.Queue()
+        self._store = None
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, tag, fn, *args, **kwargs):
+        """Queue ``fn(store, *args, **kwargs)``; its result comes back tagged.
+
+        Parameters
+        ----------
+        tag : str
+            Given back with the result.
+        fn : callable
+            Called in the thread with the alert store (or None) first.
+        *args, **kwargs
+            Passed on.
+        """
+        self._tasks.put((tag, fn, args, kwargs))
+
+    def store(self):
+        """Return the alert store, opening it (call only from the thread)."""
+        if self._store is None and self.db is not False:
+            from models.alerts import AlertStore
+
+            self._store = AlertStore(self.db)
+        return self._store
+
+    def _loop(self):
+        while True:
+            item = self._tasks.get()
+            if item is None:
+                break
+            tag, fn, args, kwargs = item
+            try:
+                result = fn(self.store(), *args, **kwargs)
+                self.results.put((tag, result, None))
+            except Exception as err:
+                logger.warning("Background task %r failed: %s", tag, err)
+                self.results.put((tag, None, err))
+        if self._store is not None:
+            self._store.close()
+
+    def close(self, timeout=5.0):
+        """Finish the queued tasks, close the store and end the thread."""
+        self._tasks.put(None)
+        self._thread.join(timeout)
+
+
+def review_segment(detector, recording, onset, duration, margin=5.0):
+    """Re-read a recording and filter it the model's way, around an alert.
+
+    Parameters
+    ----------
+    detector : SeizureDetector
+        The model (its channels, rate and filter).
+    recording : path-like
+        The file the alert was raised on.
+    onset, duration : float
+        The alert, seconds from the recording's start.
+    margin : float
+        Seconds shown before and after.
+
+    Returns
+    -------
+    t0 : float
+        Time of the first sample returned, seconds.
+    data : ndarray, shape (n_channels, n)
+        Filtered EEG in µV (the detector's channels), as the model saw it.
+    """
+    from acquisition import read_raw
+
+    raw = read_raw(recording)
+    data, _ = detector.prepare(raw)
+    sfreq = detector.sfreq
+    a = max(0, int((onset - margin) * sfreq))
+    b = min(data.shape[1], int(math.ceil((onset + duration + margin) * sfreq)))
+    return a / sfreq, data[:, a:b]
