@@ -705,8 +705,7 @@ def read_uci_epochs(
         ``groups`` the subject of each epoch, the standardized channel names
         and the sampling rate. With ``return_mne=True``, an EpochsArray
         (``tmin`` 0: the stimulus onset) with one event id per label and
-        ``metadata`` holding subject, group, condition, trial, err and file
-        (when pandas is installed).
+        ``metadata`` holding subject, group, condition, trial, err and file.
 
     Raises
     ------
@@ -784,13 +783,9 @@ def _to_mne(X, y, trials, ref):
         "err": [t.err for t in trials],
         "fname": [t.fname for t in trials],
     }
-    try:
-        import pandas as pd
-    except ImportError:  # MNE keeps metadata in a pandas DataFrame only
-        metadata = None
-        logger.info("pandas is not installed: the epochs carry no metadata.")
-    else:
-        metadata = pd.DataFrame(columns)
+    import pandas as pd  # MNE keeps epoch metadata in a pandas DataFrame
+
+    metadata = pd.DataFrame(columns)
     epochs = mne.EpochsArray(
         X, info, events=events, tmin=0.0, event_id=event_id, metadata=metadata, verbose="error"
     )
