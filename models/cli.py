@@ -280,13 +280,26 @@ def cmd_bench(args):
 
 
 def cmd_train(args):
-    """Train a seizure detector on annotated recordings and save it."""
+    """Train a seizure detector or a familiarity classifier and save it."""
+    if args.task == "familiarity":
+        from acquisition import read_uci_epochs
+
+        from .familiarity import FamiliarityClassifier
+
+        X, y, groups, ch_names, sfreq = read_uci_epochs(args.data)
+        clf = FamiliarityClassifier(ch_names, sfreq, target=args.target, random_state=args.seed)
+        clf.fit(X * 1e6, y)  # µV, as in the files
+        path = clf.save(args.out, overwrite=args.overwrite)
+        print(f"Trained the familiarity classifier on {len(y)} trials of {len(set(groups))} "
+              f"subject(s) ({int((y == 'familiar').sum())} familiar, "
+              f"{int((y == 'unfamiliar').sum())} unfamiliar); saved to {path}")
+        return 0
     from .detector import SeizureDetector
     from .seizure_eval import load_chbmit_seizures
 
-    if args.task != "seizure":
-        raise ValueError(f"--task must be 'seizure', got {args.task!r}.")
-    records = load_chbmit_seizures(args.data)
+    if len(args.data) != 1:
+        raise ValueError(f"--task seizure takes one --data folder, got {len(args.data)}.")
+    records = load_chbmit_seizures(args.data[0])
     det = SeizureDetector(target=args.target, random_state=args.seed).fit([r for _, r in records])
     path = det.save(args.out, overwrite=args.overwrite)
     print(f"Trained the cube seizure detector on {len(records)} seizures "
@@ -419,12 +432,15 @@ def build_parser():
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser(
-        "train", help="train a seizure detector on annotated recordings and save it",
-        description="Train the cube seizure detector on the CHB-MIT chb01 excerpts in DATA "
-        "(edf/ and windows_npy/) and save it as one .npz model file.",
+        "train", help="train a seizure detector or a familiarity classifier and save it",
+        description="Seizure: train the cube seizure detector on the CHB-MIT chb01 excerpts in "
+        "DATA (edf/ and windows_npy/). Familiarity: train the familiarity classifier on the S2 "
+        "trials of UCI EEG subject folders. Either is saved as one .npz model file.",
     )
-    p.add_argument("--task", default="seizure", choices=["seizure"])
-    p.add_argument("--data", required=True, help="the CHB-MIT chb01 folder")
+    p.add_argument("--task", default="seizure", choices=["seizure", "familiarity"])
+    p.add_argument("--data", required=True, nargs="+",
+                   help="seizure: the CHB-MIT chb01 folder; familiarity: UCI subject folders or "
+                   "one folder holding them")
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
     p.add_argument("--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"])

@@ -26,6 +26,10 @@ from . import logger
 from .readouts import make_readout
 
 DELTA_ENCODERS = ("tbr", "step_forward", "moving_window")
+#: Classifier classes by name, so that a file is loaded as the class that saved it.
+_CLASSES = {}
+#: Where the classes defined outside this module live (imported on demand).
+_CLASS_MODULES = {"FamiliarityClassifier": "models.familiarity"}
 
 
 class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
@@ -77,6 +81,10 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray
         Class labels.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _CLASSES[cls.__name__] = cls
 
     def __init__(
         self,
@@ -316,7 +324,17 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
                 "section). Load it with neucube.cube.Cube.load, or save the classifier with "
                 "NeuCubeClassifier.save."
             )
-        clf = cls(**json.loads(extra["model"]["params"]))
+        saved = str(extra["model"].get("class", cls.__name__))
+        if saved not in _CLASSES and saved in _CLASS_MODULES:
+            import importlib
+
+            importlib.import_module(_CLASS_MODULES[saved])
+        klass = _CLASSES.get(saved, cls)
+        if not issubclass(klass, cls):
+            raise CubeFileError(
+                f"{fname} holds a {saved}, not a {cls.__name__}: load it with {saved}.load."
+            )
+        clf = klass(**json.loads(extra["model"]["params"]))
         enc = cube.encoder_
         clf.encoder_ = make_encoder(enc["kind"], **json.loads(enc["params"]))
         for key, value in enc.items():
@@ -329,3 +347,6 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         clf.classes_ = clf.readout_.classes_
         clf.n_channels_ = cube.n_channels
         return clf
+
+
+_CLASSES["NeuCubeClassifier"] = NeuCubeClassifier

@@ -253,6 +253,42 @@ def _seizure_conditions(det, raw, n):
     return conds, how
 
 
+def _uci_folders(data):
+    """The UCI EEG subject folders ``data`` names, or None if it names none."""
+    from acquisition import find_uci_subjects
+
+    path = Path(data)
+    if not path.is_dir():
+        return None
+    try:
+        return find_uci_subjects(path)
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _uci_conditions(clf, folders, n):
+    """Familiar and unfamiliar trials of UCI subject folders, as conditions."""
+    from acquisition import read_uci_epochs
+
+    X, y, groups, ch_names, sfreq = read_uci_epochs(folders)
+    if list(ch_names) != list(clf.ch_names) or abs(sfreq - float(clf.sfreq)) > 1e-6:
+        raise ReportError(
+            f"The trials in {folders[0].parent} have other channels or another rate than the "
+            "model was trained on."
+        )
+    X = X * 1e6  # µV, as the classifier was trained
+    crop = getattr(clf, "_crop", None)  # a FamiliarityClassifier sees only its window
+    if crop is not None:
+        X = crop(X)[0]
+    conds = []
+    for label in ("familiar", "unfamiliar"):
+        idx = _spread(np.flatnonzero(y == label), n)
+        conds.append(Condition(label, X[idx], idx.astype(float)))
+    how = (f"UCI EEG trials of {len(set(groups))} subject(s): 'familiar' (S2 match) and "
+           f"'unfamiliar' (S2 nomatch), as the classifier sees them")
+    return conds, how
+
+
 def _classifier_conditions(clf, raw, n, names, epoch, l_freq, h_freq, notch):
     from acquisition import OnlineFilter, resample
 
@@ -849,7 +885,8 @@ def write_report(model, data=None, out="report.html", *, metrics=None, threshold
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ReportError(f"n_samples must be a positive int, got {n_samples!r}.")
     result = _load_metrics(metrics)
-    files = None if data is None else _recording_files(data)
+    uci = None if data is None else _uci_folders(data)
+    files = None if data is None or uci else _recording_files(data)
     m = load_model(model)
     clf, cube = m.classifier, m.cube
     names = list(cube.ch_names or getattr(clf, "ch_names", None) or
@@ -942,6 +979,9 @@ def write_report(model, data=None, out="report.html", *, metrics=None, threshold
         if m.detector is not None:
             path, raw = _find_recording(files, lambda d: SEIZURE_DESCRIPTION in d)
             conds, how = _seizure_conditions(m.detector, raw, n_samples)
+        elif uci:
+            path = Path(data)
+            conds, how = _uci_conditions(clf, uci, n_samples)
         else:
             path, raw = _find_recording(files, lambda d: bool(d))
             conds, how = _classifier_conditions(

@@ -166,3 +166,32 @@ def test_add_report_parser():
     assert args.func.__name__ == "cmd_report"
     with pytest.raises(SystemExit):
         parser.parse_args(["report", "m.npz", "--out", "r.html"])  # --data is required
+
+
+def test_report_for_a_trained_familiarity_model(tmp_path):
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    from models.cli import main
+    from models.estimator import NeuCubeClassifier
+    from models.familiarity import FamiliarityClassifier
+    from sample_data import SAMPLE_DIR
+
+    uci = SAMPLE_DIR / "uci"
+    model = tmp_path / "familiarity.npz"
+    assert main(["train", "--task", "familiarity", "--data", str(uci), "--out", str(model),
+                 "--target", "numpy"]) == 0
+    # A familiarity model file loads as the class that saved it, from either class.
+    assert type(NeuCubeClassifier.load(model)) is FamiliarityClassifier
+    out = tmp_path / "familiarity.html"
+    assert main(["report", str(model), "--data", str(uci), "--out", str(out)]) == 0
+    html = out.read_text()
+    assert "&#x27;familiar&#x27; (S2 match)" in html
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(images) >= 5
+    for b64 in images:
+        img = Image.open(io.BytesIO(base64.b64decode(b64))).convert("RGB")
+        assert len(img.getcolors(maxcolors=1 << 16) or range(1 << 16)) > 20
