@@ -234,7 +234,8 @@ def main(argv=None):  # pragma: no cover - the subprocess entry point
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--one"]:
         target, mode, duration = argv[1], argv[2], float(argv[3])
-        print(json.dumps(run_one(target, mode, duration)))
+        # The parent reads this one line (see bench()).
+        sys.stdout.write(json.dumps(run_one(target, mode, duration)) + "\n")
         return 0
     return 2
 

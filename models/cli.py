@@ -463,8 +463,8 @@ def build_parser():
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_detect)
 
-    from .alerts_cli import add_alerts_parser
-    from .report_cli import add_report_parser
+    from .cli_alerts import add_alerts_parser
+    from .cli_report import add_report_parser
 
     add_alerts_parser(sub)
     add_report_parser(sub)

@@ -26,7 +26,7 @@ from models.alerts import (
     UnknownAlertError,
     default_db_path,
 )
-from models.alerts_cli import add_alerts_parser
+from models.cli_alerts import add_alerts_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("_alerts_child.py")

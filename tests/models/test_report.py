@@ -13,7 +13,7 @@ from PIL import Image
 
 from models.detector import SeizureDetector, shipped_model_path
 from models.report import ReportError, load_model, write_report
-from models.report_cli import add_report_parser, main
+from models.cli_report import add_report_parser, main
 from neucube.cube import Cube
 from sample_data import SEIZURE_EDF
 

@@ -1,7 +1,7 @@
 """``neucube report``: an HTML report of what a model's cube learned.
 
 :func:`add_report_parser` registers the command on the ``neucube`` parser's
-subparsers; ``python -m models.report_cli`` runs it on its own. Errors
+subparsers; ``python -m models.cli_report`` runs it on its own. Errors
 (missing or foreign model file, unreadable recording or metrics) are printed
 as one line on stderr with exit code 2.
 """
@@ -88,7 +88,7 @@ def add_report_parser(subparsers):
 
 
 def main(argv=None):
-    """Run ``neucube report`` on its own (``python -m models.report_cli``)."""
+    """Run ``neucube report`` on its own (``python -m models.cli_report``)."""
     parser = argparse.ArgumentParser(prog="neucube")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
