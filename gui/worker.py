@@ -1312,9 +1312,9 @@ class PipelineWorker:
                     continue
                 X = ring[:, np.arange(start, start + n_epoch) % cap][np.newaxis]
                 t0 = time.perf_counter()
-                activity = clf.transform(X)
+                activity, spikes = clf.transform(X, return_spikes=True)
                 proba = clf.readout_.predict_proba(activity)[0]
-                spikes = clf.encoder_.transform(X[:, :, crop])[0]
+                spikes = spikes[0]
                 took = time.perf_counter() - t0
                 computes.append(took)
                 k = int(np.argmax(proba))

@@ -59,6 +59,30 @@ def shipped_model_path():
 
 
 @dataclass
+class WindowScores:
+    """What :meth:`SeizureDetector.score_windows` found on a batch of windows.
+
+    Attributes
+    ----------
+    proba : ndarray, shape (n_windows,)
+        Seizure probability of each window.
+    channel_scores : ndarray, shape (n_windows, n_channels)
+        Rise of each channel's activity over the training background
+        (z-score); ``-inf`` for flagged channel-windows.
+    activity : neucube.cube.CubeActivity | None
+        The cube's spikes (None for ``method='features'``).
+    spikes : ndarray of int8 | None
+        The encoder's spikes that drove the cube, (n_windows, n_channels,
+        n_samples) (None for ``method='features'``).
+    """
+
+    proba: np.ndarray
+    channel_scores: np.ndarray
+    activity: object = None
+    spikes: np.ndarray | None = None
+
+
+@dataclass
 class Detection:
     """What the detector found in one recording.
 
@@ -439,14 +463,52 @@ class SeizureDetector:
         self.background_ = np.stack([rates.mean(axis=0), rates.std(axis=0) + 1e-9])
         return self
 
-    def _channel_rates(self, X):
+    def _channel_rates(self, X, spikes=None):
         """Per-window activity per channel: spike rate (cube) or line length."""
         if self.method == "neucube":
-            spikes = self.classifier_.encoder_.transform(X)
+            if spikes is None:
+                spikes = self.classifier_.encoder_.transform(X)
             return np.count_nonzero(spikes, axis=-1) / (X.shape[-1] / self.sfreq)
         return np.mean(np.abs(np.diff(X, axis=-1)), axis=-1)
 
-    # -- detection ---------------------------------------------------------------
+    def score_windows(self, X, bad=None):
+        """Score windows in one pass: probability, channel scores, spikes.
+
+        Each window is encoded once and run through the cube once; the
+        offline :meth:`detect` and the live pipeline both score this way.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_windows, n_channels, n_samples)
+            Prepared windows in µV (see :meth:`windows`).
+        bad : ndarray of bool, shape (n_windows, n_channels) | None
+            Flagged channel-windows: their score is ``-inf``, so they are
+            never reported as involved.
+
+        Returns
+        -------
+        scores : WindowScores
+            ``proba`` (n_windows,), ``channel_scores`` (n_windows,
+            n_channels), and for the cube its ``activity`` and the input
+            ``spikes`` (None for ``method='features'``).
+        """
+        if not hasattr(self, "classifier_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This SeizureDetector is not trained yet: call fit or load a model.")
+        activity = spikes = None
+        if self.method == "neucube":
+            activity, spikes = self.classifier_.transform(X, return_spikes=True)
+            proba = self.classifier_.readout_.predict_proba(activity)
+        else:
+            proba = self.classifier_.predict_proba(window_features(X, self.sfreq))
+        classes = list(self.classifier_.classes_)
+        proba = proba[:, classes.index(1)] if 1 in classes else np.zeros(len(X))
+        rates = self._channel_rates(X, spikes)
+        channel_scores = (rates - self.background_[0]) / self.background_[1]
+        if bad is not None:
+            channel_scores[bad] = -np.inf
+        return WindowScores(proba, channel_scores, activity, spikes)
 
     def predict_proba_windows(self, X, *, return_activity=False):
         """Seizure probability of each window.
@@ -467,21 +529,8 @@ class SeizureDetector:
             Only with ``return_activity=True``: the cube's spikes on the
             windows (None for ``method='features'``).
         """
-        if not hasattr(self, "classifier_"):
-            from sklearn.exceptions import NotFittedError
-
-            raise NotFittedError("This SeizureDetector is not trained yet: call fit or load a model.")
-        activity = None
-        if self.method == "neucube":
-            # classifier_.predict_proba(X), with the cube's activity kept
-            activity = self.classifier_.transform(X)
-            proba = self.classifier_.readout_.predict_proba(activity)
-            classes = list(self.classifier_.classes_)
-        else:
-            proba = self.classifier_.predict_proba(window_features(X, self.sfreq))
-            classes = list(self.classifier_.classes_)
-        proba = proba[:, classes.index(1)] if 1 in classes else np.zeros(len(X))
-        return (proba, activity) if return_activity else proba
+        scored = self.score_windows(X)
+        return (scored.proba, scored.activity) if return_activity else scored.proba
 
     def detect(self, raw, *, progress_bar=None):
         """Find seizures in a recording.
@@ -505,6 +554,7 @@ class SeizureDetector:
         data, info = self.prepare(raw)
         win, times, bad = self.windows(data)
         proba = np.empty(len(win))
+        scores = np.empty(bad.shape)
         batch = 600  # windows per cube call (10 min at a 1 s hop)
         batches = range(0, len(win), batch)
         if progress_bar is None:
@@ -514,10 +564,9 @@ class SeizureDetector:
 
             batches = tqdm(batches, desc="detecting", unit="10 min", leave=False)
         for a in batches:
-            proba[a : a + batch] = self.predict_proba_windows(win[a : a + batch])
-        rates = self._channel_rates(win)
-        scores = (rates - self.background_[0]) / self.background_[1]
-        scores[bad] = -np.inf  # a flagged channel is never reported as involved
+            scored = self.score_windows(win[a : a + batch], bad[a : a + batch])
+            proba[a : a + batch] = scored.proba
+            scores[a : a + batch] = scored.channel_scores
         events = events_from_probabilities(
             proba, times, window=self.window, threshold=self.threshold,
             min_duration=self.min_duration, merge_gap=self.merge_gap,

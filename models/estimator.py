@@ -210,7 +210,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         )
         return self
 
-    def transform(self, X):
+    def transform(self, X, *, return_spikes=False):
         """Return the cube's activity on epochs (no learning).
 
         Parameters
@@ -218,14 +218,21 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         X : ndarray, shape (n_epochs, n_channels, n_times)
             Filtered EEG epochs.
 
+        return_spikes : bool
+            Also return the encoder's spikes that drove the cube.
+
         Returns
         -------
         activity : neucube.cube.CubeActivity
             Spikes, counts and first-spike order per epoch.
+        spikes : ndarray of int8, shape (n_epochs, n_channels, n_times)
+            Only with ``return_spikes=True``: the input spikes.
         """
         check_is_fitted(self, "readout_")
         X = self._check_X(X, fitting=False)
-        return self.cube_.transform(self.encoder_.transform(X))
+        spikes = self.encoder_.transform(X)
+        activity = self.cube_.transform(spikes)
+        return (activity, spikes) if return_spikes else activity
 
     def predict_proba(self, X):
         """Class probabilities of each epoch.

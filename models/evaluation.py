@@ -73,14 +73,34 @@ def load_motor_epochs(data_dir, subject=1, runs=MOTOR_RUNS, tmin=0.0, tmax=4.0, 
     return np.concatenate(Xs), np.concatenate(ys), ch_names, sfreq
 
 
-def _summary(scores):
+def summarize_accuracy(scores, labels=None):
+    """Mean, sd and median of accuracies, with the scores they come from.
+
+    Parameters
+    ----------
+    scores : array-like of float
+        One accuracy per fold (or per subject).
+    labels : list of str | None
+        Name of each score; ``None``: they are folds.
+
+    Returns
+    -------
+    summary : dict
+        ``mean``, ``sd`` (``ddof=1``; 0 for a single score), ``median``
+        (rounded to 4 decimals) and ``folds`` (a list), or ``per_subject``
+        (a dict) when ``labels`` are given.
+    """
     scores = np.asarray(scores, float)
-    return {
-        "mean": float(scores.mean()),
-        "sd": float(scores.std(ddof=1)) if len(scores) > 1 else 0.0,
-        "median": float(np.median(scores)),
-        "folds": [round(float(s), 4) for s in scores],
+    out = {
+        "mean": round(float(scores.mean()), 4),
+        "sd": round(float(scores.std(ddof=1)), 4) if len(scores) > 1 else 0.0,
+        "median": round(float(np.median(scores)), 4),
     }
+    if labels is None:
+        out["folds"] = [round(float(s), 4) for s in scores]
+    else:
+        out["per_subject"] = {str(k): round(float(s), 4) for k, s in zip(labels, scores)}
+    return out
 
 
 def evaluate_motor(
@@ -165,7 +185,7 @@ def evaluate_motor(
         "band_hz": [l_freq, h_freq],
         "cv": f"{n_repeats}x repeated stratified {n_splits}-fold",
         "chance": float(counts.max() / counts.sum()),
-        "accuracy": {name: _summary(s) for name, s in scores.items()},
+        "accuracy": {name: summarize_accuracy(s) for name, s in scores.items()},
         "brian2_target": info.get("target"),
         "versions": {"brian2": info.get("brian2"), "numpy": info.get("numpy"), "neucube": info.get("neucube")},
         "seed": random_state,

@@ -37,6 +37,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from . import logger
 from .estimator import NeuCubeClassifier
+from .evaluation import summarize_accuracy
 
 __all__ = [
     "ERPFeatures",
@@ -203,21 +204,25 @@ class FamiliarityClassifier(NeuCubeClassifier):
         Xw, _ = self._crop(X)
         return super().fit(Xw, y)
 
-    def transform(self, X):
+    def transform(self, X, *, return_spikes=False):
         """Return the cube's activity on the window of each epoch (no learning).
 
         Parameters
         ----------
         X : ndarray, shape (n_epochs, n_channels, n_times)
             Stimulus-locked epochs, as long as the training ones.
+        return_spikes : bool
+            Also return the encoder's spikes of the window.
 
         Returns
         -------
         activity : neucube.cube.CubeActivity
             Spikes, counts and first-spike order per epoch.
+        spikes : ndarray of int8
+            Only with ``return_spikes=True``: the input spikes.
         """
         Xw, _ = self._crop(X)
-        return super().transform(Xw)
+        return super().transform(Xw, return_spikes=return_spikes)
 
 
 class ERPFeatures(TransformerMixin, BaseEstimator):
@@ -336,18 +341,6 @@ def make_erp_lda(sfreq=256.0, tmin=0.0, tmax=0.6, epoch_tmin=0.0, decim_hz=32.0)
 # ---------------------------------------------------------------------------
 # Evaluation
 # ---------------------------------------------------------------------------
-
-
-def _summary(scores, labels=None):
-    scores = np.asarray(scores, float)
-    out = {
-        "mean": round(float(scores.mean()), 4),
-        "sd": round(float(scores.std(ddof=1)), 4) if len(scores) > 1 else 0.0,
-        "median": round(float(np.median(scores)), 4),
-    }
-    if labels is not None:
-        out["per_subject"] = {str(k): round(float(s), 4) for k, s in zip(labels, scores)}
-    return out
 
 
 def _chance_95(n_test, p=0.5):
@@ -608,7 +601,7 @@ def evaluate_familiarity(
             "cv": f"per subject, {n_repeats}x repeated stratified {n_splits}-fold; mean over a "
             "subject's folds, then mean +- sd over subjects",
             "n_folds": len(within_folds),
-            "accuracy": {m: _summary(per_subject[m], subjects) for m in METHODS},
+            "accuracy": {m: summarize_accuracy(per_subject[m], subjects) for m in METHODS},
             "folds": within_folds,
         },
         "across_subject": {
@@ -616,7 +609,7 @@ def evaluate_familiarity(
             "n_folds": len(across_folds),
             "accuracy": {
                 m: {
-                    **(_summary(list(held_out[m].values()), list(held_out[m])) if held_out[m] else {}),
+                    **(summarize_accuracy(list(held_out[m].values()), list(held_out[m])) if held_out[m] else {}),
                     "folds": [f["scores"][m] for f in across_folds],
                 }
                 for m in METHODS

@@ -540,13 +540,9 @@ class LivePipeline:
         with self._lock:
             seg, stamps, pulled = self._ring.get(start, start + self.n_window)
         win, _, bad = det.windows(seg)
-        proba, activity = det.predict_proba_windows(win, return_activity=True)
-        rates = det._channel_rates(win)
-        scores = (rates - det.background_[0]) / det.background_[1]
-        scores[bad] = -np.inf
-        spikes = None
-        if det.method == "neucube":
-            spikes = det.classifier_.encoder_.transform(win)[0]
+        scored = det.score_windows(win, bad)
+        proba, activity, scores = scored.proba, scored.activity, scored.channel_scores
+        spikes = None if scored.spikes is None else scored.spikes[0]
         emitted = _lsl_now()
         compute = time.perf_counter() - t0
         live = getattr(self.source, "live", True)

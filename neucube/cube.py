@@ -701,6 +701,9 @@ class Cube:
         ``seed_``.
     ch_names : list of str | None
         Names of the input channels, kept with the cube (and in saved files).
+    connections : tuple of (pre, post, weights) | None
+        Ready-made connections (a saved cube's) instead of NeuCube's random
+        small-world ones; checked as :meth:`set_connections` checks them.
 
     Attributes
     ----------
@@ -758,6 +761,7 @@ class Cube:
         target="auto",
         random_state=None,
         ch_names=None,
+        connections=None,
     ):
         coords = np.array(coords, dtype=np.float64)
         if coords.ndim != 2 or coords.shape[1] != 3 or len(coords) < 1:
@@ -814,16 +818,17 @@ class Cube:
         self.n_passes_ = 0
         self.encoder_ = None
         self._sims = {}
-        pre, post, w = build_connections(
-            coords,
-            input_index,
-            radius=self.radius,
-            max_weight=self.max_weight,
-            p_excitatory=self.p_excitatory,
-            input_gain=self.input_gain,
-            rng=rng,
-        )
-        self._set_connections(pre, post, w)
+        if connections is None:
+            connections = build_connections(
+                coords,
+                input_index,
+                radius=self.radius,
+                max_weight=self.max_weight,
+                p_excitatory=self.p_excitatory,
+                input_gain=self.input_gain,
+                rng=rng,
+            )
+        self._set_connections(*connections)
 
     # -- construction helpers ------------------------------------------------
 

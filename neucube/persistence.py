@@ -302,9 +302,9 @@ def load_cube(fname):
             input_index,
             random_state=0,
             ch_names=meta.get("ch_names"),
+            connections=(pre, post, weights),
             **params,
         )
-        cube.set_connections(pre, post, weights)
     except CubeFileError:
         raise
     except (KeyError, TypeError, ValueError) as err:

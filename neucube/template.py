@@ -174,8 +174,22 @@ def channel_position(name, positions=None):
     xyz : ndarray, shape (3,)
         The position in MNI millimetres.
     """
-    table = _electrode_table() if positions is None else positions
-    lookup = {key.lower(): np.asarray(xyz, float) for key, xyz in table.items()}
+    return _position(name, _lookup(positions))
+
+
+@lru_cache(maxsize=1)
+def _standard_lookup():
+    return {key.lower(): xyz for key, xyz in _electrode_table().items()}
+
+
+def _lookup(positions):
+    """Electrode positions keyed by lower-case name (standard ones when None)."""
+    if positions is None:
+        return _standard_lookup()
+    return {key.lower(): np.asarray(xyz, float) for key, xyz in positions.items()}
+
+
+def _position(name, lookup):
     base = name.strip()
     match = _DUPLICATE_SUFFIX.match(base)
     if match and match.group(1).lower() not in lookup and "-" in match.group(1):
@@ -231,9 +245,10 @@ def map_channels(ch_names, coords, positions=None):
         )
     unplaced = []
     xyz = []
+    lookup = _lookup(positions)
     for name in ch_names:
         try:
-            xyz.append(channel_position(name, positions))
+            xyz.append(_position(name, lookup))
         except ValueError:
             unplaced.append(name)
     if unplaced:
