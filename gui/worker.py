@@ -12,12 +12,12 @@ a Python thread, and on a ``QTimer`` it pulls what the worker produced:
 
 Two kinds of model run:
 
-``'seizure'`` (a :class:`~models.detector.SeizureDetector` file, e.g. the
+``'seizure'`` (a :class:`~models.seizure.detector.SeizureDetector` file, e.g. the
 shipped model)
-    :class:`models.live.LivePipeline` on the source, window by window; its
+    :class:`models.seizure.live.LivePipeline` on the source, window by window; its
     alerts go to the alert store (the same SQLite file as the CLI's).
-``'trials'`` (a :class:`~models.estimator.NeuCubeClassifier` file, e.g. a
-:class:`~models.familiarity.FamiliarityClassifier`)
+``'trials'`` (a :class:`~models.classifier.NeuCubeClassifier` file, e.g. a
+:class:`~models.trials.familiarity.FamiliarityClassifier`)
     the incoming data are epoched after each marker (the recording's
     annotations, or an LSL marker stream) and each epoch is classified
     (:class:`TrialResult`).
@@ -316,14 +316,14 @@ def load_model(path=None):
     ----------
     path : path-like | None
         The model file; None: the shipped seizure model
-        (:func:`models.detector.shipped_model_path`).
+        (:func:`models.seizure.detector.shipped_model_path`).
 
     Returns
     -------
     model : LoadedModel
         The model and its kind.
     """
-    from models.detector import SeizureDetector, shipped_model_path
+    from models.seizure.detector import SeizureDetector, shipped_model_path
 
     path = Path(path).expanduser().resolve() if path is not None else shipped_model_path()
     kind, class_name = model_kind(path)
@@ -334,11 +334,11 @@ def load_model(path=None):
         if kind == "seizure":
             model = SeizureDetector.load(path)
         elif class_name == "FamiliarityClassifier":
-            from models.familiarity import FamiliarityClassifier
+            from models.trials.familiarity import FamiliarityClassifier
 
             model = FamiliarityClassifier.load(path)
         else:
-            from models.estimator import NeuCubeClassifier
+            from models.classifier import NeuCubeClassifier
 
             model = NeuCubeClassifier.load(path)
         loaded = LoadedModel(kind=kind, model=model, path=path, class_name=class_name)
@@ -922,7 +922,7 @@ class PipelineWorker:
     state : str
         ``'idle'``, ``'starting'``, ``'running'``, ``'finished'``,
         ``'stopped'`` or ``'error'``.
-    pipeline : models.live.LivePipeline | None
+    pipeline : models.seizure.live.LivePipeline | None
         The live pipeline (seizure mode).
     loaded : LoadedModel | None
         The model.
@@ -1116,7 +1116,7 @@ class PipelineWorker:
     # -- seizure mode -----------------------------------------------------------------
 
     def _run_seizure(self):
-        from models.live import LivePipeline, model_identity
+        from models.seizure.live import LivePipeline, model_identity
 
         det = self.loaded.model
         source, raw, recording = self._open_source()

@@ -192,7 +192,7 @@ def familiarity(tmp_path_factory):
     import mne
 
     from acquisition import read_uci_epochs
-    from models.familiarity import FamiliarityClassifier
+    from models.trials.familiarity import FamiliarityClassifier
 
     X, y, _, ch_names, sfreq = read_uci_epochs(SAMPLE_DIR / "uci")
     clf = FamiliarityClassifier(ch_names, sfreq, random_state=0).fit(X[::2] * 1e6, y[::2])

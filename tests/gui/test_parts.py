@@ -144,7 +144,7 @@ def test_source_spec_is_checked():
 
 
 def test_model_kind_reads_the_file_header(tmp_path):
-    from models.detector import shipped_model_path
+    from models.seizure.detector import shipped_model_path
 
     assert model_kind(shipped_model_path()) == ("seizure", "NeuCubeClassifier")
     bad = tmp_path / "x.npz"

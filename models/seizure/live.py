@@ -1,0 +1,1053 @@
+"""Live seizure detection: a stream in, predictions and alerts out, as they happen.
+
+:class:`LivePipeline` runs a trained :class:`~models.seizure.detector.SeizureDetector`
+on a live source (:class:`acquisition.stream.LSLSource`, or any object with
+its interface, such as :class:`acquisition.stream.ArraySource`). It is the
+offline detector cut into chunks, with nothing else changed:
+
+1. each chunk's channels are mapped to the model's channels in the model's
+   order by the detector's own rules (picking, re-referencing a monopolar
+   stream into the model's bipolar pairs, missing channels left flat in
+   degraded mode, see :meth:`SeizureDetector.prepare
+   <models.seizure.detector.SeizureDetector.prepare>`), scaled to µV;
+2. resampled causally to the model's rate if the stream's differs
+   (:class:`acquisition.stream.OnlineResampler`; offline uses a zero-phase
+   resampler, so only there do live and offline differ);
+3. filtered by one :class:`acquisition.OnlineFilter` whose state is kept from
+   chunk to chunk (chunked filtering equals whole filtering);
+4. kept in a ring buffer; every hop, the window that has just completed
+   (windows aligned to the stream's first sample exactly as
+   :func:`acquisition.sliding_windows` aligns them offline) is flagged and
+   zeroed per channel by :meth:`SeizureDetector.windows
+   <models.seizure.detector.SeizureDetector.windows>`, and scored by
+   :meth:`SeizureDetector.predict_proba_windows
+   <models.seizure.detector.SeizureDetector.predict_proba_windows>`: the same cube,
+   built once and never rebuilt or recompiled;
+5. the running events rule (the detector's ``threshold``, ``min_duration``
+   and ``merge_gap``, as :func:`models.seizure.events.events_from_probabilities`
+   applies them offline) raises one alert per event, as soon as the event is
+   long enough; the alert goes to the :class:`~models.alerts.AlertStore`
+   and to ``on_alert``.
+
+So for the same samples the live path gives the same window probabilities,
+channel scores and events as :meth:`SeizureDetector.detect
+<models.seizure.detector.SeizureDetector.detect>` on the whole recording
+(``tests/models/test_live.py`` proves it, through LSL too).
+
+:func:`run_headless` replays a recording as a live LSL stream and runs the
+pipeline on it, reporting alerts as they happen and a summary at the end.
+"""
+
+import dataclasses
+import datetime as _dt
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import logger
+from .events import _EPS, events_from_probabilities
+
+# ---------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(eq=False)
+class LiveAlert:
+    """A seizure alert raised live.
+
+    Attributes
+    ----------
+    event : SeizureEvent
+        The event as known when the alert was raised: onset of its first
+        positive window, ``duration`` up to the end of the window that made it
+        long enough (at least ``min_duration``), peak probability so far,
+        most involved channels so far. The event may go on afterwards
+        (:meth:`LivePipeline.events` gives its final extent).
+    window : int
+        Index of the window that raised it.
+    raised_at : float
+        LSL clock time (seconds) when it was raised.
+    wall_time : datetime.datetime
+        The same moment, UTC.
+    latency : float | None
+        Seconds from the arrival of the last sample of that window to the
+        alert (see :class:`Prediction`).
+    alert_id : int | None
+        Its id in the alert store, when stored.
+    recording : str
+        The recording identifier it was stored under.
+    """
+
+    event: object
+    window: int
+    raised_at: float
+    wall_time: _dt.datetime
+    latency: float | None = None
+    alert_id: int | None = None
+    recording: str = ""
+
+
+@dataclasses.dataclass(eq=False)
+class Prediction:
+    """What the pipeline says about one window, as soon as it is complete.
+
+    Attributes
+    ----------
+    index : int
+        Window number, from 0.
+    onset : float
+        Window start, seconds from the stream's first sample (as
+        :func:`acquisition.sliding_windows` gives offline).
+    duration : float
+        Window length, seconds.
+    proba : float
+        Seizure probability.
+    channel_scores : ndarray, shape (n_channels,)
+        Involvement of each model channel (``-inf`` where flagged), as in
+        :attr:`Detection.channel_scores <models.seizure.detector.Detection>`.
+    flagged : ndarray of bool, shape (n_channels,)
+        Channels flat or disconnected in this window (set flat).
+    positive : bool
+        ``proba >= threshold``.
+    timestamp : float
+        LSL timestamp of the window's last sample.
+    emitted_at : float
+        LSL clock time when the prediction was made.
+    latency : float | None
+        ``emitted_at - (timestamp - source.stamp_lead)``: seconds from the
+        moment the window's last sample was sent on the stream (its
+        timestamp, less the sender's stamp lead, e.g. PlayerLSL's one chunk)
+        to this prediction: transport, waiting for the next pull, filtering
+        and the cube. None when the source is not live (an
+        :class:`~acquisition.stream.ArraySource` fed faster than real time).
+    pull_latency : float
+        ``emitted_at`` minus the moment the pipeline pulled that sample.
+    compute_s : float
+        Seconds spent on this window (flagging, cube, readout, scores).
+    spikes : ndarray of int8, shape (n_channels, n_times) | None
+        The encoder's spikes of the window (+1/-1/0): the cube's input.
+    activity : neucube.cube.CubeActivity | None
+        The reservoir's spikes on the window (one sample), for a raster.
+    alert : LiveAlert | None
+        The alert this window raised, if any.
+    """
+
+    index: int
+    onset: float
+    duration: float
+    proba: float
+    channel_scores: np.ndarray
+    flagged: np.ndarray
+    positive: bool
+    timestamp: float
+    emitted_at: float
+    latency: float | None
+    pull_latency: float
+    compute_s: float
+    spikes: np.ndarray | None = None
+    activity: object = None
+    alert: LiveAlert | None = None
+
+
+def model_identity(detector, model_path=None):
+    """The model id and version stored with alerts, as ``neucube detect`` stores them.
+
+    Parameters
+    ----------
+    detector : SeizureDetector
+        A loaded detector.
+    model_path : path-like | None
+        The model file it was loaded from (None: the shipped model's name).
+
+    Returns
+    -------
+    model_id, model_version : str
+        The file name, and ``"neucube <version>, <creation time>"``.
+    """
+    from .detector import SHIPPED_MODEL
+
+    cube = getattr(getattr(detector, "classifier_", None), "cube_", None)
+    info = getattr(cube, "file_info_", {}) or {}
+    versions = info.get("versions") or {}
+    name = Path(model_path).name if model_path is not None else SHIPPED_MODEL
+    return name, f"neucube {versions.get('neucube')}, {info.get('created')}"
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _channel_plan(detector, ch_names, ch_types, where):
+    """How to build each model channel from the stream's channels.
+
+    The detector's own montage rules run on a Raw whose data are the identity
+    matrix (one sample per stream channel), so the result's rows are the
+    coefficients of each model channel over the stream's channels: exactly
+    what :meth:`SeizureDetector.prepare` does to a recording, as a linear map.
+
+    Returns
+    -------
+    terms : list of list of (int, float)
+        For each model channel, (stream row, coefficient) pairs; empty for a
+        missing channel.
+    missing : list of str
+    """
+    import mne
+
+    n = len(ch_names)
+    valid = set(mne.io.get_channel_type_constants())
+    types = [t if t in valid else "misc" for t in (ch_types or ["eeg"] * n)]
+    info = mne.create_info(list(ch_names), 1000.0, types)
+    eye = mne.io.RawArray(np.eye(n), info, verbose="error")
+    montage = detector._to_model_montage(eye, where)
+    present, missing = detector._match_channels(montage.ch_names, where)
+    coef = montage.get_data()
+    model = list(detector.ch_names)
+    terms = [[] for _ in model]
+    for name in present:
+        row = coef[montage.ch_names.index(name)]
+        terms[model.index(name)] = [(int(j), float(row[j])) for j in np.flatnonzero(row)]
+    return terms, missing
+
+
+class _Ring:
+    """Ring buffer of the filtered signal, indexed by absolute sample number."""
+
+    def __init__(self, n_channels, capacity):
+        self.capacity = int(capacity)
+        self.data = np.zeros((n_channels, self.capacity))
+        self.stamps = np.zeros(self.capacity)
+        self.pulled = np.zeros(self.capacity)
+        self.total = 0  # samples written so far
+
+    def write(self, x, stamps, pulled):
+        n = x.shape[1]
+        if n > self.capacity:
+            raise ValueError("write at most capacity samples at a time")
+        idx = (self.total + np.arange(n)) % self.capacity
+        self.data[:, idx] = x
+        self.stamps[idx] = stamps
+        self.pulled[idx] = pulled
+        self.total += n
+
+    def get(self, start, stop):
+        if start < self.total - self.capacity or stop > self.total:
+            raise IndexError(f"samples {start}-{stop} are not in the ring buffer")
+        idx = np.arange(start, stop) % self.capacity
+        return self.data[:, idx], self.stamps[idx], self.pulled[idx]
+
+
+@dataclasses.dataclass
+class _Group:
+    first: int
+    last: int
+    alert: LiveAlert | None = None
+
+
+def _percentiles(values):
+    values = np.asarray([v for v in values if v is not None], dtype=float)
+    if values.size == 0:
+        return {"n": 0, "median": None, "p95": None, "max": None}
+    return {
+        "n": int(values.size),
+        "median": float(np.median(values)),
+        "p95": float(np.percentile(values, 95)),
+        "max": float(values.max()),
+    }
+
+
+# ---------------------------------------------------------------------------
+# The pipeline
+# ---------------------------------------------------------------------------
+
+
+class LivePipeline:
+    """Run a seizure detector on a live source, window by window.
+
+    Parameters
+    ----------
+    detector : SeizureDetector
+        A trained detector (e.g. ``SeizureDetector.load(shipped_model_path())``).
+        Its window, hop, filter, flagging and events settings are used as
+        they are.
+    source : LSLSource | ArraySource
+        Where the samples come from (connected here if it is not yet). Any
+        object with ``ch_names``, ``ch_types``, ``sfreq``, ``state``,
+        ``connect()``, ``pull() -> (data (n_channels, n) in SI units,
+        timestamps (n,))``, ``status()`` and ``stamp_lead`` will do.
+    alert_store : AlertStore | path-like | None
+        Where alerts are stored. A path is opened on the first alert, in the
+        thread that processes the stream (an SQLite connection belongs to the
+        thread that opened it), and closed by :meth:`close`.
+    recording : str | None
+        Identifier the alerts are stored under; by default
+        ``"lsl:<stream name>@<UTC start>"``, unique per session.
+    model_id, model_version : str | None
+        The model, as stored with alerts (see :func:`model_identity`).
+    on_prediction : callable | None
+        Called with each :class:`Prediction`, in the processing thread.
+    on_alert : callable | None
+        Called with each :class:`LiveAlert` as it is raised, in the
+        processing thread (a GUI must hand it over to its own thread).
+    buffer_seconds : float
+        Seconds of filtered signal the ring buffer keeps (for display; at
+        least one window and one hop are always kept).
+    keep_predictions : int
+        Most recent :class:`Prediction` objects kept in :attr:`predictions`
+        (probabilities and scores of all windows are kept in any case).
+    warmup : bool
+        Score one flat window at once (:meth:`warmup`), so that the cube's
+        network is built and its code loaded before the stream starts and
+        the first real window is not seconds late.
+
+    Attributes
+    ----------
+    ch_names : list of str
+        The model's channels, in order (the rows of every window).
+    sfreq : float
+        The model's rate.
+    missing : list of str
+        Model channels the stream lacks (left flat).
+    predictions : collections.deque of Prediction
+        The most recent predictions.
+    alerts : list of LiveAlert
+        Every alert raised.
+    latest : Prediction | None
+        The last prediction (with its cube activity, for display).
+
+    Notes
+    -----
+    Call :meth:`step` repeatedly (it pulls once and returns the new
+    predictions), or :meth:`run` to loop until the source ends, or
+    :meth:`start` to loop in a background thread. Errors raised by the
+    callbacks or the alert store are logged, never raised: the stream goes
+    on.
+    """
+
+    def __init__(self, detector, source, *, alert_store=None, recording=None, model_id=None,
+                 model_version=None, on_prediction=None, on_alert=None, buffer_seconds=10.0,
+                 keep_predictions=3600, warmup=True):
+        from collections import deque
+
+        if not hasattr(detector, "classifier_"):
+            raise ValueError(
+                "detector is not trained: load one with SeizureDetector.load(path) or fit it."
+            )
+        detector._check_params()
+        self.detector = detector
+        self.source = source
+        self.ch_names = list(detector.ch_names)
+        self.sfreq = float(detector.sfreq)
+        self.n_window = int(round(detector.window * self.sfreq))
+        self.n_hop = int(round(detector.hop * self.sfreq))
+        self.window = float(detector.window)
+        cap = max(self.n_window + self.n_hop, int(round(buffer_seconds * self.sfreq)))
+        self._ring = _Ring(len(self.ch_names), cap)
+        self._store_arg = alert_store
+        self._store = None
+        self._own_store = False
+        self.recording = recording
+        ident = model_identity(detector)
+        self.model_id = model_id or ident[0]
+        self.model_version = model_version if model_version is not None else ident[1]
+        self.on_prediction = on_prediction
+        self.on_alert = on_alert
+        self.predictions = deque(maxlen=int(keep_predictions))
+        self.alerts = []
+        self.latest = None
+        self.missing = []
+        self.resampled_from = None
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread = None
+        self._ready = False
+        self._next = 0  # next window index
+        self._times, self._proba, self._scores, self._bad = [], [], [], []
+        self._latency, self._pull_latency, self._compute = [], [], []
+        self._chunks = []  # (n source samples, seconds of compute)
+        self._group = None
+        self._n_in = 0  # source samples processed
+        self._n_held = 0
+        self._last_good = None
+        self.started_at = None
+        if warmup:
+            self.warmup()
+        if getattr(source, "ch_names", None) is not None and getattr(source, "sfreq", None):
+            self._setup()
+
+    def __repr__(self):
+        return (
+            f"<LivePipeline | {len(self.ch_names)} channels at {self.sfreq:g} Hz, "
+            f"{len(self._proba)} windows, {len(self.alerts)} alerts, source "
+            f"{getattr(self.source, 'state', '?')}>"
+        )
+
+    # -- setup --------------------------------------------------------------------
+
+    def _setup(self):
+        from acquisition import OnlineFilter
+        from acquisition.stream import OnlineResampler
+
+        det = self.detector
+        src = self.source
+        where = f"stream {getattr(src, 'name', None) or 'source'!r}"
+        self._terms, self.missing = _channel_plan(det, list(src.ch_names),
+                                                  getattr(src, "ch_types", None), where)
+        self._missing_rows = [self.ch_names.index(c) for c in self.missing]
+        self._used_rows = sorted({j for terms in self._terms for j, _ in terms})
+        sfreq = float(src.sfreq)
+        self._resampler = None
+        if abs(sfreq - self.sfreq) > 1e-6:
+            self._resampler = OnlineResampler(sfreq, self.sfreq)
+            self.resampled_from = sfreq
+            logger.warning(
+                "%s is sampled at %g Hz; resampled causally to the model's %g Hz (a %.0f ms "
+                "delay; results differ slightly from offline detection, which resamples "
+                "with a zero-phase filter).", where, sfreq, self.sfreq,
+                1e3 * self._resampler.delay,
+            )
+        self._filter = OnlineFilter(self.sfreq, l_freq=det.l_freq, h_freq=det.h_freq,
+                                    notch=det.notch)
+        self._source_sfreq = sfreq
+        self._ready = True
+        logger.info(
+            "Live pipeline on %s: %d model channels (%d missing), window %g s, hop %g s, "
+            "threshold %g.", where, len(self.ch_names), len(self.missing), det.window,
+            det.hop, det.threshold,
+        )
+
+    def warmup(self):
+        """Score one flat window, so the cube is built before the stream starts.
+
+        The detector's cube builds its Brian2 network (and loads its compiled
+        code) on first use, which takes seconds; afterwards every window runs
+        on that same network.
+
+        Returns
+        -------
+        seconds : float
+            How long it took.
+        """
+        t0 = time.perf_counter()
+        flat = np.zeros((1, len(self.ch_names), self.n_window))
+        self.detector.predict_proba_windows(flat)
+        took = time.perf_counter() - t0
+        logger.debug("Live pipeline warmed up in %.2f s.", took)
+        return took
+
+    def _open_store(self):
+        if self._store is not None or self._store_arg is None:
+            return self._store
+        from ..alerts import AlertStore
+
+        if isinstance(self._store_arg, AlertStore):
+            self._store = self._store_arg
+        else:
+            self._store = AlertStore(self._store_arg)
+            self._own_store = True
+        return self._store
+
+    # -- processing -----------------------------------------------------------------
+
+    def _to_model(self, data):
+        """Stream channels (SI units) → model channels in µV."""
+        x = data
+        rows = self._used_rows
+        if rows and not np.isfinite(x[rows]).all():
+            x = self._hold_last(x)
+        out = np.zeros((len(self.ch_names), x.shape[1]))
+        for i, terms in enumerate(self._terms):
+            if not terms:
+                continue
+            j, c = terms[0]
+            acc = x[j] if c == 1.0 else c * x[j]
+            for j, c in terms[1:]:
+                acc = acc + c * x[j]
+            out[i] = acc
+        out *= 1e6  # as raw.get_data(units="uV")
+        if x.shape[1]:
+            self._last_good = x[:, -1].copy()
+        return out
+
+    def _hold_last(self, x):
+        """Replace NaN/inf samples by the channel's last good value."""
+        x = np.array(x, dtype=np.float64)
+        bad = ~np.isfinite(x)
+        if self._n_held == 0:
+            logger.warning(
+                "Non-finite samples in the stream; each is replaced by its channel's last "
+                "good value (the causal filter cannot take them).")
+        self._n_held += int(bad.sum())
+        last = self._last_good if self._last_good is not None else np.zeros(x.shape[0])
+        for ch in np.flatnonzero(bad.any(axis=1)):
+            row = x[ch]
+            prev = last[ch] if np.isfinite(last[ch]) else 0.0
+            for t in np.flatnonzero(bad[ch]):
+                row[t] = prev if t == 0 else row[t - 1]
+        return x
+
+    def step(self):
+        """Pull once from the source and process what came.
+
+        Returns
+        -------
+        predictions : list of Prediction
+            The windows completed by these samples (often none: one per hop).
+        """
+        if getattr(self.source, "state", "connected") == "idle":
+            self.source.connect()
+        if not self._ready:
+            self._setup()
+        data, stamps = self.source.pull()
+        n = data.shape[1]
+        if n == 0:
+            return []
+        pulled = _lsl_now()
+        t0 = time.perf_counter()
+        if self.started_at is None:  # wall-clock time of the first sample
+            age = 0.0
+            if getattr(self.source, "live", True):
+                sent = float(stamps[0]) - float(getattr(self.source, "stamp_lead", 0.0))
+                age = max(0.0, pulled - sent)
+            self.started_at = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=age)
+        x = self._to_model(data)
+        if self._resampler is not None:
+            x, newest = self._resampler.process(x)
+            stamps = stamps[newest]
+        x = self._filter.filter(x)
+        if self._missing_rows:
+            x[self._missing_rows] = 0.0
+        out = []
+        for a in range(0, x.shape[1], self.n_hop):
+            b = min(x.shape[1], a + self.n_hop)
+            with self._lock:
+                self._ring.write(x[:, a:b], stamps[a:b], pulled)
+            while self._next * self.n_hop + self.n_window <= self._ring.total:
+                out.append(self._emit(self._next))
+                self._next += 1
+        self._n_in += n
+        self._chunks.append((n, time.perf_counter() - t0))
+        return out
+
+    def _emit(self, k):
+        det = self.detector
+        start = k * self.n_hop
+        t0 = time.perf_counter()
+        with self._lock:
+            seg, stamps, pulled = self._ring.get(start, start + self.n_window)
+        win, _, bad = det.windows(seg)
+        scored = det.score_windows(win, bad)
+        proba, activity, scores = scored.proba, scored.activity, scored.channel_scores
+        spikes = None if scored.spikes is None else scored.spikes[0]
+        emitted = _lsl_now()
+        compute = time.perf_counter() - t0
+        live = getattr(self.source, "live", True)
+        lead = float(getattr(self.source, "stamp_lead", 0.0))
+        latency = emitted - (float(stamps[-1]) - lead) if live else None
+        onset = start / self.sfreq  # as sliding_windows: index * hop_samples / sfreq
+        p = float(proba[0])
+        with self._lock:
+            self._times.append(onset)
+            self._proba.append(p)
+            self._scores.append(scores[0])
+            self._bad.append(bad[0])
+            self._latency.append(latency)
+            self._pull_latency.append(emitted - float(pulled[-1]))
+            self._compute.append(compute)
+        pred = Prediction(
+            index=k, onset=onset, duration=self.window, proba=p, channel_scores=scores[0],
+            flagged=bad[0], positive=p >= det.threshold, timestamp=float(stamps[-1]),
+            emitted_at=emitted, latency=latency, pull_latency=emitted - float(pulled[-1]),
+            compute_s=compute, spikes=spikes, activity=activity,
+        )
+        pred.alert = self._update_events(k, pred)
+        with self._lock:
+            if self.latest is not None:
+                self.latest.activity = None  # keep one cube activity in memory
+            self.predictions.append(pred)
+            self.latest = pred
+        if self.on_prediction is not None:
+            try:
+                self.on_prediction(pred)
+            except Exception:
+                logger.exception("on_prediction raised; the stream goes on.")
+        return pred
+
+    def _update_events(self, k, pred):
+        """The events rule of events_from_probabilities, one window at a time."""
+        det = self.detector
+        if pred.proba < det.threshold:
+            return None
+        t = self._times
+        g = self._group
+        if g is not None:
+            gap = t[k] - (t[g.last] + self.window)
+            if gap <= _EPS or gap < det.merge_gap:
+                g.last = k
+            else:
+                g = None
+        if g is None:
+            g = self._group = _Group(first=k, last=k)
+        if g.alert is not None or t[g.last] + self.window - t[g.first] < det.min_duration - _EPS:
+            return None
+        span = slice(g.first, g.last + 1)
+        event = events_from_probabilities(
+            self._proba[span], t[span], window=self.window, threshold=det.threshold,
+            merge_gap=det.merge_gap, channel_scores=np.array(self._scores[span]),
+            ch_names=self.ch_names, n_channels=det.n_top_channels,
+        )[0]
+        alert = LiveAlert(
+            event=event, window=k, raised_at=pred.emitted_at,
+            wall_time=_dt.datetime.now(_dt.timezone.utc), latency=pred.latency,
+            recording=self._recording_id(),
+        )
+        g.alert = alert
+        self.alerts.append(alert)
+        logger.info(
+            "Seizure alert: event from %.1f s (%.1f s so far), confidence %.3f, channels %s.",
+            event.onset, event.duration, event.confidence, ", ".join(event.channels),
+        )
+        self._store_alert(alert)
+        if self.on_alert is not None:
+            try:
+                self.on_alert(alert)
+            except Exception:
+                logger.exception("on_alert raised; the stream goes on.")
+        return alert
+
+    def _recording_id(self):
+        if self.recording is None:
+            start = (self.started_at or _dt.datetime.now(_dt.timezone.utc)).isoformat(
+                timespec="seconds")
+            self.recording = f"live:{getattr(self.source, 'name', None) or 'stream'}@{start}"
+        return self.recording
+
+    def _store_alert(self, alert):
+        try:
+            store = self._open_store()
+            if store is None:
+                return
+            ev = alert.event
+            alert.alert_id = store.add_alert(
+                alert.recording, ev.onset, ev.duration, confidence=ev.confidence,
+                channels=list(ev.channels), model_id=self.model_id,
+                model_version=self.model_version, threshold=self.detector.threshold,
+                recording_start=self.started_at,
+            )
+        except Exception:
+            logger.exception("The alert could not be stored; it is kept in memory "
+                             "(pipeline.alerts).")
+
+    # -- loops ----------------------------------------------------------------------
+
+    def run(self, *, duration=None, timeout=None, until=None, poll_interval=0.005):
+        """Process the stream until it ends (or a limit is reached).
+
+        Parameters
+        ----------
+        duration : float | None
+            Stop after this many seconds of stream have been processed.
+        timeout : float | None
+            Stop after this many seconds of wall-clock time.
+        until : callable | None
+            Stop when ``until(pipeline)`` returns True (checked after every
+            pull).
+        poll_interval : float
+            Seconds to sleep when a pull brings nothing.
+
+        Returns
+        -------
+        self : LivePipeline
+            The pipeline.
+
+        Notes
+        -----
+        Also stops when :meth:`stop` is called (from another thread) or when
+        a finite source (``source.ended``) has handed out everything.
+        """
+        t_end = None if timeout is None else time.monotonic() + float(timeout)
+        self._stop.clear()
+        while not self._stop.is_set():
+            new = self.step()
+            if duration is not None and self._n_in >= duration * self._source_sfreq:
+                break
+            if until is not None and until(self):
+                break
+            if t_end is not None and time.monotonic() >= t_end:
+                logger.info("LivePipeline.run: timeout of %g s reached.", timeout)
+                break
+            if not new and getattr(self.source, "ended", False):
+                break  # a finite source has handed out everything
+            if not new:
+                time.sleep(poll_interval)
+        return self
+
+    def start(self, **kwargs):
+        """Run :meth:`run` in a background thread.
+
+        Parameters
+        ----------
+        **kwargs
+            Passed to :meth:`run`.
+
+        Returns
+        -------
+        self : LivePipeline
+            The pipeline, running.
+        """
+        if self._thread is not None and self._thread.is_alive():
+            return self
+
+        def _target():
+            try:
+                self.run(**kwargs)
+            except Exception:
+                logger.exception("The live pipeline stopped on an error.")
+
+        self._thread = threading.Thread(target=_target, name="neucube-live", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout=10.0):
+        """Stop :meth:`run` (and wait for a background thread).
+
+        Parameters
+        ----------
+        timeout : float
+            Seconds to wait for the thread.
+
+        Returns
+        -------
+        self : LivePipeline
+            The pipeline.
+        """
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+        return self
+
+    def close(self):
+        """Stop, and close the alert store if the pipeline opened it."""
+        self.stop()
+        if self._own_store and self._store is not None:
+            self._store.close()
+            self._store = None
+            self._own_store = False
+
+    # -- results --------------------------------------------------------------------
+
+    @property
+    def n_windows(self):
+        """int: Windows scored so far."""
+        return len(self._proba)
+
+    @property
+    def seconds(self):
+        """float: Seconds of stream processed (at the stream's rate)."""
+        return self._n_in / self._source_sfreq if self._ready else 0.0
+
+    def get_data(self, seconds=None):
+        """The most recent filtered signal, for display.
+
+        Parameters
+        ----------
+        seconds : float | None
+            How much (None: all the ring buffer holds).
+
+        Returns
+        -------
+        data : ndarray, shape (n_channels, n_times)
+            Filtered EEG in µV, model channels in order.
+        timestamps : ndarray, shape (n_times,)
+            LSL timestamps of those samples.
+        """
+        with self._lock:
+            ring = self._ring
+            n = min(ring.total, ring.capacity)
+            if seconds is not None:
+                n = min(n, int(round(seconds * self.sfreq)))
+            data, stamps, _ = ring.get(ring.total - n, ring.total)
+            return data.copy(), stamps.copy()
+
+    def events(self):
+        """Events over all windows so far, by the offline rule.
+
+        Returns
+        -------
+        events : list of SeizureEvent
+            :func:`models.seizure.events.events_from_probabilities` with the
+            detector's settings, as :meth:`SeizureDetector.detect` applies it.
+        """
+        det = self.detector
+        with self._lock:
+            if not self._proba:
+                return []
+            return events_from_probabilities(
+                np.array(self._proba), np.array(self._times), window=self.window,
+                threshold=det.threshold, min_duration=det.min_duration,
+                merge_gap=det.merge_gap, channel_scores=np.array(self._scores),
+                ch_names=self.ch_names, n_channels=det.n_top_channels,
+            )
+
+    def detection(self):
+        """Everything so far as a :class:`~models.seizure.detector.Detection`.
+
+        Returns
+        -------
+        detection : Detection
+            What :meth:`SeizureDetector.detect` returns for the same samples.
+        """
+        from .detector import Detection
+
+        with self._lock:
+            bad = np.array(self._bad).reshape(-1, len(self.ch_names))
+            flagged = {
+                c: int(n) for c, n in zip(self.ch_names, bad.sum(axis=0))
+                if n and c not in self.missing
+            }
+            return Detection(
+                events=self.events(), times=np.array(self._times), proba=np.array(self._proba),
+                channel_scores=np.array(self._scores).reshape(-1, len(self.ch_names)),
+                ch_names=list(self.ch_names), flagged=flagged, missing=list(self.missing),
+                duration=self._ring.total / self.sfreq, sfreq=self.sfreq,
+                resampled_from=self.resampled_from,
+            )
+
+    def summary(self):
+        """Counts, latency and load so far.
+
+        Returns
+        -------
+        summary : dict
+            ``seconds`` and ``samples`` of stream processed, ``windows``,
+            ``alerts``, ``events``; ``latency`` (from a sample's arrival to its
+            window's prediction, see :class:`Prediction`), ``pull_latency``,
+            ``window_compute_s``: each ``{n, median, p95, max}`` in seconds;
+            ``chunk_load``: compute time per pulled chunk as a share of the
+            chunk's duration ``{n, median, p95, max}`` and ``overall`` (all
+            compute over all stream time); ``source``: the source's status.
+        """
+        with self._lock:
+            loads = [c / (n / self._source_sfreq) for n, c in self._chunks] if self._ready else []
+            total_n = sum(n for n, _ in self._chunks)
+            total_c = sum(c for _, c in self._chunks)
+            status = self.source.status() if hasattr(self.source, "status") else None
+            return {
+                "seconds": self.seconds,
+                "samples": self._n_in,
+                "windows": len(self._proba),
+                "alerts": len(self.alerts),
+                "events": len(self.events()),
+                "latency": _percentiles(self._latency),
+                "pull_latency": _percentiles(self._pull_latency),
+                "window_compute_s": _percentiles(self._compute),
+                "chunk_load": {
+                    **_percentiles(loads),
+                    "overall": (total_c / (total_n / self._source_sfreq)) if total_n else None,
+                },
+                "nonfinite_held": self._n_held,
+                "source": None if status is None else status.to_dict(),
+            }
+
+
+def _lsl_now():
+    from acquisition.stream import local_clock
+
+    return local_clock()
+
+
+# ---------------------------------------------------------------------------
+# Headless runner
+# ---------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(eq=False)
+class HeadlessResult:
+    """What :func:`run_headless` reports.
+
+    Attributes
+    ----------
+    lines : list of str
+        Every line reported, in order (alerts as they happened, then the
+        summary).
+    summary : dict
+        :meth:`LivePipeline.summary`, plus ``file``, ``stream``,
+        ``n_times`` (samples sent), ``received``, ``dropped`` (from the
+        counter channel: samples sent but never received, 0 when none was
+        lost), ``repeated``, ``model_id``, ``model_version``, ``recording``.
+    detection : Detection
+        Probabilities, scores and final events of all windows.
+    alerts : list of LiveAlert
+        The alerts raised.
+    """
+
+    lines: list
+    summary: dict
+    detection: object
+    alerts: list
+
+
+def _fmt(x, unit=" s", digits=3):
+    return "n/a" if x is None else f"{x:.{digits}f}{unit}"
+
+
+def run_headless(fname=None, model=None, db=None, duration=None, stream_name=None, *,
+                 chunk_size=16, process=True, echo=None, on_prediction=None, recording=None,
+                 timeout=None):
+    """Replay a recording as a live LSL stream and detect seizures on it, headless.
+
+    A :class:`~acquisition.stream.FileReplay` streams the file in real time
+    (with a counter channel) while a :class:`LivePipeline` reads it back
+    through an :class:`~acquisition.stream.LSLSource`. Alerts are reported as
+    they are raised, then a summary. It ends by itself when the file is done.
+
+    Parameters
+    ----------
+    fname : path-like | mne.io.Raw | None
+        The recording; None: ``sample_data.SEIZURE_EDF`` (CHB-MIT, 50 s, a
+        seizure from 10 s).
+    model : path-like | None
+        A detector model file; None: the shipped model.
+    db : path-like | None | False
+        Alert store for the alerts: a path, None for the user's default store
+        (as ``neucube detect``), False for none.
+    duration : float | None
+        Stream only the first ``duration`` seconds of the recording.
+    stream_name : str | None
+        Name (and source id) of the LSL stream; a unique one by default.
+    chunk_size : int
+        Samples per LSL push.
+    process : bool
+        Replay from a child process (default), so the player keeps time
+        while this process computes; False plays in a thread here.
+    echo : callable | None
+        Called with each report line as it happens (e.g. ``print``).
+    on_prediction : callable | None
+        Passed to :class:`LivePipeline`.
+    recording : str | None
+        Identifier of the stored alerts; by default the file's absolute path
+        (so a replayed file's alerts are the same alerts ``neucube detect``
+        stores for it: a second run keeps the first).
+    timeout : float | None
+        Give up after this many seconds (default: the recording's length plus
+        60 s).
+
+    Returns
+    -------
+    result : HeadlessResult
+        The lines, the summary, the detection and the alerts.
+    """
+    from acquisition import read_raw
+    from acquisition.stream import FileReplay, LSLSource
+
+    from .detector import SeizureDetector, shipped_model_path
+
+    lines = []
+
+    def say(line):
+        lines.append(line)
+        logger.info("%s", line)
+        if echo is not None:
+            echo(line)
+
+    if fname is None:
+        from sample_data import SEIZURE_EDF
+
+        fname = SEIZURE_EDF
+    model_path = Path(model) if model is not None else shipped_model_path()
+    det = SeizureDetector.load(model_path)
+    if hasattr(fname, "info") and hasattr(fname, "n_times"):
+        raw = fname
+        label = raw.filenames[0] if raw.filenames and raw.filenames[0] else "a recording"
+    else:
+        raw = read_raw(fname)
+        label = str(Path(fname).resolve())
+    if duration is not None and duration < raw.n_times / raw.info["sfreq"]:
+        raw = raw.copy().crop(0, float(duration), include_tmax=False)
+    if recording is None:
+        recording = str(label)
+    model_id, model_version = model_identity(det, model_path)
+    store = None
+    if db is not False:
+        from ..alerts import AlertStore
+
+        store = AlertStore(db)
+
+    def _alert(alert):
+        ev = alert.event
+        where = f"stored as alert #{alert.alert_id}" if alert.alert_id is not None else "not stored"
+        say(f"ALERT at {ev.onset + ev.duration:.1f} s of stream: seizure from {ev.onset:.1f} s "
+            f"({ev.duration:.1f} s so far), confidence {ev.confidence:.3f}, channels "
+            f"{', '.join(ev.channels) or '-'}; latency {_fmt(alert.latency)} ({where}).")
+
+    replay = FileReplay(raw, name=stream_name, chunk_size=chunk_size, process=process)
+    source = LSLSource(replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead,
+                       stall_timeout=1.0)
+    pipeline = None
+    try:
+        # build the pipeline (and the cube's network) before the stream starts
+        pipeline = LivePipeline(det, source, alert_store=store, recording=recording,
+                                model_id=model_id, model_version=model_version,
+                                on_prediction=on_prediction, on_alert=_alert)
+        replay.start()
+        source.connect()
+        say(f"Streaming {label} as LSL stream {replay.name!r}: {len(raw.ch_names)} channels + "
+            f"counter, {replay.sfreq:g} Hz, {replay.duration:.1f} s, chunks of {chunk_size} "
+            f"samples; model {model_id} (threshold {det.threshold:g}).")
+
+        def _done(p):
+            c = source.counter
+            if c is not None and c.last is not None and c.last >= replay.n_times - 1:
+                return True
+            if replay.running:
+                return False
+            # the player has finished: stop once nothing more comes
+            st = source.status()
+            return st.seconds_since_data is not None and st.seconds_since_data > 1.0
+
+        pipeline.run(until=_done, timeout=timeout if timeout is not None else replay.duration + 60)
+        det_result = pipeline.detection()
+        summary = pipeline.summary()
+    finally:
+        if pipeline is not None:
+            pipeline.stop()
+        source.close()
+        replay.stop()
+        if store is not None:
+            store.close()
+    c = source.counter
+    received = 0 if c is None else c.n_received
+    dropped = None if c is None else c.missing_after(replay.n_times)
+    summary.update({
+        "file": label, "stream": replay.name, "n_times": int(replay.n_times), "received": received,
+        "dropped": dropped, "repeated": None if c is None else c.n_repeated,
+        "model_id": model_id, "model_version": model_version, "recording": recording,
+        "chunk_size": chunk_size, "sfreq": replay.sfreq,
+        "player": "process" if process else "thread",
+        "stamp_lead_s": replay.stamp_lead,
+    })
+    lat, load = summary["latency"], summary["chunk_load"]
+    st = summary["source"] or {}
+    say(f"Done: {summary['seconds']:.1f} s streamed ({summary['samples']} samples), "
+        f"{summary['windows']} windows, {summary['alerts']} alert(s), {summary['events']} "
+        f"event(s).")
+    say(f"Dropped samples: {dropped} (counter channel: {received} of {replay.n_times} "
+        f"received, {summary['repeated']} repeated).")
+    say(f"Latency from a sample's arrival to its prediction: median {_fmt(lat['median'])}, "
+        f"95th percentile {_fmt(lat['p95'])} (max {_fmt(lat['max'])}).")
+    say(f"Compute per chunk, as a share of its duration: median "
+        f"{_fmt(None if load['median'] is None else 100 * load['median'], ' %', 1)}, 95th "
+        f"percentile {_fmt(None if load['p95'] is None else 100 * load['p95'], ' %', 1)}, "
+        f"overall {_fmt(None if load['overall'] is None else 100 * load['overall'], ' %', 1)}.")
+    faults = {k: st.get(k) for k in ("n_stalls", "n_disconnects", "n_out_of_order",
+                                       "n_overflow") if st.get(k)}
+    say("Stream faults: " + (", ".join(f"{k[2:]} {v}" for k, v in faults.items()) or "none") + ".")
+    for ev in det_result.events:
+        say(f"Event: {ev.onset:.1f}-{ev.end:.1f} s, confidence {ev.confidence:.3f}, channels "
+            f"{', '.join(ev.channels) or '-'}.")
+    return HeadlessResult(lines=lines, summary=summary, detection=det_result,
+                          alerts=list(pipeline.alerts))

@@ -1,0 +1,163 @@
+"""NeuCubeClassifier: scikit-learn behaviour and real EEG end to end."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+)
+
+from acquisition import OnlineFilter, make_epochs, pick_placeable, read_raw
+from models.classifier import NeuCubeClassifier
+from models.readouts import SpikeCountClassifier
+from sample_data import MOTOR_EDF
+
+
+@pytest.fixture(scope="module")
+def motor():
+    """EEGMMIDB S001 run 3: 15 executed left/right fist epochs, 0-1 s, 8-30 Hz."""
+    raw = pick_placeable(read_raw(MOTOR_EDF))
+    raw.apply_function(OnlineFilter(raw.info["sfreq"], 8.0, 30.0).filter, channel_wise=False)
+    X, y, _ = make_epochs(raw, 0.0, 1.0, event_id={"T1": 1, "T2": 2})
+    return X * 1e6, np.asarray(y), list(raw.ch_names), raw.info["sfreq"]
+
+
+@pytest.fixture(scope="module")
+def fitted(motor):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(ch_names, sfreq, target="numpy", random_state=0)
+    return clf.fit(X[:10], y[:10])
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_parameters_default_constructible,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+    ],
+)
+def test_sklearn_checks_that_apply(check):
+    # The data-driven estimator checks feed 2D tabular X; this estimator takes
+    # 3D epochs, so those are replaced by the real-EEG tests below.
+    check("NeuCubeClassifier", NeuCubeClassifier(["Cz"], 256.0))
+
+
+def test_fit_predict_on_real_eeg(fitted, motor):
+    X, y, _, _ = motor
+    assert X.shape == (15, 64, 161)
+    assert set(fitted.classes_) == {"T1", "T2"}
+    assert fitted.cube_.n_channels == 64
+    proba = fitted.predict_proba(X[10:])
+    assert proba.shape == (5, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    pred = fitted.predict(X[10:])
+    assert set(pred) <= {"T1", "T2"}
+    np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
+    assert 0.0 <= fitted.score(X[10:], y[10:]) <= 1.0
+    # Training epochs are their own nearest deSNN neighbours: perfect recall.
+    assert fitted.score(X[:10], y[:10]) == 1.0
+
+
+def test_thresholds_frozen_and_activity_deterministic(fitted, motor):
+    X = motor[0]
+    thresholds = fitted.encoder_.thresholds_.copy()
+    a1 = fitted.transform(X[10:12])
+    a2 = fitted.transform(X[10:12])
+    np.testing.assert_array_equal(fitted.encoder_.thresholds_, thresholds)
+    np.testing.assert_array_equal(a1.counts, a2.counts)
+    assert a1.n_spikes > 0
+
+
+def test_same_seed_same_model(motor, fitted):
+    X, y, ch_names, sfreq = motor
+    again = clone(fitted).fit(X[:10], y[:10])
+    np.testing.assert_array_equal(again.cube_.weights_, fitted.cube_.weights_)
+    np.testing.assert_array_equal(again.predict_proba(X[10:]), fitted.predict_proba(X[10:]))
+
+
+def test_stdp_changed_the_weights(motor, fitted):
+    X, y, ch_names, sfreq = motor
+    untrained = NeuCubeClassifier(ch_names, sfreq, target="numpy", random_state=0, n_passes=0)
+    untrained.fit(X[:10], y[:10])
+    diff = fitted.cube_.weights_ - untrained.cube_.weights_
+    assert np.count_nonzero(diff) > 0
+    assert np.all(np.abs(fitted.cube_.weights_) <= 2.0)
+
+
+@pytest.mark.slow
+def test_cross_validation_with_counts_readout(motor):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(ch_names, sfreq, readout="counts", target="numpy", random_state=1)
+    scores = cross_val_score(clf, X, y, cv=StratifiedKFold(3))
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+
+
+def test_spike_count_readout_by_hand():
+    # Neuron 0 busy in class "a", neuron 1 busy in class "b".
+    raster = np.zeros((8, 2, 10), bool)
+    raster[:4, 0, ::2] = True
+    raster[4:, 1, ::2] = True
+    y = np.array(["a"] * 4 + ["b"] * 4)
+    clf = SpikeCountClassifier().fit(raster, y)
+    np.testing.assert_allclose(clf.features(raster[:1]), [[np.log1p(5), 0.0]])
+    assert clf.score(raster, y) == 1.0
+
+
+def test_bad_input(motor, fitted):
+    X, y, ch_names, sfreq = motor
+    with pytest.raises(NotFittedError):
+        NeuCubeClassifier(ch_names, sfreq).predict(X)
+    with pytest.raises(ValueError, match=r"\(n_epochs, n_channels, n_times\)"):
+        fitted.predict(X[0])
+    with pytest.raises(ValueError, match="X has 63 channels but ch_names lists 64"):
+        fitted.predict(X[:, :63])
+    with pytest.raises(ValueError, match="needs ch_names and sfreq"):
+        NeuCubeClassifier().fit(X, y)
+    bad = X[:4].copy()
+    bad[1, 5, 7] = np.nan
+    with pytest.raises(ValueError, match="X"):
+        NeuCubeClassifier(ch_names, sfreq).fit(bad, y[:4])
+    with pytest.raises(ValueError, match="readout must be one of"):
+        NeuCubeClassifier(ch_names, sfreq, readout="svm").fit(X[:4], y[:4])
+    with pytest.raises(ValueError, match="15 epochs but y has 3"):
+        NeuCubeClassifier(ch_names, sfreq).fit(X, y[:3])
+
+
+@pytest.mark.parametrize("readout", ["desnn", "counts"])
+def test_save_load_predicts_the_same(motor, tmp_path, readout):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(ch_names, sfreq, readout=readout, target="numpy", random_state=3)
+    clf.fit(X[:8], y[:8])
+    path = clf.save(tmp_path / "model.npz")
+    loaded = NeuCubeClassifier.load(path)
+    assert loaded.get_params() == clf.get_params()
+    np.testing.assert_array_equal(loaded.encoder_.thresholds_, clf.encoder_.thresholds_)
+    np.testing.assert_array_equal(loaded.cube_.weights_, clf.cube_.weights_)
+    np.testing.assert_allclose(loaded.predict_proba(X[8:]), clf.predict_proba(X[8:]))
+    np.testing.assert_array_equal(loaded.predict(X[8:]), clf.predict(X[8:]))
+    with pytest.raises(FileExistsError):
+        clf.save(path)
+
+
+def test_loading_a_plain_cube_file_as_a_classifier_is_a_clear_error(fitted, tmp_path):
+    from neucube.persistence import CubeFileError
+
+    path = fitted.cube_.save(tmp_path / "cube.npz", encoder=None)
+    with pytest.raises(CubeFileError, match="holds a cube but no NeuCubeClassifier"):
+        NeuCubeClassifier.load(path)
+
+
+def test_loading_a_corrupted_model_file_is_a_clear_error(tmp_path):
+    from neucube.persistence import CubeFileError
+
+    path = tmp_path / "broken.npz"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CubeFileError, match="broken.npz could not be read"):
+        NeuCubeClassifier.load(path)
