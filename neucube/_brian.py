@@ -50,6 +50,7 @@ import hashlib
 import os
 import shutil
 import weakref
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -65,7 +66,14 @@ from brian2 import (
 )
 from brian2.devices.device import all_devices, get_device, set_device
 
-from ._logging import logger
+from ._logging import log_once, logger
+from ._targets import cache_dir
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    #: What a simulator's ``run`` returns: sample, step, neuron, weights, stream step.
+    _RunResult = tuple[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None", int]
 
 #: Steps per Brian2 run on runtime targets (rows of the input TimedArray).
 WINDOW = 16384
@@ -137,8 +145,6 @@ _RULES = {
         "w = clip(w - a_minus * x_post, w_lo, w_hi)",
     ),
 }
-
-_CYTHON_ANNOUNCED = False
 
 
 def _codeobj_class(target):
@@ -247,15 +253,33 @@ def _syn_order(syn, pre, post, n_total):
     return order[np.searchsorted(key[order], np.asarray(pre) * n_total + post)]
 
 
-class RuntimeSimulator:
-    """The cube on Brian2's runtime targets (``'numpy'``, ``'cython'``).
+class _Simulator:
+    """What both simulators hold: the cube's shape, connections and rule.
 
-    The network is built on first use and kept: its state persists between
-    calls (for live streams) and each call is one ``Network.run`` per
-    :data:`WINDOW` steps.
+    Parameters
+    ----------
+    n_neurons, n_channels : int
+        Reservoir neurons and input channels (two input neurons each).
+    pre, post : array-like of int
+        Source and target of each connection (cube index space).
+    dt : float
+        Time step in seconds.
+    rule : str
+        The STDP rule (``'neucube'`` or ``'trace'``).
+    target : str
+        The code-generation target.
     """
 
-    def __init__(self, n_neurons, n_channels, pre, post, dt, rule, target):
+    def __init__(
+        self,
+        n_neurons: int,
+        n_channels: int,
+        pre: npt.ArrayLike,
+        post: npt.ArrayLike,
+        dt: float,
+        rule: str,
+        target: str,
+    ) -> None:
         self.n_neurons = n_neurons
         self.n_channels = n_channels
         self.pre = np.asarray(pre, dtype=np.int64)
@@ -263,12 +287,58 @@ class RuntimeSimulator:
         self.dt = float(dt)
         self.rule = rule
         self.target = target
+        self._init_state()
+
+    def _init_state(self) -> None:
+        """Set up what a simulator keeps between runs (nothing by default)."""
+
+    def forget_stream(self) -> None:  # pragma: no cover - abstract
+        """Make the next ``reset=False`` call start a new stream from rest."""
+        raise NotImplementedError
+
+    def run(
+        self, x: np.ndarray, *, learn: bool, reset: bool, weights: np.ndarray, params: dict
+    ) -> _RunResult:  # pragma: no cover - abstract
+        """Simulate a batch; see :meth:`neucube.cube.Cube.run`.
+
+        Parameters
+        ----------
+        x : ndarray of int8, shape (n_samples, n_channels, n_times)
+            The encoder's spikes.
+        learn, reset : bool
+            Whether STDP is on; whether each sample starts from rest.
+        weights : ndarray of float64, shape (n_connections,)
+            The weights to start from, in the cube's connection order.
+        params : dict
+            Model parameters (see ``Cube._sim_params``).
+
+        Returns
+        -------
+        sample, step, neuron : ndarray of int64, shape (n_spikes,)
+            Each reservoir spike's sample, step within it and neuron.
+        weights : ndarray of float64 | None
+            The learned weights when ``learn``, else None.
+        stream_step : int
+            The network step where the batch began.
+        """
+        raise NotImplementedError
+
+
+class RuntimeSimulator(_Simulator):
+    """The cube on Brian2's runtime targets (``'numpy'``, ``'cython'``).
+
+    The network is built on first use and kept: its state persists between
+    calls (for live streams) and each call is one ``Network.run`` per
+    :data:`WINDOW` steps.
+    """
+
+    def _init_state(self) -> None:
         self._objs = None
         self._stream = False
         self._perm = None
         self._ran = False
 
-    def forget_stream(self):
+    def forget_stream(self) -> None:
         """Make the next ``reset=False`` call start a new stream from rest."""
         self._stream = False
 
@@ -281,10 +351,10 @@ class RuntimeSimulator:
 
     def _ensure(self):
         if self._objs is None:
-            global _CYTHON_ANNOUNCED
-            if self.target == "cython" and not _CYTHON_ANNOUNCED:
-                _CYTHON_ANNOUNCED = True
-                logger.info(
+            if self.target == "cython":
+                log_once(
+                    20,
+                    "cython-compile",
                     "Simulating the cube with Brian2's Cython target: the first "
                     "compile of its code takes about 40 s, later runs load it "
                     "from Brian2's cache (%s).",
@@ -312,7 +382,9 @@ class RuntimeSimulator:
                 )
         return self._objs
 
-    def run(self, x, *, learn, reset, weights, params):
+    def run(
+        self, x: np.ndarray, *, learn: bool, reset: bool, weights: np.ndarray, params: dict
+    ) -> _RunResult:
         """Simulate; see :meth:`neucube.cube.Cube.run`."""
         objs = self._ensure()
         group, syn, mon, net, drive = (
@@ -427,8 +499,6 @@ class _Project:
         h.update(sim.pre.tobytes())
         h.update(sim.post.tobytes())
         self.key = h.hexdigest()[:16]
-        from .cube import cache_dir
-
         root = os.path.join(cache_dir(), "standalone")
         self.directory = os.path.join(root, f"{self.code_key}-{self.key}")
         self.root = root
@@ -578,7 +648,7 @@ class _Project:
         return i[keep], steps, new_w
 
 
-class StandaloneSimulator:
+class StandaloneSimulator(_Simulator):
     """The cube as compiled C++ (Brian2's ``cpp_standalone`` device).
 
     A binary is built per (learning on/off, steps per run) and re-run with new
@@ -589,19 +659,15 @@ class StandaloneSimulator:
     the held one; switching back rebuilds, reusing the compiled code.
     """
 
-    def __init__(self, n_neurons, n_channels, pre, post, dt, rule, target):
-        self.n_neurons = n_neurons
-        self.n_channels = n_channels
-        self.pre = np.asarray(pre, dtype=np.int64)
-        self.post = np.asarray(post, dtype=np.int64)
-        self.dt = float(dt)
-        self.rule = rule
+    def _init_state(self) -> None:
         self._projects = {}
 
-    def forget_stream(self):
+    def forget_stream(self) -> None:
         """Nothing to forget: standalone runs always start from rest."""
 
-    def run(self, x, *, learn, reset, weights, params):
+    def run(
+        self, x: np.ndarray, *, learn: bool, reset: bool, weights: np.ndarray, params: dict
+    ) -> _RunResult:
         """Simulate; see :meth:`neucube.cube.Cube.run`."""
         if not reset:
             raise ValueError("cpp_standalone cannot continue a stream (reset=False).")

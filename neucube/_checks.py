@@ -6,12 +6,21 @@ allowed, what was given and, where there is one, the fix (after
 ``mne.utils._check_*``).
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._docs import fill_doc
 
-def _describe(value):
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+
+def _describe(value: object) -> str:
     """Return a short description of a value for error messages."""
     if isinstance(value, np.ndarray):
         return f"array of shape {value.shape} and dtype {value.dtype}"
@@ -21,15 +30,15 @@ def _describe(value):
     return f"{text} ({type(value).__name__})"
 
 
-def check_option(value, name, allowed):
+@fill_doc
+def check_option(value: object, name: str, allowed: Iterable) -> object:
     """Check that a value is one of a fixed set of options.
 
     Parameters
     ----------
     value : object
         The value given.
-    name : str
-        Name of the parameter, for the error message.
+    %(check_name)s
     allowed : sequence
         The allowed values.
 
@@ -59,15 +68,17 @@ def check_option(value, name, allowed):
     )
 
 
-def check_positive(value, name, *, strict=True, allow_inf=False):
+@fill_doc
+def check_positive(
+    value: float, name: str, *, strict: bool = True, allow_inf: bool = False
+) -> float:
     """Check that a value is a real number above (or at least) zero.
 
     Parameters
     ----------
     value : float | int
         The value given.
-    name : str
-        Name of the parameter, for the error message.
+    %(check_name)s
     strict : bool
         If True, zero is rejected (``value > 0``); if False, zero is allowed
         (``value >= 0``).
@@ -97,15 +108,15 @@ def check_positive(value, name, *, strict=True, allow_inf=False):
     return value
 
 
-def check_int(value, name, *, min_value=None):
+@fill_doc
+def check_int(value: int, name: str, *, min_value: int | None = None) -> int:
     """Check that a value is an integer, optionally with a lower bound.
 
     Parameters
     ----------
     value : int
         The value given (Python or numpy integer; booleans are rejected).
-    name : str
-        Name of the parameter, for the error message.
+    %(check_name)s
     min_value : int | None
         Smallest allowed value, or None for no bound.
 
@@ -129,7 +140,46 @@ def check_int(value, name, *, min_value=None):
     return value
 
 
-def check_random_state(seed):
+@fill_doc
+def check_number(
+    value: float, name: str, *, low: float | None = None, high: float | None = None
+) -> float:
+    """Check that a value is a finite real number, optionally within bounds.
+
+    Parameters
+    ----------
+    value : float | int
+        The value given (Python or numpy number; booleans are rejected).
+    %(check_name)s
+    low, high : float | None
+        Smallest and largest allowed values (inclusive), or None for no bound.
+
+    Returns
+    -------
+    value : float
+        ``value`` as a Python float.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number.
+    ValueError
+        If ``value`` is NaN, infinite or out of bounds.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
+    return float(value)
+
+
+def check_random_state(
+    seed: int | np.random.SeedSequence | np.random.Generator | None,
+) -> np.random.Generator:
     """Turn a seed into a :class:`numpy.random.Generator`.
 
     Parameters
@@ -164,7 +214,51 @@ def check_random_state(seed):
     )
 
 
-def check_array_finite(X, name):
+def check_seed(
+    random_state: int | np.random.Generator | None,
+) -> tuple[np.random.Generator, int | None]:
+    """Turn a seed into a generator and the seed to record with results.
+
+    Unlike :func:`check_random_state`, ``None`` draws a fresh int seed and
+    returns it, so that a run can be repeated.
+
+    Parameters
+    ----------
+    random_state : None | int | numpy.random.Generator
+        None for a fresh seed, a non-negative int for reproducible draws, or
+        a generator, which is returned as is (and so shared).
+
+    Returns
+    -------
+    rng : numpy.random.Generator
+        The generator.
+    seed : int | None
+        The int it was seeded with (``None`` when a generator was given).
+
+    Raises
+    ------
+    TypeError
+        If ``random_state`` is of another type.
+    ValueError
+        If ``random_state`` is a negative int.
+    """
+    if isinstance(random_state, np.random.Generator):
+        return random_state, None
+    if random_state is None:
+        seed = int(np.random.SeedSequence().entropy)
+        return np.random.default_rng(seed), seed
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be >= 0, got {random_state}.")
+        return np.random.default_rng(int(random_state)), int(random_state)
+    raise TypeError(
+        "random_state must be None, an int seed or a numpy.random.Generator, got "
+        f"{type(random_state).__name__}."
+    )
+
+
+@fill_doc
+def check_array_finite(X: npt.ArrayLike, name: str) -> np.ndarray:
     """Check that an array holds no NaN or infinite value.
 
     For arrays of two or more dimensions, the last axis is taken as time
@@ -176,8 +270,7 @@ def check_array_finite(X, name):
     ----------
     X : ndarray
         A numeric array.
-    name : str
-        Name of the parameter, for the error message.
+    %(check_name)s
 
     Returns
     -------

@@ -5,35 +5,61 @@ Every package of the distribution logs through one hierarchy rooted at the
 one call to :func:`set_log_level` governs all of them.
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # tqdm is imported when a bar is made
+    from tqdm import tqdm
 
 logger = logging.getLogger("neucube")
 
-_LEVELS = {
-    "debug": logging.DEBUG,
-    "info": logging.INFO,
-    "warning": logging.WARNING,
-    "error": logging.ERROR,
-    "critical": logging.CRITICAL,
-}
+#: Level names :func:`set_log_level` accepts (any case); the standard
+#: library's aliases (``'warn'``, ``'fatal'``, ``'notset'``) are not.
+_LEVEL_NAMES = ("critical", "debug", "error", "info", "warning")
+
+_LOGGED_ONCE: set = set()
 
 
-def _resolve_level(verbose):
+def _resolve_level(verbose: bool | int | str | None) -> int:
     if verbose is None:
         return logging.WARNING
     if isinstance(verbose, bool):
         return logging.INFO if verbose else logging.WARNING
     if isinstance(verbose, int):
         return verbose
-    if isinstance(verbose, str) and verbose.lower() in _LEVELS:
-        return _LEVELS[verbose.lower()]
+    if isinstance(verbose, str) and verbose.lower() in _LEVEL_NAMES:
+        return logging.getLevelNamesMapping()[verbose.upper()]
     raise ValueError(
         f"verbose must be a bool, an int logging level or one of "
-        f"{sorted(_LEVELS)}, got {verbose!r}."
+        f"{list(_LEVEL_NAMES)}, got {verbose!r}."
     )
 
 
-def set_log_level(verbose=None):
+def log_once(level: int, key: str, msg: str, *args: object) -> None:
+    """Log a message the first time ``key`` is seen in this process.
+
+    Parameters
+    ----------
+    level : int
+        The :mod:`logging` level.
+    key : str
+        What makes the message a repeat: a later call with the same key
+        logs nothing.
+    msg : str
+        The message, with ``%`` placeholders.
+    *args
+        Values for the placeholders.
+    """
+    if key in _LOGGED_ONCE:
+        return
+    _LOGGED_ONCE.add(key)
+    logger.log(level, msg, *args)
+
+
+def set_log_level(verbose: bool | int | str | None = None) -> int:
     """Set the level of the package logger.
 
     Parameters
@@ -58,7 +84,14 @@ def set_log_level(verbose=None):
     return level
 
 
-def progress(iterable=None, *, desc=None, total=None, unit="it", log=None):
+def progress(
+    iterable: Iterable | None = None,
+    *,
+    desc: str | None = None,
+    total: int | None = None,
+    unit: str = "it",
+    log: logging.Logger | None = None,
+) -> tqdm:
     """Wrap an iterable in a progress bar shown only at INFO level or lower.
 
     Parameters

@@ -31,10 +31,16 @@ accepts a :class:`~neucube.cube.Cube` (anything with ``pre_``, ``post_``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import check_int, check_option, check_positive
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from .cube import Cube, CubeActivity
 
 __all__ = [
     "ClusterActivity",
@@ -169,22 +175,29 @@ class Connections:
     post: np.ndarray
     weights: np.ndarray
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.index)
 
     @property
-    def positive(self):
+    def positive(self) -> np.ndarray:
         """Mask of the excitatory (``weight > 0``) connections (ndarray of bool)."""
         return self.weights > 0
 
     @property
-    def negative(self):
+    def negative(self) -> np.ndarray:
         """Mask of the inhibitory (``weight < 0``) connections (ndarray of bool)."""
         return self.weights < 0
 
 
-def strongest_connections(cube, n=100, sign="both", threshold=None, *, n_neurons=None,
-                          n_channels=None):
+def strongest_connections(
+    cube: Cube | tuple,
+    n: int | None = 100,
+    sign: str = "both",
+    threshold: float | None = None,
+    *,
+    n_neurons: int | None = None,
+    n_channels: int | None = None,
+) -> Connections:
     """Select the strongest connections, positive and negative apart.
 
     Parameters
@@ -252,12 +265,18 @@ class WeightChange:
     net_incoming: np.ndarray
 
     @property
-    def n_changed(self):
+    def n_changed(self) -> int:
         """Number of connections whose weight changed (int)."""
         return int(np.count_nonzero(self.delta))
 
 
-def weight_change(weights_before, weights_after, pre, post, n_neurons):
+def weight_change(
+    weights_before: npt.ArrayLike,
+    weights_after: npt.ArrayLike,
+    pre: npt.ArrayLike,
+    post: npt.ArrayLike,
+    n_neurons: int,
+) -> WeightChange:
     """Per-connection and per-neuron weight change (e.g. what STDP did).
 
     Parameters
@@ -303,7 +322,7 @@ def weight_change(weights_before, weights_after, pre, post, n_neurons):
                         per_neuron=incoming + outgoing, net_incoming=net)
 
 
-def initial_weights(cube):
+def initial_weights(cube: Cube) -> np.ndarray | None:
     """Rebuild a cube's weights before any learning, from its recorded seed.
 
     The initial connections are a deterministic function of the coordinates,
@@ -374,24 +393,31 @@ class Clusters:
     ch_names: list | None = None
 
     @property
-    def reservoir_labels(self):
+    def reservoir_labels(self) -> np.ndarray:
         """Labels of the reservoir neurons only, shape (n_neurons,) (ndarray)."""
         return self.labels[: self.n_neurons]
 
     @property
-    def sizes(self):
+    def sizes(self) -> np.ndarray:
         """Reservoir neurons in each cluster, shape (n_channels,) (ndarray of int)."""
         lab = self.reservoir_labels
         return np.bincount(lab[lab >= 0], minlength=self.n_channels)
 
     @property
-    def n_unassigned(self):
+    def n_unassigned(self) -> int:
         """Reservoir neurons that no input reaches (int)."""
         return int(np.sum(self.reservoir_labels < 0))
 
 
-def neuron_clusters(cube, alpha=0.99, *, n_neurons=None, n_channels=None, ch_names=None,
-                    dense_below=2000):
+def neuron_clusters(
+    cube: Cube | tuple,
+    alpha: float = 0.99,
+    *,
+    n_neurons: int | None = None,
+    n_channels: int | None = None,
+    ch_names: list[str] | None = None,
+    dense_below: int = 2000,
+) -> Clusters:
     """Cluster the neurons around each input channel by label propagation.
 
     NeuCube's rule (Zhou et al. 2004's label spreading on the cube's graph):
@@ -469,8 +495,16 @@ def neuron_clusters(cube, alpha=0.99, *, n_neurons=None, n_channels=None, ch_nam
                     alpha=alpha, ch_names=None if ch_names is None else list(ch_names))
 
 
-def feature_interaction_network(cube, clusters, *, normalize=None, include_inputs=True,
-                                weights=None, n_neurons=None, n_channels=None):
+def feature_interaction_network(
+    cube: Cube | tuple,
+    clusters: Clusters | npt.ArrayLike,
+    *,
+    normalize: str | None = None,
+    include_inputs: bool = True,
+    weights: npt.ArrayLike | None = None,
+    n_neurons: int | None = None,
+    n_channels: int | None = None,
+) -> np.ndarray:
     """How strongly each channel's cluster connects to each other's.
 
     ``M[i, j]`` is the total absolute weight of the connections from a
@@ -574,12 +608,12 @@ class ClusterActivity:
     sfreq: float | None = None
 
     @property
-    def times(self):
+    def times(self) -> np.ndarray:
         """Start of each bin in seconds (steps when ``sfreq`` is unknown) (ndarray)."""
         return self.edges[:-1] / (self.sfreq or 1.0)
 
     @property
-    def rate(self):
+    def rate(self) -> np.ndarray:
         """Spikes per neuron per second in each bin (per step without ``sfreq``).
 
         Returns
@@ -592,7 +626,9 @@ class ClusterActivity:
         return np.divide(self.counts, denom, out=np.zeros(self.counts.shape), where=denom > 0)
 
 
-def cluster_activity(activity, clusters, bin_steps=None):
+def cluster_activity(
+    activity: CubeActivity, clusters: Clusters | npt.ArrayLike, bin_steps: int | None = None
+) -> ClusterActivity:
     """Count each cluster's spikes over time, per sample.
 
     Parameters
@@ -703,7 +739,7 @@ class ConditionComparison:
     flow: np.ndarray | None = None
     ch_names: list | None = field(default=None)
 
-    def summary(self, k=3):
+    def summary(self, k: int = 3) -> list[str]:
         """Describe the largest differences in a few lines of text.
 
         Parameters
@@ -736,8 +772,16 @@ class ConditionComparison:
         return lines
 
 
-def compare_conditions(activity_a, activity_b, clusters, cube=None, *, names=("a", "b"), n=20,
-                       lag=1):
+def compare_conditions(
+    activity_a: CubeActivity,
+    activity_b: CubeActivity,
+    clusters: Clusters | npt.ArrayLike,
+    cube: Cube | tuple | None = None,
+    *,
+    names: tuple[str, str] = ("a", "b"),
+    n: int = 20,
+    lag: int = 1,
+) -> ConditionComparison:
     """Compare what the cube does under two conditions.
 
     Two views: per cluster, the mean firing rate in each condition; per

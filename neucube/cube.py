@@ -43,18 +43,30 @@ simulated: ``import neucube`` and :func:`available_targets` stay cheap.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import os
-import shutil
-import sysconfig
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version as _pkg_version
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._checks import check_int, check_option, check_positive
-from ._logging import logger
+from ._checks import check_int, check_number, check_option, check_positive, check_seed
+from ._docs import fill_doc
+from ._logging import log_once, logger
+# Target choice and the cache live in neucube._targets; importable from here too.
+from ._targets import (  # noqa: F401
+    AUTO_STANDALONE_MIN_STEPS,
+    TARGETS,
+    _version_of,
+    available_targets,
+    cache_dir,
+    select_target,
+    target_info,
+)
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    from scipy.sparse import csr_array
 
 __all__ = [
     "Cube",
@@ -64,249 +76,7 @@ __all__ = [
     "target_info",
 ]
 
-TARGETS = ("numpy", "cython", "cpp_standalone")
 _STDP_RULES = ("neucube", "trace")
-
-#: With ``target="auto"``, inference batches of at least this many steps (all
-#: samples together; 30 min of EEG at 256 Hz) run as C++ standalone when a C++
-#: compiler is usable. Its build (up to ~20 s the first time, about a second
-#: with cached code) pays off only on long runs, and with NeuCube's default
-#: (near-saturated) activity it is about 2x faster than Cython for inference
-#: and no faster for STDP, so learning stays on Cython.
-AUTO_STANDALONE_MIN_STEPS = 460_800
-
-_LOGGED_ONCE: set = set()
-
-
-def _log_once(level, key, msg, *args):
-    if key in _LOGGED_ONCE:
-        return
-    _LOGGED_ONCE.add(key)
-    logger.log(level, msg, *args)
-
-
-# ---------------------------------------------------------------------------
-# Code-generation targets
-# ---------------------------------------------------------------------------
-
-
-def _version_of(package):
-    try:
-        return _pkg_version(package)
-    except PackageNotFoundError:
-        return None
-
-
-@functools.lru_cache(maxsize=None)
-def _probe_toolchain():
-    """Find compilers, Cython and Python headers without compiling anything."""
-    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
-    cxx = (
-        os.environ.get("CXX")
-        or shutil.which("c++")
-        or shutil.which("g++")
-        or shutil.which("clang++")
-    )
-    include = sysconfig.get_paths().get("include") or ""
-    headers = os.path.isfile(os.path.join(include, "Python.h"))
-    cython = importlib.util.find_spec("Cython") is not None
-    return {
-        "c_compiler": cc if cc and shutil.which(cc.split()[0]) else None,
-        "cxx_compiler": cxx if cxx and shutil.which(cxx.split()[0]) else None,
-        "cython": _version_of("Cython") if cython else None,
-        "python_headers": headers,
-    }
-
-
-@functools.lru_cache(maxsize=None)
-def _compile_check(compiler):
-    """Compile and link a tiny C++ program with ``compiler`` (~0.3 s, cached)."""
-    import subprocess
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="neucube-cxx-") as tmp:
-        src = os.path.join(tmp, "t.cpp")
-        with open(src, "w") as f:
-            f.write("#include <vector>\nint main(){std::vector<int> v(3);return v[0];}\n")
-        try:
-            res = subprocess.run(
-                [*compiler.split(), src, "-o", os.path.join(tmp, "t")],
-                capture_output=True,
-                timeout=60,
-            )
-        except (OSError, subprocess.SubprocessError):
-            return False
-        return res.returncode == 0
-
-
-def available_targets(check=False):
-    """List the Brian2 code-generation targets usable on this machine.
-
-    Parameters
-    ----------
-    check : bool
-        If ``False`` (default) only look for the tools (C and C++ compilers,
-        Cython and the Python headers for ``'cython'``; a C++ compiler for
-        ``'cpp_standalone'``): no compilation, a few milliseconds. If ``True``,
-        also compile a tiny C++ program to prove the C++ compiler works (about
-        a second, then cached).
-
-    Returns
-    -------
-    targets : tuple of str
-        The usable targets, fastest first; ``'numpy'`` is always there.
-    """
-    tools = _probe_toolchain()
-    out = []
-    cxx_ok = tools["cxx_compiler"] is not None
-    if cxx_ok and check:
-        cxx_ok = _compile_check(tools["cxx_compiler"])
-    if cxx_ok:
-        out.append("cpp_standalone")
-    if (
-        tools["c_compiler"] is not None
-        and cxx_ok
-        and tools["cython"] is not None
-        and tools["python_headers"]
-    ):
-        out.append("cython")  # Brian2 compiles its Cython code as C++
-    out.append("numpy")
-    return tuple(out)
-
-
-def select_target(target="auto", n_steps=None, reset=True, learn=False):
-    """Resolve a code-generation target setting to the target to use.
-
-    Parameters
-    ----------
-    target : ``'auto'`` | ``'numpy'`` | ``'cython'`` | ``'cpp_standalone'``
-        The setting. ``'auto'`` picks ``'cython'`` when a C compiler, Cython and
-        the Python headers are there, else ``'numpy'`` (logged once), and
-        ``'cpp_standalone'`` for batches of at least
-        :data:`AUTO_STANDALONE_MIN_STEPS` steps of inference when a C++
-        compiler is there.
-        The fallback to ``'numpy'`` is logged once, as a warning.
-        An explicit target that is not available raises an error.
-    n_steps : int | None
-        Number of steps of the run about to start (all samples together);
-        ``None`` when not known (then ``'auto'`` never picks standalone).
-    reset : bool
-        Whether that run resets the state at each sample's start. Standalone
-        cannot continue a live stream, so ``reset=False`` never gets it from
-        ``'auto'``.
-    learn : bool
-        Whether that run learns (STDP); ``'auto'`` never picks standalone then.
-
-    Returns
-    -------
-    target : str
-        One of ``'numpy'``, ``'cython'``, ``'cpp_standalone'``.
-    """
-    allowed = ("auto",) + TARGETS
-    if target not in allowed:
-        raise ValueError(
-            f"target must be one of {allowed}, got {target!r}. Use 'auto' to let "
-            "NeuCube-EEG pick the fastest available one."
-        )
-    avail = available_targets()
-    if target != "auto":
-        if target not in avail:
-            tools = _probe_toolchain()
-            missing = (
-                "a C++ compiler"
-                if target == "cpp_standalone"
-                else ", ".join(
-                    what
-                    for what, ok in (
-                        ("a C compiler", tools["c_compiler"]),
-                        ("a C++ compiler", tools["cxx_compiler"]),
-                        ("Cython", tools["cython"]),
-                        ("the Python headers (Python.h)", tools["python_headers"]),
-                    )
-                    if not ok
-                )
-            )
-            raise RuntimeError(
-                f"The code-generation target {target!r} is not available here: "
-                f"{missing} is missing. Install it, or use target='auto' or "
-                "target='numpy' (slower)."
-            )
-        return target
-    if (
-        "cpp_standalone" in avail
-        and reset
-        and not learn
-        and n_steps is not None
-        and n_steps >= AUTO_STANDALONE_MIN_STEPS
-    ):
-        return "cpp_standalone"
-    if "cython" in avail:
-        return "cython"
-    _log_once(
-        30,
-        "auto-numpy",
-        "target='auto': Cython is not usable here (it needs C and C++ compilers, "
-        "Cython and the Python headers); simulating the cube with Brian2's "
-        "'numpy' target, about 4x slower.",
-    )
-    return "numpy"
-
-
-def target_info(target="auto", check=True):
-    """Describe the simulation back end, e.g. for ``neucube info``.
-
-    Parameters
-    ----------
-    target : str
-        The target setting to resolve (see :func:`select_target`).
-    check : bool
-        Whether to prove the C++ compiler works by compiling a tiny program.
-
-    Returns
-    -------
-    info : dict
-        ``target`` (what ``target`` resolves to for an ordinary run),
-        ``available`` (tuple), ``c_compiler``, ``cxx_compiler`` (paths or
-        ``None``), ``cxx_usable`` (bool), ``cython`` (version or ``None``),
-        ``python_headers`` (bool), ``brian2`` and ``numpy`` (versions) and
-        ``cache_dir`` (where compiled code is kept).
-    """
-    tools = dict(_probe_toolchain())
-    avail = available_targets(check=check)
-    try:
-        resolved = select_target(target)
-    except RuntimeError:
-        resolved = None
-    return {
-        "target": resolved,
-        "available": avail,
-        **tools,
-        "cxx_usable": "cpp_standalone" in avail,
-        "brian2": _version_of("brian2"),
-        "numpy": np.__version__,
-        "cache_dir": cache_dir(),
-    }
-
-
-def cache_dir():
-    """Directory for compiled standalone projects (never inside the repository).
-
-    ``$NEUCUBE_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/neucube-eeg`` (by
-    default ``~/.cache/neucube-eeg``). Cython's compiled code is kept in
-    Brian2's own cache (``~/.cython/brian_extensions``).
-
-    Returns
-    -------
-    path : str
-        The directory (not created here).
-    """
-    env = os.environ.get("NEUCUBE_CACHE_DIR")
-    if env:
-        return env
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache"
-    )
-    return os.path.join(base, "neucube-eeg")
 
 
 # ---------------------------------------------------------------------------
@@ -365,7 +135,7 @@ class CubeActivity:
     first_spike: np.ndarray = field(init=False, repr=False)
     order: np.ndarray = field(init=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.sample = np.asarray(self.sample, dtype=np.int32)
         self.neuron = np.asarray(self.neuron, dtype=np.int32)
         self.step = np.asarray(self.step, dtype=np.int32)
@@ -395,21 +165,21 @@ class CubeActivity:
             starts = np.searchsorted(s, np.arange(self.n_samples))
             self.order[s, n] = np.arange(s.size) - starts[s]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.n_samples
 
     @property
-    def n_spikes(self):
+    def n_spikes(self) -> int:
         """Total number of reservoir spikes in the batch (int)."""
         return int(self.neuron.size)
 
-    def spikes(self, sample=0):
+    @fill_doc
+    def spikes(self, sample: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Spikes of one sample.
 
         Parameters
         ----------
-        sample : int
-            The sample.
+        %(activity_sample)s
 
         Returns
         -------
@@ -419,13 +189,13 @@ class CubeActivity:
         lo, hi = np.searchsorted(self.sample, [sample, sample + 1])
         return self.neuron[lo:hi], self.step[lo:hi]
 
-    def spike_times(self, sample=0):
+    @fill_doc
+    def spike_times(self, sample: int = 0) -> list[np.ndarray]:
         """Spike steps of each neuron in one sample.
 
         Parameters
         ----------
-        sample : int
-            The sample.
+        %(activity_sample)s
 
         Returns
         -------
@@ -439,13 +209,13 @@ class CubeActivity:
         sorted_steps = step[idx]
         return [sorted_steps[bounds[k] : bounds[k + 1]] for k in range(self.n_neurons)]
 
-    def raster(self, sample=0):
+    @fill_doc
+    def raster(self, sample: int = 0) -> np.ndarray:
         """Dense spike raster of one sample.
 
         Parameters
         ----------
-        sample : int
-            The sample.
+        %(activity_sample)s
 
         Returns
         -------
@@ -459,20 +229,8 @@ class CubeActivity:
 
 
 # ---------------------------------------------------------------------------
-# Validation helpers (generic ones will move to neucube._checks)
+# Validation helpers (the generic ones are in neucube._checks)
 # ---------------------------------------------------------------------------
-
-
-def _check_number(name, value, *, low=None, high=None):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number, got {value!r}.")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    if low is not None and value < low:
-        raise ValueError(f"{name} must be >= {low}, got {value!r}.")
-    if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
-    return float(value)
 
 
 def _check_spikes(spikes, n_channels):
@@ -506,25 +264,6 @@ def _check_spikes(spikes, n_channels):
     return arr
 
 
-def _check_rng(random_state):
-    """Return (Generator, recorded seed or None)."""
-    if isinstance(random_state, np.random.Generator):
-        return random_state, None
-    if random_state is None:
-        seed = int(np.random.SeedSequence().entropy)
-        return np.random.default_rng(seed), seed
-    if isinstance(random_state, (int, np.integer)) and not isinstance(
-        random_state, bool
-    ):
-        if random_state < 0:
-            raise ValueError(f"random_state must be >= 0, got {random_state}.")
-        return np.random.default_rng(int(random_state)), int(random_state)
-    raise TypeError(
-        "random_state must be None, an int seed or a numpy.random.Generator, got "
-        f"{type(random_state).__name__}."
-    )
-
-
 # ---------------------------------------------------------------------------
 # Connections
 # ---------------------------------------------------------------------------
@@ -540,15 +279,15 @@ def _reference_distance(coords, radius):
 
 
 def build_connections(
-    coords,
-    input_index,
+    coords: npt.ArrayLike,
+    input_index: npt.ArrayLike,
     *,
-    radius=25.0,
-    max_weight=0.1,
-    p_excitatory=0.8,
-    input_gain=2.0,
-    rng=None,
-):
+    radius: float = 25.0,
+    max_weight: float = 0.1,
+    p_excitatory: float = 0.8,
+    input_gain: float = 2.0,
+    rng: np.random.Generator | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Draw NeuCube's small-world connections (see the module docstring).
 
     Parameters
@@ -741,28 +480,28 @@ class Cube:
 
     def __init__(
         self,
-        coords,
-        input_index,
+        coords: npt.ArrayLike,
+        input_index: npt.ArrayLike,
         *,
-        radius=25.0,
-        max_weight=0.1,
-        p_excitatory=0.8,
-        input_gain=2.0,
-        threshold=0.5,
-        leak=0.002,
-        refractory=6,
-        stdp="neucube",
-        stdp_rate=0.001,
-        w_min=-2.0,
-        w_max=2.0,
-        stdp_tau=5.0,
-        stdp_ltd_ratio=1.05,
-        sfreq=None,
-        target="auto",
-        random_state=None,
-        ch_names=None,
-        connections=None,
-    ):
+        radius: float = 25.0,
+        max_weight: float = 0.1,
+        p_excitatory: float = 0.8,
+        input_gain: float = 2.0,
+        threshold: float = 0.5,
+        leak: float = 0.002,
+        refractory: int = 6,
+        stdp: str = "neucube",
+        stdp_rate: float = 0.001,
+        w_min: float = -2.0,
+        w_max: float = 2.0,
+        stdp_tau: float = 5.0,
+        stdp_ltd_ratio: float = 1.05,
+        sfreq: float | None = None,
+        target: str = "auto",
+        random_state: int | np.random.Generator | None = None,
+        ch_names: list[str] | None = None,
+        connections: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike] | None = None,
+    ) -> None:
         coords = np.array(coords, dtype=np.float64)
         if coords.ndim != 2 or coords.shape[1] != 3 or len(coords) < 1:
             raise ValueError(
@@ -799,22 +538,22 @@ class Cube:
         self.ch_names = ch_names
         self.radius = check_positive(radius, "radius")
         self.max_weight = check_positive(max_weight, "max_weight")
-        self.p_excitatory = _check_number("p_excitatory", p_excitatory, low=0, high=1)
+        self.p_excitatory = check_number(p_excitatory, "p_excitatory", low=0, high=1)
         self.input_gain = check_positive(input_gain, "input_gain")
         self.threshold = check_positive(threshold, "threshold")
         self.leak = check_positive(leak, "leak", strict=False)
         self.refractory = check_int(refractory, "refractory", min_value=0)
         self.stdp = check_option(stdp, "stdp", _STDP_RULES)
         self.stdp_rate = check_positive(stdp_rate, "stdp_rate", strict=False)
-        self.w_min = _check_number("w_min", w_min)
-        self.w_max = _check_number("w_max", w_max)
+        self.w_min = check_number(w_min, "w_min")
+        self.w_max = check_number(w_max, "w_max")
         if not self.w_min < self.w_max:
             raise ValueError(f"w_min ({w_min}) must be smaller than w_max ({w_max}).")
         self.stdp_tau = check_positive(stdp_tau, "stdp_tau")
         self.stdp_ltd_ratio = check_positive(stdp_ltd_ratio, "stdp_ltd_ratio", strict=False)
         self.sfreq = None if sfreq is None else check_positive(sfreq, "sfreq")
         self.target = check_option(target, "target", ("auto",) + TARGETS)
-        rng, self.seed_ = _check_rng(random_state)
+        rng, self.seed_ = check_seed(random_state)
         self.n_passes_ = 0
         self.encoder_ = None
         self._sims = {}
@@ -833,7 +572,14 @@ class Cube:
     # -- construction helpers ------------------------------------------------
 
     @classmethod
-    def from_template(cls, ch_names, *, resolution=10.0, positions=None, **kwargs):
+    def from_template(
+        cls,
+        ch_names: list[str],
+        *,
+        resolution: float = 10.0,
+        positions: dict | None = None,
+        **kwargs: object,
+    ) -> Cube:
         """Build a cube on the brain template with the channels' electrodes mapped.
 
         Parameters
@@ -886,7 +632,9 @@ class Cube:
         self.pre_, self.post_, self.weights_ = pre, post, weights
         self._sims = {}
 
-    def set_connections(self, pre, post, weights):
+    def set_connections(
+        self, pre: npt.ArrayLike, post: npt.ArrayLike, weights: npt.ArrayLike
+    ) -> Cube:
         """Replace the connections (e.g. a hand-made network for tests).
 
         Parameters
@@ -909,36 +657,36 @@ class Cube:
     # -- shape ---------------------------------------------------------------
 
     @property
-    def n_neurons(self):
+    def n_neurons(self) -> int:
         """Number of reservoir neurons (int)."""
         return len(self.coords)
 
     @property
-    def n_channels(self):
+    def n_channels(self) -> int:
         """Number of input channels (int)."""
         return len(self.input_index)
 
     @property
-    def n_inputs(self):
+    def n_inputs(self) -> int:
         """Number of input neurons, two per channel (int)."""
         return 2 * len(self.input_index)
 
     @property
-    def n_connections(self):
+    def n_connections(self) -> int:
         """Number of connections (int)."""
         return len(self.pre_)
 
     @property
-    def input_coords(self):
+    def input_coords(self) -> np.ndarray:
         """Positions of the input neurons, shape (n_inputs, 3) (ndarray)."""
         return np.repeat(self.coords[self.input_index], 2, axis=0)
 
     @property
-    def positions(self):
+    def positions(self) -> np.ndarray:
         """Positions of all neurons, reservoir then inputs (ndarray, (n, 3))."""
         return np.concatenate([self.coords, self.input_coords])
 
-    def get_params(self):
+    def get_params(self) -> dict:
         """Return the cube's parameters.
 
         Returns
@@ -948,7 +696,7 @@ class Cube:
         """
         return {name: getattr(self, name) for name in _PARAM_NAMES}
 
-    def weight_matrix(self):
+    def weight_matrix(self) -> csr_array:
         """Connection weights as a sparse matrix.
 
         Returns
@@ -961,14 +709,14 @@ class Cube:
         n = self.n_neurons + self.n_inputs
         return csr_array((self.weights_, (self.pre_, self.post_)), shape=(n, n))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (
             f"<Cube | {self.n_neurons} neurons, {self.n_channels} channels, "
             f"{self.n_connections} connections, stdp={self.stdp!r}, "
             f"passes={self.n_passes_}, target={self.target!r}>"
         )
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_sims"] = {}
         return state
@@ -976,7 +724,7 @@ class Cube:
     # -- simulation ------------------------------------------------------------
 
     @property
-    def dt(self):
+    def dt(self) -> float:
         """Brian2 time step in seconds: ``1 / sfreq`` or 1 ms (float)."""
         return 1e-3 if self.sfreq is None else 1.0 / self.sfreq
 
@@ -1022,7 +770,9 @@ class Cube:
             )
         return sim
 
-    def run(self, spikes, *, learn=False, reset=True):
+    def run(
+        self, spikes: npt.ArrayLike, *, learn: bool = False, reset: bool = True
+    ) -> CubeActivity:
         """Feed spikes through the cube and record what the reservoir does.
 
         Parameters
@@ -1059,7 +809,7 @@ class Cube:
         )
         if target == "cpp_standalone" and not reset:
             fallback = "cython" if "cython" in available_targets() else "numpy"
-            _log_once(
+            log_once(
                 20,
                 "standalone-stream",
                 "cpp_standalone cannot continue a stream (reset=False); using %s.",
@@ -1108,7 +858,7 @@ class Cube:
             info=info,
         )
 
-    def transform(self, spikes):
+    def transform(self, spikes: npt.ArrayLike) -> CubeActivity:
         """Run the cube without learning, each sample from rest.
 
         Parameters
@@ -1123,7 +873,7 @@ class Cube:
         """
         return self.run(spikes, learn=False, reset=True)
 
-    def fit(self, spikes, n_passes=1):
+    def fit(self, spikes: npt.ArrayLike, n_passes: int = 1) -> Cube:
         """Shape the weights with unsupervised STDP on training samples.
 
         Parameters
@@ -1155,7 +905,7 @@ class Cube:
             self.n_passes_ += 1
         return self
 
-    def reset_state(self):
+    def reset_state(self) -> Cube:
         """Forget the live state, so the next ``run(..., reset=False)`` starts at rest.
 
         Returns
@@ -1169,45 +919,86 @@ class Cube:
 
     # -- persistence ------------------------------------------------------------
 
-    def save(self, fname, *, encoder=None, extra=None, overwrite=False):
-        """Save the cube (see :func:`neucube.persistence.save_cube`).
+    @fill_doc
+    def save(
+        self,
+        fname: str | os.PathLike,
+        *,
+        encoder: np.ndarray | dict | None = None,
+        extra: dict[str, dict] | None = None,
+        overwrite: bool = False,
+    ) -> Path:
+        """Save the cube (fitted or not) to a ``.npz`` file.
+
+        The format is described in :mod:`neucube.persistence`.
 
         Parameters
         ----------
-        fname : path-like
-            Destination, normally ending in ``.npz``.
-        encoder : ndarray | dict | None
-            Encoder thresholds (an array) or encoder settings (a dict of
-            arrays, numbers and strings) to keep with the cube.
-        extra : dict of str to dict | None
-            Further named sections to keep with the cube (see
-            :func:`neucube.persistence.save_cube`).
-        overwrite : bool
-            Whether an existing file may be replaced.
+        %(save_fname)s
+        %(save_encoder)s
+        %(save_extra)s
+        %(save_overwrite)s
 
         Returns
         -------
-        fname : pathlib.Path
-            The file written.
+        %(save_returns)s
         """
-        from .persistence import save_cube
+        from .persistence import CubeState, write_cube
 
-        return save_cube(self, fname, encoder=encoder, extra=extra, overwrite=overwrite)
+        state = CubeState(
+            coords=self.coords,
+            input_index=self.input_index,
+            pre=self.pre_,
+            post=self.post_,
+            weights=self.weights_,
+            params=self.get_params(),
+            seed=self.seed_,
+            n_passes=self.n_passes_,
+            ch_names=self.ch_names,
+            encoder=getattr(self, "encoder_", None) if encoder is None else encoder,
+            extra=extra or {},
+        )
+        return write_cube(state, fname, overwrite=overwrite)
 
     @classmethod
-    def load(cls, fname):
+    @fill_doc
+    def load(cls, fname: str | os.PathLike) -> Cube:
         """Load a cube saved with :meth:`save`.
 
         Parameters
         ----------
-        fname : path-like
-            The file.
+        %(cube_file)s
 
         Returns
         -------
         cube : Cube
-            The cube; encoder data saved with it are in ``cube.encoder_``.
-        """
-        from .persistence import load_cube
+            The cube with its weights, parameters and seed; ``cube.encoder_``
+            holds the encoder data saved with it (``None`` if none),
+            ``cube.extra_`` the further sections, and ``cube.file_info_`` the
+            file's metadata (versions, creation time).
 
-        return load_cube(fname)
+        Raises
+        ------
+        %(cube_file_error)s
+        """
+        from .persistence import damaged_file, read_cube
+
+        fname = Path(os.fspath(fname))
+        state = read_cube(fname)
+        with damaged_file(fname):
+            cube = cls(
+                state.coords,
+                state.input_index,
+                random_state=0,
+                ch_names=state.ch_names,
+                connections=(state.pre, state.post, state.weights),
+                **state.params,
+            )
+        cube.seed_ = state.seed
+        cube.n_passes_ = state.n_passes
+        cube.encoder_ = state.encoder
+        cube.extra_ = state.extra
+        cube.file_info_ = state.file_info
+        logger.info("Loaded cube from %s (written by %s)", fname, state.file_info["versions"])
+        return cube
+

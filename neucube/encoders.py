@@ -73,13 +73,21 @@ References
    International Symposium on Circuits and Systems, 845-848.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.signal import firwin
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from ._checks import check_array_finite, check_int, check_option, check_positive
+from ._docs import fill_doc
 from ._logging import logger
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 __all__ = [
     "BSAEncoder",
@@ -105,7 +113,7 @@ _METRICS = ("rmse", "nrmse")
 # --------------------------------------------------------------------------
 # Polarity helpers
 # --------------------------------------------------------------------------
-def split_polarity(spikes):
+def split_polarity(spikes: npt.ArrayLike) -> np.ndarray:
     """Split signed spikes into one boolean train per polarity and channel.
 
     The cube drives two input neurons per channel, one from the positive and
@@ -137,7 +145,7 @@ def split_polarity(spikes):
     return trains
 
 
-def merge_polarity(trains):
+def merge_polarity(trains: npt.ArrayLike) -> np.ndarray:
     """Merge interleaved positive/negative trains back into signed spikes.
 
     Parameters
@@ -162,7 +170,7 @@ def merge_polarity(trains):
     return trains[..., 0::2, :].astype(np.int8) - trains[..., 1::2, :].astype(np.int8)
 
 
-def polarity_names(ch_names):
+def polarity_names(ch_names: list[str]) -> list[str]:
     """Name the rows of :func:`split_polarity` after the channels.
 
     Parameters
@@ -261,6 +269,52 @@ def _fmt(values):
     return f"median {np.median(values):.4g}, range [{values.min():.4g}, {values.max():.4g}]"
 
 
+def _check_grid(setting, grid, default, name, grid_name):
+    """Return the values a fit tries for ``setting``: its grid when ``'auto'``.
+
+    ``setting`` is the parameter (``alpha`` or BSA's ``threshold``): a number
+    >= 0, or ``'auto'`` to try each value of ``grid`` (``default`` when None).
+    """
+    if not isinstance(setting, str):
+        return np.array([check_positive(setting, name, strict=False)])
+    check_option(setting, name, ("auto",))
+    grid = np.asarray(default if grid is None else grid, dtype=float).ravel()
+    if grid.size == 0:
+        raise ValueError(
+            f"{grid_name} must hold at least one value when {name}='auto', got an empty grid."
+        )
+    for value in grid:
+        check_positive(value, f"each value of {grid_name}", strict=False)
+    return grid
+
+
+def _search_grid(X, grid, rebuild, encoder, name):
+    """Pick the value of ``grid`` whose rebuilt ``X`` has the lowest mean NRMSE.
+
+    ``rebuild(value)`` encodes and decodes ``X`` with that value of the
+    parameter ``name``; the first value wins a tie. Returns the value (float)
+    and the error of each value (ndarray).
+    """
+    errors = np.empty(grid.size)
+    for k, value in enumerate(grid):
+        errors[k] = _channel_error(X, rebuild(value), "nrmse").mean()
+        logger.debug(
+            "%s: %s=%g gives mean NRMSE %.4g on the training data.", encoder, name, value, errors[k]
+        )
+    best = int(np.argmin(errors))
+    chosen = float(grid[best])
+    logger.info(
+        "%s: %s='auto' chose %s=%g (mean NRMSE %.4g on the training data; grid %s).",
+        encoder,
+        name,
+        name,
+        chosen,
+        errors[best],
+        np.array2string(grid, separator=", "),
+    )
+    return chosen, errors
+
+
 # --------------------------------------------------------------------------
 # Base class
 # --------------------------------------------------------------------------
@@ -303,6 +357,13 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
             self._check_n_channels(X.shape[-2], name)
         return X
 
+    def _check_inverse_input(self, spikes):
+        """Check ``inverse_transform``'s spikes against the fitted encoder."""
+        self._check_fitted("inverse_transform")
+        spikes = _check_spikes(spikes, "spikes", self._spike_values)
+        self._check_n_channels(spikes.shape[-2], "spikes")
+        return spikes
+
     def _check_n_channels(self, n_channels, name):
         if n_channels != self.n_channels_:
             raise ValueError(
@@ -312,7 +373,8 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
             )
 
     # ---- public API ----------------------------------------------------
-    def fit(self, X, y=None):
+    @fill_doc
+    def fit(self, X: npt.ArrayLike, y: None = None) -> _BaseEncoder:
         """Learn the per-channel encoding values from training data.
 
         Parameters
@@ -320,8 +382,7 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
         X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
             Training signals: finite floats, at least 2 samples per channel.
             All epochs are pooled per channel.
-        y : None
-            Ignored; present for scikit-learn compatibility.
+        %(y_ignored)s
 
         Returns
         -------
@@ -332,7 +393,7 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
         self._fit(X)
         return self
 
-    def transform(self, X):
+    def transform(self, X: npt.ArrayLike) -> np.ndarray:
         """Encode signals into spikes with the fitted, frozen values.
 
         Parameters
@@ -349,15 +410,14 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
         X = self._check_X(X, fitting=False)
         return self._encode(X)
 
-    def fit_transform(self, X, y=None):
+    @fill_doc
+    def fit_transform(self, X: npt.ArrayLike, y: None = None) -> np.ndarray:
         """Fit on ``X``, then encode ``X``.
 
         Parameters
         ----------
-        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
-            Training signals.
-        y : None
-            Ignored; present for scikit-learn compatibility.
+        %(X_train)s
+        %(y_ignored)s
 
         Returns
         -------
@@ -366,13 +426,15 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
         """
         return self.fit(X).transform(X)
 
-    def reconstruction_error(self, X, metric="rmse", average=False):
+    @fill_doc
+    def reconstruction_error(
+        self, X: npt.ArrayLike, metric: str = "rmse", average: bool = False
+    ) -> np.ndarray | float:
         """Encode ``X``, rebuild it from the spikes and measure the error.
 
         Parameters
         ----------
-        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
-            The signals.
+        %(X_signals)s
         metric : ``'rmse'`` | ``'nrmse'``
             ``'rmse'``: root mean squared error in the units of ``X``.
             ``'nrmse'``: the RMSE divided by the standard deviation
@@ -399,15 +461,14 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
         error = _channel_error(X, self._reconstruct_like(X), metric)
         return float(error.mean()) if average else error
 
-    def score(self, X, y=None):
+    @fill_doc
+    def score(self, X: npt.ArrayLike, y: None = None) -> float:
         """Minus the mean normalised reconstruction error (larger is better).
 
         Parameters
         ----------
-        X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
-            The signals.
-        y : None
-            Ignored; present for scikit-learn compatibility.
+        %(X_signals)s
+        %(y_ignored)s
 
         Returns
         -------
@@ -441,18 +502,7 @@ class _DeltaEncoder(_BaseEncoder):
     def _fit(self, X):
         name = type(self).__name__
         self._check_extra_params()
-        if isinstance(self.alpha, str):
-            check_option(self.alpha, "alpha", ("auto",))
-            alphas = DEFAULT_ALPHAS if self.alphas is None else self.alphas
-            alphas = np.asarray(alphas, dtype=float).ravel()
-            if alphas.size == 0:
-                raise ValueError(
-                    "alphas must hold at least one value when alpha='auto', got an empty grid."
-                )
-            for value in alphas:
-                check_positive(value, "each value of alphas", strict=False)
-        else:
-            alphas = np.array([check_positive(self.alpha, "alpha", strict=False)])
+        alphas = _check_grid(self.alpha, self.alphas, DEFAULT_ALPHAS, "alpha", "alphas")
 
         mean, std = _abs_diff_stats(X)
         flat = (mean == 0) & (std == 0)
@@ -471,28 +521,15 @@ class _DeltaEncoder(_BaseEncoder):
             thr = mean + alpha * std
             return np.where(flat, eps, thr)
 
-        if alphas.size == 1 and not isinstance(self.alpha, str):
+        def rebuild(alpha):
+            thr = thresholds_for(alpha)
+            return _cumsum_decode(self._encode_thr(X, thr), X[..., 0], thr)
+
+        if isinstance(self.alpha, str):
+            alpha, self.alpha_errors_ = _search_grid(X, alphas, rebuild, name, "alpha")
+        else:
             alpha = float(alphas[0])
             self.alpha_errors_ = None
-        else:
-            errors = np.empty(alphas.size)
-            for k, alpha in enumerate(alphas):
-                thr = thresholds_for(alpha)
-                X_hat = _cumsum_decode(self._encode_thr(X, thr), X[..., 0], thr)
-                errors[k] = _channel_error(X, X_hat, "nrmse").mean()
-                logger.debug(
-                    "%s: alpha=%g gives mean NRMSE %.4g on the training data.", name, alpha, errors[k]
-                )
-            best = int(np.argmin(errors))
-            alpha = float(alphas[best])
-            self.alpha_errors_ = errors
-            logger.info(
-                "%s: alpha='auto' chose alpha=%g (mean NRMSE %.4g on the training data; grid %s).",
-                name,
-                alpha,
-                errors[best],
-                np.array2string(alphas, separator=", "),
-            )
         self.alpha_grid_ = alphas
         self.alpha_ = alpha
         self.diff_mean_ = mean
@@ -511,7 +548,7 @@ class _DeltaEncoder(_BaseEncoder):
     def _check_extra_params(self):
         """Validate encoder-specific parameters (none by default)."""
 
-    def inverse_transform(self, spikes, x0=0.0):
+    def inverse_transform(self, spikes: npt.ArrayLike, x0: npt.ArrayLike = 0.0) -> np.ndarray:
         """Rebuild signals from spikes: ``x0 + cumsum(spikes * thresholds_)``.
 
         Parameters
@@ -528,9 +565,7 @@ class _DeltaEncoder(_BaseEncoder):
         X_hat : ndarray of float, shape of spikes
             The rebuilt signals.
         """
-        self._check_fitted("inverse_transform")
-        spikes = _check_spikes(spikes, "spikes", self._spike_values)
-        self._check_n_channels(spikes.shape[-2], "spikes")
+        spikes = self._check_inverse_input(spikes)
         return self._decode(spikes, _check_x0(x0, spikes.shape))
 
 
@@ -622,7 +657,7 @@ class TBREncoder(_DeltaEncoder):
        358-370.
     """
 
-    def __init__(self, alpha=0.5, *, alphas=None):
+    def __init__(self, alpha: float | str = 0.5, *, alphas: npt.ArrayLike | None = None) -> None:
         self.alpha = alpha
         self.alphas = alphas
 
@@ -673,7 +708,7 @@ class StepForwardEncoder(_DeltaEncoder):
        358-370.
     """
 
-    def __init__(self, alpha=0.5, *, alphas=None):
+    def __init__(self, alpha: float | str = 0.5, *, alphas: npt.ArrayLike | None = None) -> None:
         self.alpha = alpha
         self.alphas = alphas
 
@@ -733,7 +768,9 @@ class MovingWindowEncoder(_DeltaEncoder):
        358-370.
     """
 
-    def __init__(self, alpha=0.5, *, window=3, alphas=None):
+    def __init__(
+        self, alpha: float | str = 0.5, *, window: int = 3, alphas: npt.ArrayLike | None = None
+    ) -> None:
         self.window = window
         self.alpha = alpha
         self.alphas = alphas
@@ -845,7 +882,14 @@ class BSAEncoder(_BaseEncoder):
     _fitted_attr = "offset_"
     _spike_values = (0, 1)
 
-    def __init__(self, threshold=0.85, *, filter_length=20, cutoff=0.2, thresholds=None):
+    def __init__(
+        self,
+        threshold: float | str = 0.85,
+        *,
+        filter_length: int = 20,
+        cutoff: float = 0.2,
+        thresholds: npt.ArrayLike | None = None,
+    ) -> None:
         self.filter_length = filter_length
         self.cutoff = cutoff
         self.threshold = threshold
@@ -864,19 +908,9 @@ class BSAEncoder(_BaseEncoder):
     def _fit(self, X):
         name = type(self).__name__
         h = self._make_filter()
-        if isinstance(self.threshold, str):
-            check_option(self.threshold, "threshold", ("auto",))
-            grid = DEFAULT_BSA_THRESHOLDS if self.thresholds is None else self.thresholds
-            grid = np.asarray(grid, dtype=float).ravel()
-            if grid.size == 0:
-                raise ValueError(
-                    "thresholds must hold at least one value when threshold='auto', "
-                    "got an empty grid."
-                )
-            for value in grid:
-                check_positive(value, "each value of thresholds", strict=False)
-        else:
-            grid = np.array([check_positive(self.threshold, "threshold", strict=False)])
+        grid = _check_grid(
+            self.threshold, self.thresholds, DEFAULT_BSA_THRESHOLDS, "threshold", "thresholds"
+        )
 
         pooled = _pool(X)
         offset = pooled.min(axis=-1)
@@ -891,23 +925,12 @@ class BSAEncoder(_BaseEncoder):
         scale = np.where(flat, 1.0, scale)
 
         if isinstance(self.threshold, str):
-            errors = np.empty(grid.size)
-            for k, thr in enumerate(grid):
-                X_hat = _bsa_decode(_bsa_encode(X, h, offset, scale, thr), h, offset, scale)
-                errors[k] = _channel_error(X, X_hat, "nrmse").mean()
-                logger.debug(
-                    "%s: threshold=%g gives mean NRMSE %.4g on the training data.", name, thr, errors[k]
-                )
-            best = int(np.argmin(errors))
-            threshold = float(grid[best])
-            self.threshold_errors_ = errors
-            logger.info(
-                "%s: threshold='auto' chose threshold=%g (mean NRMSE %.4g on the training data; "
-                "grid %s).",
+            threshold, self.threshold_errors_ = _search_grid(
+                X,
+                grid,
+                lambda thr: _bsa_decode(_bsa_encode(X, h, offset, scale, thr), h, offset, scale),
                 name,
-                threshold,
-                errors[best],
-                np.array2string(grid, separator=", "),
+                "threshold",
             )
         else:
             threshold = float(grid[0])
@@ -935,7 +958,7 @@ class BSAEncoder(_BaseEncoder):
     def _decode(self, spikes, x0=None):
         return _bsa_decode(spikes, self.filter_, self.offset_, self.scale_)
 
-    def inverse_transform(self, spikes):
+    def inverse_transform(self, spikes: npt.ArrayLike) -> np.ndarray:
         """Rebuild signals from spikes: ``convolve(s, h)[:n_times] * scale_ + offset_``.
 
         Parameters
@@ -948,9 +971,7 @@ class BSAEncoder(_BaseEncoder):
         X_hat : ndarray of float, shape of spikes
             The rebuilt signals, in the units of the training data.
         """
-        self._check_fitted("inverse_transform")
-        spikes = _check_spikes(spikes, "spikes", self._spike_values)
-        self._check_n_channels(spikes.shape[-2], "spikes")
+        spikes = self._check_inverse_input(spikes)
         return self._decode(spikes)
 
 
@@ -993,7 +1014,7 @@ ENCODERS = {
 }
 
 
-def make_encoder(kind="tbr", **params):
+def make_encoder(kind: str = "tbr", **params: object) -> _BaseEncoder:
     """Make an (unfitted) encoder from its name.
 
     Parameters

@@ -1,4 +1,11 @@
-"""Saving and loading cubes: a NumPy ``.npz`` archive, no pickles.
+"""Cube files: a NumPy ``.npz`` archive, no pickles, read and written as state.
+
+This module knows the file format, not the model (it does not import
+:mod:`neucube.cube`): :func:`write_cube` writes a :class:`CubeState` (the
+cube's arrays, parameters and what is kept with it) and :func:`read_cube`
+reads and checks a file back into one. :meth:`Cube.save
+<neucube.cube.Cube.save>` and :meth:`Cube.load <neucube.cube.Cube.load>` turn
+a cube into state and back.
 
 File format (``format_version`` 1), written with :func:`numpy.savez_compressed`
 and read with ``allow_pickle=False`` (nothing in the file is executed):
@@ -36,31 +43,79 @@ to do.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 import platform
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ._docs import fill_doc
 from ._logging import logger
+from ._targets import _version_of
 
 FORMAT = "neucube-eeg cube"
 FORMAT_VERSION = 1
 _ARRAYS = ("coords", "input_index", "pre", "post", "weights")
 
-__all__ = ["CubeFileError", "FORMAT_VERSION", "load_cube", "save_cube"]
+__all__ = ["FORMAT_VERSION", "CubeFileError", "CubeState", "read_cube", "write_cube"]
 
 
 class CubeFileError(ValueError):
     """A cube file cannot be used (unreadable, not a cube, other version)."""
 
 
-def _versions():
-    from .cube import _version_of
+@dataclass(eq=False)
+class CubeState:
+    """What a cube file holds, as plain data (no model, no simulator).
 
+    Parameters
+    ----------
+    coords : ndarray of float64, shape (n_neurons, 3)
+        Reservoir neuron positions, mm.
+    input_index : ndarray of int64, shape (n_channels,)
+        The reservoir neuron each channel is mapped to.
+    pre, post : ndarray of int64, shape (n_connections,)
+        Source and target of each connection.
+    weights : ndarray of float64, shape (n_connections,)
+        Current weights.
+    params : dict
+        Every :class:`~neucube.cube.Cube` parameter (its ``get_params()``).
+    seed : int | None
+        The seed the connections were drawn with.
+    n_passes : int
+        STDP passes done.
+    ch_names : list of str | None
+        Names of the input channels.
+    encoder : ndarray | dict | None
+        Encoder thresholds (an array) or settings (a dict).
+    extra : dict of str to dict
+        Further named sections.
+    file_info : dict | None
+        Read from a file only: its ``versions``, ``created`` and
+        ``format_version``.
+    """
+
+    coords: np.ndarray
+    input_index: np.ndarray
+    pre: np.ndarray
+    post: np.ndarray
+    weights: np.ndarray
+    params: dict
+    seed: int | None = None
+    n_passes: int = 0
+    ch_names: list[str] | None = None
+    encoder: np.ndarray | dict | None = None
+    extra: dict = field(default_factory=dict)
+    file_info: dict | None = None
+
+
+def _versions():
     return {
         "neucube": _version_of("neucube-eeg"),
         "brian2": _version_of("brian2"),
@@ -108,31 +163,22 @@ def _jsonable(value, where):
     )
 
 
-def save_cube(cube, fname, *, encoder=None, extra=None, overwrite=False):
-    """Save a cube (fitted or not) to a ``.npz`` file.
+
+
+@fill_doc
+def write_cube(state: CubeState, fname: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Write a cube's state to a ``.npz`` file (the format above).
 
     Parameters
     ----------
-    cube : Cube
-        The cube.
-    fname : path-like
-        Destination; ``.npz`` is appended by NumPy when missing, so use it.
-    encoder : ndarray | dict | None
-        Encoder thresholds (an array) or settings (a dict of arrays, numbers,
-        strings, booleans) to keep with the cube; loaded back as
-        ``cube.encoder_``. ``None`` stores ``cube.encoder_`` if the cube has
-        one.
-    extra : dict of str to dict | None
-        Further named sections (for example a readout trained on the cube),
-        each a dict of arrays, numbers, strings, booleans and ``None``; loaded
-        back as ``cube.extra_``.
-    overwrite : bool
-        Whether an existing file may be replaced.
+    state : CubeState
+        What to write (``file_info`` is ignored: the file gets its own).
+    %(save_fname)s
+    %(save_overwrite)s
 
     Returns
     -------
-    fname : pathlib.Path
-        The file written.
+    %(save_returns)s
     """
     fname = Path(os.fspath(fname))
     if fname.suffix != ".npz":
@@ -142,14 +188,13 @@ def save_cube(cube, fname, *, encoder=None, extra=None, overwrite=False):
             f"{fname} exists. Pass overwrite=True to replace it, or choose another "
             "name."
         )
-    if encoder is None:
-        encoder = getattr(cube, "encoder_", None)
+    encoder = state.encoder
     arrays = {
-        "coords": np.asarray(cube.coords, dtype=np.float64),
-        "input_index": np.asarray(cube.input_index, dtype=np.int64),
-        "pre": np.asarray(cube.pre_, dtype=np.int64),
-        "post": np.asarray(cube.post_, dtype=np.int64),
-        "weights": np.asarray(cube.weights_, dtype=np.float64),
+        "coords": np.asarray(state.coords, dtype=np.float64),
+        "input_index": np.asarray(state.input_index, dtype=np.int64),
+        "pre": np.asarray(state.pre, dtype=np.int64),
+        "post": np.asarray(state.post, dtype=np.int64),
+        "weights": np.asarray(state.weights, dtype=np.float64),
     }
     enc_meta = None
     if isinstance(encoder, dict):
@@ -161,22 +206,23 @@ def save_cube(cube, fname, *, encoder=None, extra=None, overwrite=False):
         arrays["encoder"] = arr
         enc_meta = {"kind": "array"}
     extra_meta = {}
-    for section, content in (extra or {}).items():
+    for section, content in (state.extra or {}).items():
         if section in ("encoder", "metadata", *_ARRAYS) or "/" in section:
             raise ValueError(f"extra section name {section!r} is reserved or contains '/'.")
         if not isinstance(content, dict):
             raise TypeError(f"extra[{section!r}] must be a dict, got {type(content).__name__}.")
         extra_meta[section] = _pack_section(section, content, arrays)
+    n_neurons, n_connections = len(arrays["coords"]), len(arrays["pre"])
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "params": cube.get_params(),
-        "seed": cube.seed_,
-        "n_passes": int(cube.n_passes_),
-        "n_neurons": cube.n_neurons,
-        "n_channels": cube.n_channels,
-        "n_connections": cube.n_connections,
-        "ch_names": cube.ch_names,
+        "params": state.params,
+        "seed": state.seed,
+        "n_passes": int(state.n_passes),
+        "n_neurons": n_neurons,
+        "n_channels": len(arrays["input_index"]),
+        "n_connections": n_connections,
+        "ch_names": state.ch_names,
         "encoder": enc_meta,
         "extra": extra_meta,
         "versions": _versions(),
@@ -189,45 +235,69 @@ def save_cube(cube, fname, *, encoder=None, extra=None, overwrite=False):
     os.replace(tmp, fname)
     logger.info(
         "Saved cube (%d neurons, %d connections, %d STDP passes) to %s",
-        cube.n_neurons,
-        cube.n_connections,
-        cube.n_passes_,
+        n_neurons,
+        n_connections,
+        state.n_passes,
         fname,
     )
     return fname
+
+
+_RESAVE = "Save the cube again from where it was fitted (Cube.save)."
 
 
 def _fail(fname, what, fix):
     raise CubeFileError(f"{fname} {what}. {fix}")
 
 
-def load_cube(fname):
-    """Load a cube saved with :func:`save_cube` (or ``Cube.save``).
+@contextlib.contextmanager
+def damaged_file(fname: str | os.PathLike) -> Iterator[None]:
+    """Turn the errors of using a file's content into a :class:`CubeFileError`.
 
     Parameters
     ----------
     fname : path-like
-        The ``.npz`` file.
+        The file whose content is being used (named in the error).
+
+    Yields
+    ------
+    None
+        Within the block, a ``KeyError``, ``TypeError`` or ``ValueError``
+        (other than a :class:`CubeFileError`) becomes a :class:`CubeFileError`
+        saying the file is inconsistent or damaged.
+    """
+    try:
+        yield
+    except CubeFileError:
+        raise
+    except (KeyError, TypeError, ValueError) as err:
+        _fail(fname, f"is inconsistent or damaged ({err})", _RESAVE)
+
+
+@fill_doc
+def read_cube(fname: str | os.PathLike) -> CubeState:
+    """Read and check a cube file written by :func:`write_cube` (or ``Cube.save``).
+
+    Parameters
+    ----------
+    %(cube_file)s
 
     Returns
     -------
-    cube : Cube
-        The cube with its weights, parameters and seed; ``cube.encoder_``
-        holds the encoder data saved with it (``None`` if none), and
-        ``cube.file_info_`` the file's metadata (versions, creation time).
+    state : CubeState
+        Its arrays, parameters, seed, STDP passes, channel names, encoder
+        data (``None`` if none), extra sections and ``file_info`` (versions,
+        creation time, format version). The parameters are not checked here:
+        building the cube checks them.
 
     Raises
     ------
-    CubeFileError
-        When the file is unreadable or corrupted, is not a cube file, or has
-        another format version.
+    %(cube_file_error)s
     """
-    from .cube import Cube
-
     fname = Path(os.fspath(fname))
     if not fname.is_file():
         raise FileNotFoundError(f"No cube file at {fname}.")
-    resave = "Save the cube again from where it was fitted (Cube.save)."
+    resave = _RESAVE
     try:
         with np.load(fname, allow_pickle=False) as npz:
             names = set(npz.files)
@@ -278,7 +348,7 @@ def load_cube(fname):
     missing = [name for name in _ARRAYS if name not in data]
     if missing:
         _fail(fname, f"is incomplete: missing {missing}", resave)
-    try:
+    with damaged_file(fname):
         params = dict(meta["params"])
         n_neurons, n_channels, n_conn = (
             int(meta["n_neurons"]),
@@ -297,34 +367,31 @@ def load_cube(fname):
                 f"array shapes {coords.shape}, {input_index.shape}, {pre.shape}, "
                 f"{post.shape}, {weights.shape} do not match the metadata"
             )
-        cube = Cube(
-            coords,
-            input_index,
-            random_state=0,
-            ch_names=meta.get("ch_names"),
-            connections=(pre, post, weights),
-            **params,
-        )
-    except CubeFileError:
-        raise
-    except (KeyError, TypeError, ValueError) as err:
-        _fail(fname, f"is inconsistent or damaged ({err})", resave)
-    cube.seed_ = meta.get("seed")
-    cube.n_passes_ = int(meta.get("n_passes", 0))
     enc = meta.get("encoder")
     if enc is None:
-        cube.encoder_ = None
+        encoder = None
     elif enc.get("kind") == "array":
-        cube.encoder_ = data.get("encoder")
+        encoder = data.get("encoder")
     else:
-        cube.encoder_ = _unpack_section("encoder", enc, data)
+        encoder = _unpack_section("encoder", enc, data)
     try:
-        cube.extra_ = {
+        extra = {
             section: _unpack_section(section, sec_meta, data)
             for section, sec_meta in (meta.get("extra") or {}).items()
         }
     except KeyError as err:
         _fail(fname, f"is incomplete: missing {err}", resave)
-    cube.file_info_ = {k: meta.get(k) for k in ("versions", "created", "format_version")}
-    logger.info("Loaded cube from %s (written by %s)", fname, meta.get("versions"))
-    return cube
+    return CubeState(
+        coords=coords,
+        input_index=input_index,
+        pre=pre,
+        post=post,
+        weights=weights,
+        params=params,
+        seed=meta.get("seed"),
+        n_passes=int(meta.get("n_passes", 0)),
+        ch_names=meta.get("ch_names"),
+        encoder=encoder,
+        extra=extra,
+        file_info={k: meta.get(k) for k in ("versions", "created", "format_version")},
+    )

@@ -25,20 +25,31 @@ Fonov, V. et al. (2011). Unbiased average age-appropriate atlases for
 pediatric studies. NeuroImage 54(1):313-327.
 """
 
+from __future__ import annotations
+
 import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._logging import logger
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
 _DATA = files("neucube") / "data"
 _MASK_FILE = "brain_mask_icbm152_2009a.npz"
 _ELECTRODE_FILE = "electrodes_colin27_1005.csv"
 _DUPLICATE_SUFFIX = re.compile(r"^(.*?)-(\d+)$")
+#: How to fix a channel name that cannot be placed (in the errors).
+_FIX_NAMES = (
+    "Standardize the names first (acquisition.standardize_channel_names), drop "
+    "channels that are not EEG, or pass positions= for a custom montage."
+)
 
 
 @dataclass(frozen=True)
@@ -61,11 +72,11 @@ class BrainTemplate:
     source: str = "ICBM152 2009a symmetric, grey+white matter >= 0.5"
 
     @property
-    def n_neurons(self):
+    def n_neurons(self) -> int:
         """Number of neurons in the template."""
         return len(self.coords)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (
             f"<BrainTemplate | {self.n_neurons} neurons, {self.resolution:g} mm grid, "
             f"MNI x {self.coords[:, 0].min():g}…{self.coords[:, 0].max():g}, "
@@ -105,7 +116,7 @@ def _template_coords(resolution):
     return coords
 
 
-def load_brain_template(resolution=10.0):
+def load_brain_template(resolution: float = 10.0) -> BrainTemplate:
     """Return the cube's neuron coordinates at a grid resolution.
 
     Parameters
@@ -143,7 +154,7 @@ def _electrode_table():
     return table
 
 
-def electrode_positions():
+def electrode_positions() -> dict[str, np.ndarray]:
     """Return the standard 10-05 electrode positions in MNI millimetres.
 
     Returns
@@ -155,7 +166,7 @@ def electrode_positions():
     return {name: xyz.copy() for name, xyz in _electrode_table().items()}
 
 
-def channel_position(name, positions=None):
+def channel_position(name: str, positions: dict[str, npt.ArrayLike] | None = None) -> np.ndarray:
     """Return the position of one channel, monopolar or bipolar.
 
     Parameters
@@ -203,15 +214,17 @@ def _position(name, lookup):
             f"Cannot place channel {name!r}: "
             + (f"{missing} not among the known electrode positions. " if missing else "")
             + "Expected a 10-05 electrode name such as 'Fp1' or a bipolar pair such as "
-            "'Fp1-F7'. Standardize the names first "
-            "(acquisition.standardize_channel_names), drop channels that are not EEG, "
-            "or pass positions= for a custom montage."
+            "'Fp1-F7'. " + _FIX_NAMES
         )
     xyz = np.mean([lookup[p.lower()] for p in parts], axis=0)
     return xyz
 
 
-def map_channels(ch_names, coords, positions=None):
+def map_channels(
+    ch_names: list[str],
+    coords: npt.ArrayLike,
+    positions: dict[str, npt.ArrayLike] | None = None,
+) -> np.ndarray:
     """Map each input channel to its nearest free neuron.
 
     Channels are placed in the order given; a channel whose nearest neuron is
@@ -255,8 +268,7 @@ def map_channels(ch_names, coords, positions=None):
         raise ValueError(
             f"Cannot place {len(unplaced)} channel(s) on the brain template: {unplaced}. "
             "Expected 10-05 electrode names ('Fp1', 'C3') or bipolar pairs ('Fp1-F7'). "
-            "Standardize the names first (acquisition.standardize_channel_names), drop "
-            "channels that are not EEG, or pass positions= for a custom montage."
+            + _FIX_NAMES
         )
     taken = np.zeros(len(coords), bool)
     index = np.empty(len(ch_names), int)

@@ -23,7 +23,7 @@ from neucube.cube import (
     select_target,
     target_info,
 )
-from neucube.persistence import CubeFileError, load_cube
+from neucube.persistence import CubeFileError
 
 ETA = 0.001
 
@@ -473,11 +473,12 @@ def test_targets():
 
 
 def test_auto_without_compilers(monkeypatch, caplog):
-    import neucube.cube as cube_mod
+    import neucube._logging as logging_mod
+    import neucube._targets as targets_mod
 
     bare = {"c_compiler": None, "cxx_compiler": None, "cython": None, "python_headers": True}
-    monkeypatch.setattr(cube_mod, "_probe_toolchain", lambda: bare)
-    monkeypatch.setattr(cube_mod, "_LOGGED_ONCE", set())
+    monkeypatch.setattr(targets_mod, "_probe_toolchain", lambda: bare)
+    monkeypatch.setattr(logging_mod, "_LOGGED_ONCE", set())
     assert available_targets() == ("numpy",)
     with caplog.at_level("INFO", logger="neucube"):
         assert select_target("auto") == "numpy"
@@ -541,7 +542,7 @@ def test_save_load_round_trip(tmp_path):
     cube.fit(x)
     thresholds = np.array([0.1, 0.2, 0.3])
     fname = cube.save(tmp_path / "cube.npz", encoder={"thresholds": thresholds, "alpha": 0.5, "kind": "tbr"})
-    loaded = load_cube(fname)
+    loaded = Cube.load(fname)
     assert np.array_equal(loaded.weights_, cube.weights_)
     assert np.array_equal(loaded.pre_, cube.pre_) and np.array_equal(loaded.coords, cube.coords)
     assert loaded.get_params() == cube.get_params()
@@ -576,19 +577,19 @@ def test_bad_files(tmp_path):
     bad = tmp_path / "truncated.npz"
     bad.write_bytes(raw[: len(raw) // 2])
     with pytest.raises(CubeFileError, match="truncated.npz could not be read.*Save the cube again"):
-        load_cube(bad)
+        Cube.load(bad)
     flipped = bytearray(raw)
     flipped[len(raw) // 3] ^= 0xFF
     (tmp_path / "flipped.npz").write_bytes(bytes(flipped))
     with pytest.raises(CubeFileError, match="flipped.npz"):
-        load_cube(tmp_path / "flipped.npz")
+        Cube.load(tmp_path / "flipped.npz")
     # not ours
     (tmp_path / "notes.npz").write_text("hello")
     with pytest.raises(CubeFileError, match="notes.npz could not be read"):
-        load_cube(tmp_path / "notes.npz")
+        Cube.load(tmp_path / "notes.npz")
     np.savez(tmp_path / "other.npz", x=np.arange(3))
     with pytest.raises(CubeFileError, match="other.npz is not a NeuCube-EEG cube file"):
-        load_cube(tmp_path / "other.npz")
+        Cube.load(tmp_path / "other.npz")
 
     def set_meta(**changes):
         def edit(data):
@@ -600,21 +601,21 @@ def test_bad_files(tmp_path):
 
     _rewrite(good, tmp_path / "newer.npz", set_meta(format_version=99))
     with pytest.raises(CubeFileError, match="newer.npz has cube format version 99.*Upgrade"):
-        load_cube(tmp_path / "newer.npz")
+        Cube.load(tmp_path / "newer.npz")
     _rewrite(good, tmp_path / "older.npz", set_meta(format_version=0))
     with pytest.raises(CubeFileError, match="older.npz has cube format version 0.*Fit the cube again"):
-        load_cube(tmp_path / "older.npz")
+        Cube.load(tmp_path / "older.npz")
     _rewrite(good, tmp_path / "foreign.npz", set_meta(format="something else"))
     with pytest.raises(CubeFileError, match="not a NeuCube-EEG cube file"):
-        load_cube(tmp_path / "foreign.npz")
+        Cube.load(tmp_path / "foreign.npz")
     _rewrite(good, tmp_path / "short.npz", lambda d: d.update(weights=d["weights"][:-1]))
     with pytest.raises(CubeFileError, match="short.npz is inconsistent or damaged"):
-        load_cube(tmp_path / "short.npz")
+        Cube.load(tmp_path / "short.npz")
     _rewrite(good, tmp_path / "pickled.npz", lambda d: d.update(weights=np.array([object()] * 3)))
     with pytest.raises(CubeFileError, match="pickled.npz"):
-        load_cube(tmp_path / "pickled.npz")
+        Cube.load(tmp_path / "pickled.npz")
     with pytest.raises(FileNotFoundError):
-        load_cube(tmp_path / "missing.npz")
+        Cube.load(tmp_path / "missing.npz")
     assert zipfile.is_zipfile(good)
 
 

@@ -1,0 +1,116 @@
+"""Shared parameter text for numpydoc docstrings (after ``mne.utils.docs``).
+
+A parameter described the same way in several places is written once in
+:data:`docdict` and put into each docstring with :func:`fill_doc`, which
+replaces ``%(key)s`` by the entry indented to fit the docstring.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+__all__ = ["docdict", "fill_doc"]
+
+_T = TypeVar("_T")
+
+#: Parameter text by key. Each entry starts at column 0 (the parameter's
+#: line) and indents its description by 4 spaces; :func:`fill_doc` indents
+#: every line after the first to the docstring's indentation.
+docdict: dict[str, str] = {}
+
+# -- validators (neucube._checks) -------------------------------------------
+
+docdict["check_name"] = """\
+name : str
+    Name of the parameter, for the error message."""
+
+# -- encoders (neucube.encoders) --------------------------------------------
+
+docdict["X_train"] = """\
+X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+    Training signals."""
+
+docdict["X_signals"] = """\
+X : array-like, shape (n_channels, n_times) | (n_epochs, n_channels, n_times)
+    The signals."""
+
+docdict["y_ignored"] = """\
+y : None
+    Ignored; present for scikit-learn compatibility."""
+
+# -- activity (neucube.cube.CubeActivity) ------------------------------------
+
+docdict["activity_sample"] = """\
+sample : int
+    The sample."""
+
+# -- cube files (neucube.cube.Cube.save/load, neucube.persistence) ----------
+
+docdict["cube_file"] = """\
+fname : path-like
+    The ``.npz`` file."""
+
+docdict["cube_file_error"] = """\
+CubeFileError
+    When the file is unreadable or corrupted, is not a cube file, or has
+    another format version."""
+
+docdict["save_fname"] = """\
+fname : path-like
+    Destination; ``.npz`` is appended by NumPy when missing, so use it."""
+
+docdict["save_encoder"] = """\
+encoder : ndarray | dict | None
+    Encoder thresholds (an array) or settings (a dict of arrays, numbers,
+    strings, booleans) to keep with the cube; loaded back as
+    ``cube.encoder_``. ``None`` stores ``cube.encoder_`` if the cube has
+    one."""
+
+docdict["save_extra"] = """\
+extra : dict of str to dict | None
+    Further named sections (for example a readout trained on the cube),
+    each a dict of arrays, numbers, strings, booleans and ``None``; loaded
+    back as ``cube.extra_``."""
+
+docdict["save_overwrite"] = """\
+overwrite : bool
+    Whether an existing file may be replaced."""
+
+docdict["save_returns"] = """\
+fname : pathlib.Path
+    The file written."""
+
+
+def _indent(text: str, indent: str) -> str:
+    lines = text.splitlines()
+    return "\n".join(lines[:1] + [indent + line if line else line for line in lines[1:]])
+
+
+def fill_doc(obj: _T) -> _T:
+    """Fill the ``%(key)s`` placeholders of a docstring from :data:`docdict`.
+
+    Parameters
+    ----------
+    obj : callable | type
+        The function, method or class whose ``__doc__`` holds placeholders
+        (a literal ``%`` is written ``%%``).
+
+    Returns
+    -------
+    obj : callable | type
+        ``obj``, with its docstring filled in place.
+
+    Raises
+    ------
+    KeyError
+        If a placeholder names no entry of :data:`docdict`.
+    """
+    doc = obj.__doc__
+    if not doc:  # e.g. python -OO
+        return obj
+    lines = doc.splitlines()
+    body = [line for line in lines[1:] if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in body), default=0)
+    pad = " " * indent
+    obj.__doc__ = doc % {key: _indent(text, pad) for key, text in docdict.items()}
+    return obj
