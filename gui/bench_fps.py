@@ -64,7 +64,9 @@ def run(seconds=5.0, n_channels=23, sfreq=256.0, window=10.0, use_gl=None, seed=
 
     from .cube_view import make_cube_view
     from .widgets import EEGView
-    from .worker import CubeGeometry, History, load_model
+    from models.io import read_model
+
+    from .worker import CubeGeometry, History
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     rng = np.random.default_rng(seed)
@@ -86,7 +88,7 @@ def run(seconds=5.0, n_channels=23, sfreq=256.0, window=10.0, use_gl=None, seed=
     layout.addWidget(cube, 2)
     win.resize(1500, 700)
     win.show()
-    geometry = CubeGeometry.from_cube(load_model(None).cube)
+    geometry = CubeGeometry.from_cube(read_model(None).cube)
     cube.set_geometry(geometry, geometry.default_threshold(300))
     for _ in range(10):
         app.processEvents()

@@ -24,8 +24,6 @@ from .worker import (
     ProcessWorker,
     SourceSpec,
     import_in_main_thread,
-    load_model,
-    review_segment,
 )
 
 logger = logging.getLogger("neucube.gui")
@@ -78,7 +76,7 @@ class MainWindow(QtWidgets.QMainWindow):
         The running (or last) pipeline.
     eeg, prob, raster, cube_view, alert_panel, trial_table, status_line
         The window's parts (see :mod:`gui.widgets`, :mod:`gui.cube_view`).
-    alerts_raised : list of AlertInfo
+    alerts_raised : list of models.alerts.Alert
         Alerts raised in this session.
     frames_drawn : int
         Redraws of the EEG so far.
@@ -387,11 +385,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self._ready(p)
         elif kind == "alert":
             self.alerts_raised.append(p)
-            self.eeg.add_region(p.onset, p.onset + p.duration, key=p.alert_id)
+            self.eeg.add_region(p.onset, p.onset + p.duration, key=p.id)
             self.prob.add_alert(p.onset)
             conf = "" if p.confidence is None else f", confidence {p.confidence:.2f}"
             self.alert_panel.show_message(
-                f"Seizure alert #{p.alert_id}: from {p.onset:.1f} s{conf}, channels "
+                f"Seizure alert #{p.id}: from {p.onset:.1f} s{conf}, channels "
                 f"{', '.join(p.channels) or '-'}.")
             self.refresh_alerts(force=True)
         elif kind == "trial":
@@ -574,7 +572,10 @@ class MainWindow(QtWidgets.QMainWindow):
                 model = self.ready.get("model_path")
 
             def _segment(_, model, recording, onset, duration):
-                det = load_model(model).model
+                from models.alerts.review import review_segment
+                from models.io import read_model
+
+                det = read_model(model, cache=True).model
                 t0, data = review_segment(det, recording, onset, duration, margin=5.0)
                 return t0, data, list(det.ch_names), det.sfreq, onset, duration
 

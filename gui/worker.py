@@ -35,7 +35,6 @@ never freezes the window either.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import math
 import queue
@@ -49,7 +48,7 @@ logger = logging.getLogger("neucube.gui")
 
 #: Source kinds of :class:`SourceSpec`.
 SOURCE_KINDS = ("sample", "lsl", "file")
-#: Model kinds (see :func:`model_kind`).
+#: Model kinds (see :func:`models.io.peek_model`).
 MODEL_KINDS = ("seizure", "trials")
 #: Seconds of filtered EEG kept for review by default (30 min).
 HISTORY_SECONDS = 1800.0
@@ -222,132 +221,6 @@ class PacedSource:
 # ---------------------------------------------------------------------------
 
 
-def model_kind(path):
-    """Tell a seizure detector file from a trial classifier file, without loading it.
-
-    Parameters
-    ----------
-    path : path-like
-        A model file written by ``SeizureDetector.save`` or
-        ``NeuCubeClassifier.save`` (a cube ``.npz``).
-
-    Returns
-    -------
-    kind : ``'seizure'`` | ``'trials'``
-        The model's kind.
-    class_name : str
-        The classifier's class (``'NeuCubeClassifier'``,
-        ``'FamiliarityClassifier'``).
-
-    Raises
-    ------
-    ValueError
-        If the file is not a NeuCube-EEG model file.
-    """
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"No model file at {path}.")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            meta = json.loads(str(npz["metadata"]))
-        extra = meta.get("extra") or {}
-        model = extra.get("model") or {}
-    except Exception as err:
-        raise ValueError(
-            f"{path} is not a NeuCube-EEG model file ({type(err).__name__}: {err}). Choose a "
-            "file written by SeizureDetector.save or NeuCubeClassifier.save."
-        ) from err
-    class_name = (model.get("values") or {}).get("class")
-    if "detector" in extra:
-        return "seizure", class_name or "NeuCubeClassifier"
-    if class_name:
-        return "trials", class_name
-    raise ValueError(
-        f"{path} holds a cube but no trained model (no 'model' section). Choose a file "
-        "written by SeizureDetector.save or NeuCubeClassifier.save."
-    )
-
-
-@dataclasses.dataclass(eq=False)
-class LoadedModel:
-    """A model loaded for the app.
-
-    Attributes
-    ----------
-    kind : ``'seizure'`` | ``'trials'``
-        What it does.
-    model : SeizureDetector | NeuCubeClassifier
-        The trained model.
-    path : pathlib.Path
-        Its file.
-    class_name : str
-        Its classifier's class.
-    """
-
-    kind: str
-    model: object
-    path: Path
-    class_name: str
-
-    @property
-    def name(self):
-        """str: The file name."""
-        return self.path.name
-
-    @property
-    def cube(self):
-        """neucube.cube.Cube | None: The model's cube."""
-        clf = getattr(self.model, "classifier_", self.model)
-        return getattr(clf, "cube_", None)
-
-
-_MODEL_CACHE = {}
-_MODEL_LOCK = threading.Lock()
-
-
-def load_model(path=None):
-    """Load a seizure detector or a trial classifier (cached by file and time).
-
-    Loading a model and building its cube's network take seconds, so a model
-    loaded once is kept for the next run of the app's pipeline (one pipeline
-    runs at a time).
-
-    Parameters
-    ----------
-    path : path-like | None
-        The model file; None: the shipped seizure model
-        (:func:`models.seizure.detector.shipped_model_path`).
-
-    Returns
-    -------
-    model : LoadedModel
-        The model and its kind.
-    """
-    from models.seizure.detector import SeizureDetector, shipped_model_path
-
-    path = Path(path).expanduser().resolve() if path is not None else shipped_model_path()
-    kind, class_name = model_kind(path)
-    key = (str(path), path.stat().st_mtime_ns)
-    with _MODEL_LOCK:
-        if key in _MODEL_CACHE:
-            return _MODEL_CACHE[key]
-        if kind == "seizure":
-            model = SeizureDetector.load(path)
-        elif class_name == "FamiliarityClassifier":
-            from models.trials.familiarity import FamiliarityClassifier
-
-            model = FamiliarityClassifier.load(path)
-        else:
-            from models.classifier import NeuCubeClassifier
-
-            model = NeuCubeClassifier.load(path)
-        loaded = LoadedModel(kind=kind, model=model, path=path, class_name=class_name)
-        _MODEL_CACHE.clear()  # keep one: a cube's network holds memory
-        _MODEL_CACHE[key] = loaded
-        logger.info("Loaded the %s model %s (%s).", kind, path.name, class_name)
-        return loaded
-
-
 # ---------------------------------------------------------------------------
 # What the window draws
 # ---------------------------------------------------------------------------
@@ -481,33 +354,6 @@ class TrialResult:
         if self.marker not in classes:
             return None
         return self.marker == str(self.predicted)
-
-
-@dataclasses.dataclass(eq=False)
-class AlertInfo:
-    """A seizure alert raised live, as the window shows it.
-
-    Attributes
-    ----------
-    alert_id : int | None
-        Its id in the alert store (None when not stored).
-    recording : str
-        The recording it was stored under.
-    onset, duration : float
-        Seconds from the stream's start.
-    confidence : float | None
-    channels : tuple of str
-    latency : float | None
-        Seconds from the last sample of the window that raised it.
-    """
-
-    alert_id: int | None
-    recording: str
-    onset: float
-    duration: float
-    confidence: float | None
-    channels: tuple
-    latency: float | None = None
 
 
 @dataclasses.dataclass(eq=False)
@@ -797,7 +643,7 @@ class Message:
         ``'ready'`` (a dict: ``mode``, ``ch_names``, ``sfreq``, ``threshold``,
         ``window``, ``hop``, ``recording``, ``model``, ``classes``,
         ``geometry``, ``source``), ``'frame'`` (:class:`Frame`),
-        ``'alert'`` (:class:`AlertInfo`), ``'trial'`` (:class:`TrialResult`),
+        ``'alert'`` (:class:`models.alerts.Alert`), ``'trial'`` (:class:`TrialResult`),
         ``'status'`` (dict), ``'error'`` (str), ``'finished'`` (dict: the
         summary).
     payload : object
@@ -898,7 +744,7 @@ class PipelineWorker:
         Where the EEG comes from.
     model : path-like | None
         Model file (None: the shipped seizure model). Its kind decides the
-        mode (see :func:`model_kind`).
+        mode (see :func:`models.io.peek_model`).
     db : path-like | None | False
         Alert store for seizure alerts: a path, None for the user's default
         store (the CLI's), False for none.
@@ -924,7 +770,7 @@ class PipelineWorker:
         ``'stopped'`` or ``'error'``.
     pipeline : models.seizure.live.LivePipeline | None
         The live pipeline (seizure mode).
-    loaded : LoadedModel | None
+    loaded : models.io.LoadedModel | None
         The model.
     """
 
@@ -1013,7 +859,9 @@ class PipelineWorker:
     def _main(self):
         summary = {}
         try:
-            self.loaded = load_model(self.model_path)
+            from models.io import read_model
+
+            self.loaded = read_model(self.model_path, cache=True)
             self._check_stop()
             if self.loaded.kind == "seizure":
                 summary = self._run_seizure()
@@ -1116,7 +964,8 @@ class PipelineWorker:
     # -- seizure mode -----------------------------------------------------------------
 
     def _run_seizure(self):
-        from models.seizure.live import LivePipeline, model_identity
+        from models.io import model_identity
+        from models.seizure.live import LivePipeline
 
         det = self.loaded.model
         source, raw, recording = self._open_source()
@@ -1194,12 +1043,7 @@ class PipelineWorker:
         return n_new
 
     def _on_alert(self, alert):
-        ev = alert.event
-        self._post("alert", AlertInfo(
-            alert_id=alert.alert_id, recording=alert.recording, onset=float(ev.onset),
-            duration=float(ev.duration), confidence=ev.confidence, channels=tuple(ev.channels),
-            latency=alert.latency,
-        ))
+        self._post("alert", alert)
 
     # -- trial mode --------------------------------------------------------------------
 
@@ -1612,34 +1456,3 @@ class BackgroundTasks:
         """Finish the queued tasks, close the store and end the thread."""
         self._tasks.put(None)
         self._thread.join(timeout)
-
-
-def review_segment(detector, recording, onset, duration, margin=5.0):
-    """Re-read a recording and filter it the model's way, around an alert.
-
-    Parameters
-    ----------
-    detector : SeizureDetector
-        The model (its channels, rate and filter).
-    recording : path-like
-        The file the alert was raised on.
-    onset, duration : float
-        The alert, seconds from the recording's start.
-    margin : float
-        Seconds shown before and after.
-
-    Returns
-    -------
-    t0 : float
-        Time of the first sample returned, seconds.
-    data : ndarray, shape (n_channels, n)
-        Filtered EEG in µV (the detector's channels), as the model saw it.
-    """
-    from acquisition import read_raw
-
-    raw = read_raw(recording)
-    data, _ = detector.prepare(raw)
-    sfreq = detector.sfreq
-    a = max(0, int((onset - margin) * sfreq))
-    b = min(data.shape[1], int(math.ceil((onset + duration + margin) * sfreq)))
-    return a / sfreq, data[:, a:b]

@@ -285,7 +285,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             Whether an existing file may be replaced.
         extra : dict of str to dict | None
             Further sections to keep in the file (for example a detector's
-            settings), see :func:`neucube.persistence.save_cube`.
+            settings), see :func:`neucube.cube.Cube.save`.
 
         Returns
         -------

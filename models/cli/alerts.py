@@ -1,6 +1,6 @@
 """``neucube alerts``: list, show, review and export seizure alerts.
 
-:func:`add_alerts_parser` registers the command on the ``neucube`` parser's
+:func:`add_parser` registers the command on the ``neucube`` parser's
 subparsers. Every action opens the alert store (``--db PATH``, or the default
 of :func:`models.alerts.default_db_path`), never creates one, and returns an
 exit code: 0 on success, 2 on an error (unknown alert, missing or foreign
@@ -20,7 +20,7 @@ from ..alerts import (
     default_db_path,
 )
 
-__all__ = ["add_alerts_parser"]
+__all__ = ["add_parser"]
 
 
 def _fail(args, err):
@@ -133,7 +133,7 @@ def cmd_export(args):
     return 0
 
 
-def add_alerts_parser(subparsers):
+def add_parser(subparsers):
     """Register ``neucube alerts`` and its actions.
 
     Parameters

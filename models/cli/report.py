@@ -1,6 +1,6 @@
 """``neucube report``: an HTML report of what a model's cube learned.
 
-:func:`add_report_parser` registers the command on the ``neucube`` parser's
+:func:`add_parser` registers the command on the ``neucube`` parser's
 subparsers; ``python -m models.cli.report`` runs it on its own. Errors
 (missing or foreign model file, unreadable recording or metrics) are printed
 as one line on stderr with exit code 2.
@@ -9,7 +9,7 @@ as one line on stderr with exit code 2.
 import argparse
 import sys
 
-__all__ = ["add_report_parser", "cmd_report", "main"]
+__all__ = ["add_parser", "cmd_report", "main"]
 
 
 def cmd_report(args):
@@ -36,7 +36,7 @@ def cmd_report(args):
     return 0
 
 
-def add_report_parser(subparsers):
+def add_parser(subparsers):
     """Register ``neucube report`` on an argparse subparsers object.
 
     Parameters
@@ -92,7 +92,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="neucube")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_report_parser(sub)
+    add_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

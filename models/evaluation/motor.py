@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import logger
+from .summary import summarize_accuracy
 
 MOTOR_RUNS = (3, 7, 11)
 
@@ -71,36 +72,6 @@ def load_motor_epochs(data_dir, subject=1, runs=MOTOR_RUNS, tmin=0.0, tmax=4.0, 
         Xs.append(X * 1e6)
         ys.append(np.where(np.asarray(y) == "T1", "left", "right"))
     return np.concatenate(Xs), np.concatenate(ys), ch_names, sfreq
-
-
-def summarize_accuracy(scores, labels=None):
-    """Mean, sd and median of accuracies, with the scores they come from.
-
-    Parameters
-    ----------
-    scores : array-like of float
-        One accuracy per fold (or per subject).
-    labels : list of str | None
-        Name of each score; ``None``: they are folds.
-
-    Returns
-    -------
-    summary : dict
-        ``mean``, ``sd`` (``ddof=1``; 0 for a single score), ``median``
-        (rounded to 4 decimals) and ``folds`` (a list), or ``per_subject``
-        (a dict) when ``labels`` are given.
-    """
-    scores = np.asarray(scores, float)
-    out = {
-        "mean": round(float(scores.mean()), 4),
-        "sd": round(float(scores.std(ddof=1)), 4) if len(scores) > 1 else 0.0,
-        "median": round(float(np.median(scores)), 4),
-    }
-    if labels is None:
-        out["folds"] = [round(float(s), 4) for s in scores]
-    else:
-        out["per_subject"] = {str(k): round(float(s), 4) for k, s in zip(labels, scores)}
-    return out
 
 
 def evaluate_motor(

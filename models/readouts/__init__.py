@@ -1,49 +1,15 @@
 """Readouts: classifiers that turn cube activity into a prediction.
 
 Two are offered: NeuCube's :class:`~models.readouts.desnn.DeSNNClassifier`, and
-:class:`SpikeCountClassifier`, a plain readout (spike counts per neuron →
+:class:`~models.readouts.counts.SpikeCountClassifier`, a plain readout (spike counts per neuron →
 standardized → L2 logistic regression) to compare it with.
 """
 
-import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
-from ._base import ActivityReadout, activity_arrays
+from ._base import ActivityReadout
+from .counts import SpikeCountClassifier
 from .desnn import DeSNNClassifier
 
-__all__ = ["DeSNNClassifier", "SpikeCountClassifier", "make_readout"]
-
-
-class SpikeCountClassifier(ActivityReadout):
-    """Plain readout: log spike counts per neuron → logistic regression.
-
-    Parameters
-    ----------
-    C : float
-        Inverse L2 regularisation strength of the logistic regression.
-    max_iter : int
-        Iterations of the solver.
-
-    Notes
-    -----
-    ``X`` is cube activity (an object with ``counts``) or a spike raster of
-    shape (n_samples, n_neurons, n_steps). Counts enter as ``log1p(count)``,
-    which tames the heavy tail of busy neurons.
-    """
-
-    def __init__(self, C=1.0, max_iter=2000):
-        self.C = C
-        self.max_iter = max_iter
-
-    def features(self, X):
-        """Return the feature matrix ``log1p(counts)``, shape (n_samples, n_neurons)."""
-        counts, _, _ = activity_arrays(X)
-        return np.log1p(np.asarray(counts, dtype=float))
-
-    def _make_model(self, n_samples):
-        return make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
+__all__ = ["ActivityReadout", "DeSNNClassifier", "READOUTS", "SpikeCountClassifier", "make_readout"]
 
 
 READOUTS = {"desnn": DeSNNClassifier, "counts": SpikeCountClassifier}

@@ -276,42 +276,169 @@ def events_from_probabilities(
         if isinstance(n_channels, bool) or not isinstance(n_channels, numbers.Integral) or n_channels < 0:
             raise ValueError(f"n_channels must be an integer >= 0, got {n_channels!r}.")
 
-    positive = np.flatnonzero(proba >= threshold)
-    # [first, last] window indices of each event: spans that overlap or touch
-    # form one event, then events closer than merge_gap are merged.
-    groups = []
-    for i in positive:
-        if groups:
-            gap = times[i] - (times[groups[-1][1]] + window)
-            if gap <= _EPS or gap < merge_gap:
-                groups[-1][1] = i
-                continue
-        groups.append([i, i])
-
-    events = []
-    for first, last in groups:
-        onset = float(times[first])
-        duration = float(times[last] + window - onset)
-        if duration < min_duration - _EPS:
-            logger.debug(
-                "Event %.3f-%.3f s dropped: shorter than min_duration=%g s.",
-                onset, onset + duration, min_duration,
-            )
-            continue
-        span = proba[first : last + 1]
-        conf = float(span.max() if confidence == "max" else span.mean())
-        channels = ()
-        if scores is not None and n_channels:
-            channels = _top_channels(scores[first : last + 1], ch_names, n_channels)
-        events.append(
-            SeizureEvent(onset, duration, confidence=conf, channels=channels, label=label)
-        )
+    tracker = EventTracker(
+        window=window, threshold=threshold, min_duration=min_duration, merge_gap=merge_gap,
+        confidence=confidence, ch_names=ch_names if scores is not None else None,
+        n_channels=n_channels, label=label,
+    )
+    tracker.extend(times, proba, scores)
+    events = tracker.events
     logger.debug(
         "%d positive window(s) of %d -> %d event(s) (threshold %g, merge_gap %g s, "
         "min_duration %g s).",
-        len(positive), len(proba), len(events), threshold, merge_gap, min_duration,
+        int(np.count_nonzero(proba >= threshold)), len(proba), len(events), threshold,
+        merge_gap, min_duration,
     )
     return events
+
+
+class EventTracker:
+    """The events rule, fed all windows at once (offline) or one at a time (live).
+
+    :func:`events_from_probabilities` feeds it a whole recording;
+    :class:`~models.seizure.live.LivePipeline` feeds it each window as it is
+    scored and raises an alert when :meth:`update` reports a new event. Both
+    therefore find the same events for the same windows.
+
+    Parameters
+    ----------
+    window : float
+        Length of each window in seconds, > 0.
+    threshold, min_duration, merge_gap, confidence, n_channels, label
+        As in :func:`events_from_probabilities` (already checked).
+    ch_names : list of str | None
+        Names of the channel-score columns; None when no scores are given.
+
+    Attributes
+    ----------
+    times, proba : list of float
+        Onset and probability of every window fed so far.
+    channel_scores : list of ndarray
+        Channel scores of every window (empty without ``ch_names``).
+    """
+
+    def __init__(self, *, window, threshold=0.5, min_duration=0.0, merge_gap=0.0,
+                 confidence="max", ch_names=None, n_channels=3, label=SEIZURE_LABEL):
+        self.window = float(window)
+        self.threshold = float(threshold)
+        self.min_duration = float(min_duration)
+        self.merge_gap = float(merge_gap)
+        self.confidence = confidence
+        self.ch_names = None if ch_names is None else list(ch_names)
+        self.n_channels = int(n_channels)
+        self.label = label
+        self.times, self.proba, self.channel_scores = [], [], []
+        self._groups = []  # [first, last, reported] window indices of each event
+        self._last_time = -np.inf
+
+    def __len__(self):
+        return len(self.proba)
+
+    def update(self, time, proba, channel_scores=None):
+        """Feed the next window.
+
+        Parameters
+        ----------
+        time : float
+            Its onset, seconds; later than the previous window's.
+        proba : float
+            Its seizure probability.
+        channel_scores : ndarray, shape (n_channels,) | None
+            Its channel scores (required when ``ch_names`` was given).
+
+        Returns
+        -------
+        event : SeizureEvent | None
+            The event this window made long enough (``min_duration``), as
+            known now; None if it made no new one. Each event is reported
+            once; it may grow afterwards (see :attr:`events`).
+        """
+        time, proba = float(time), float(proba)
+        if not time > self._last_time:
+            raise ValueError(
+                f"Window onsets must increase: got {time:g} s after {self._last_time:g} s."
+            )
+        self._last_time = time
+        self.times.append(time)
+        self.proba.append(proba)
+        if self.ch_names is not None:
+            self.channel_scores.append(np.asarray(channel_scores, dtype=float))
+        if proba < self.threshold:
+            return None
+        return self._positive(len(self.proba) - 1)
+
+    def extend(self, times, proba, channel_scores=None):
+        """Feed many windows at once (see :meth:`update`).
+
+        Returns
+        -------
+        events : list of SeizureEvent
+            The events these windows made long enough, in order.
+        """
+        times = np.asarray(times, dtype=float)
+        proba = np.asarray(proba, dtype=float)
+        if len(times) and not times[0] > self._last_time:
+            raise ValueError(
+                f"Window onsets must increase: got {times[0]:g} s after {self._last_time:g} s."
+            )
+        n0 = len(self.proba)
+        self.times.extend(times.tolist())
+        self.proba.extend(proba.tolist())
+        if self.ch_names is not None:
+            self.channel_scores.extend(np.asarray(channel_scores, dtype=float))
+        if len(times):
+            self._last_time = float(times[-1])
+        new = []
+        for i in np.flatnonzero(proba >= self.threshold):
+            event = self._positive(n0 + int(i))
+            if event is not None:
+                new.append(event)
+        return new
+
+    def _positive(self, i):
+        t = self.times
+        groups = self._groups
+        if groups:
+            gap = t[i] - (t[groups[-1][1]] + self.window)
+            if gap <= _EPS or gap < self.merge_gap:
+                groups[-1][1] = i
+            else:
+                groups.append([i, i, False])
+        else:
+            groups.append([i, i, False])
+        g = groups[-1]
+        if g[2] or t[g[1]] + self.window - t[g[0]] < self.min_duration - _EPS:
+            return None
+        g[2] = True
+        return self._event(g[0], g[1])
+
+    def _event(self, first, last):
+        onset = self.times[first]
+        duration = float(self.times[last] + self.window - onset)
+        span = np.asarray(self.proba[first : last + 1])
+        conf = float(span.max() if self.confidence == "max" else span.mean())
+        channels = ()
+        if self.ch_names is not None and self.n_channels:
+            channels = _top_channels(np.asarray(self.channel_scores[first : last + 1]),
+                                     self.ch_names, self.n_channels)
+        return SeizureEvent(onset, duration, confidence=conf, channels=channels,
+                            label=self.label)
+
+    @property
+    def events(self):
+        """list of SeizureEvent: Every event so far, at its extent so far."""
+        out = []
+        for first, last, _ in self._groups:
+            onset = self.times[first]
+            duration = self.times[last] + self.window - onset
+            if duration < self.min_duration - _EPS:
+                logger.debug(
+                    "Event %.3f-%.3f s dropped: shorter than min_duration=%g s.",
+                    onset, onset + duration, self.min_duration,
+                )
+                continue
+            out.append(self._event(first, last))
+        return out
 
 
 def _top_channels(scores, ch_names, k):

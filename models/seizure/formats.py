@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import logger
+from .._files import write_atomic
 from .events import SEIZURE_LABEL, SeizureEvent, _as_events, _check_number, events_from_annotations
 
 #: The formats :func:`write_events` and :func:`read_events` know.
@@ -322,16 +323,49 @@ def _write_edf(fname, events, raw, description, overwrite):
     mne.export.export_raw(fname, raw, fmt="edf", overwrite=overwrite, verbose="error")
 
 
-def _write_text(fname, header, rows, delimiter):
-    with open(fname, "w", newline="", encoding="utf-8") as fid:
-        if delimiter == ",":
-            writer = csv.writer(fid, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
-        else:
-            fid.write("\t".join(header) + "\n")
-            for row in rows:
-                fid.write("\t".join(row) + "\n")
+def _table_text(header, rows, delimiter):
+    if delimiter == ",":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return out.getvalue()
+    return "".join("\t".join(row) + "\n" for row in [header, *rows])
+
+
+def szcore_text(events, *, recording_duration, meas_date=None):
+    """Return events as the text of an SzCORE annotation file.
+
+    Parameters
+    ----------
+    events : list of SeizureEvent
+        One recording's events, sorted by onset.
+    recording_duration : float | None
+        Length of the recording in seconds; None writes ``n/a`` (and no
+        ``bckg`` row when there is no event).
+    meas_date : datetime.datetime | str | None
+        Start of the recording (the ``dateTime`` column).
+
+    Returns
+    -------
+    text : str
+        Header and one row per event; one ``bckg`` row spanning the recording
+        when there is none.
+    """
+    events = _as_events(events)
+    recording_duration = _check_number(
+        recording_duration, "recording_duration", minimum=0.0, allow_none=True
+    )
+    date = _format_date(_check_meas_date(meas_date))
+    total = _NA if recording_duration is None else _num(recording_duration)
+    rows = [
+        [_num(ev.onset), _num(ev.duration), ev.label, _confidence_text(ev),
+         _channels_text(ev.channels), date, total]
+        for ev in events
+    ]
+    if not rows and recording_duration is not None:
+        rows = [["0.0", total, "bckg", _NA, _NA, date, total]]
+    return _table_text(SZCORE_COLUMNS, rows, "\t")
 
 
 def _confidence_text(ev):
@@ -412,28 +446,21 @@ def write_events(
              _channels_text(ev.channels)]
             for ev in events
         ]
-        _write_text(path, BIDS_COLUMNS, rows, "\t")
+        write_atomic(path, _table_text(BIDS_COLUMNS, rows, "\t"))
     elif fmt == "szcore":
         if recording_duration is None:
             raise ValueError(
                 f"Writing {str(path)!r} in SzCORE's format needs recording_duration= the "
                 f"length of the recording in seconds (its recordingDuration column), or raw=."
             )
-        date, total = _format_date(meas_date), _num(recording_duration)
-        rows = [
-            [_num(ev.onset), _num(ev.duration), ev.label, _confidence_text(ev),
-             _channels_text(ev.channels), date, total]
-            for ev in events
-        ]
-        if not rows:
-            rows = [["0.0", total, "bckg", _NA, _NA, date, total]]
-        _write_text(path, SZCORE_COLUMNS, rows, "\t")
+        write_atomic(path, szcore_text(events, recording_duration=recording_duration,
+                                       meas_date=meas_date))
     else:  # csv
         rows = [
             [_num(ev.onset), _num(ev.duration), ev.label, _confidence_text(ev), ",".join(ev.channels)]
             for ev in events
         ]
-        _write_text(path, CSV_COLUMNS, rows, ",")
+        write_atomic(path, _table_text(CSV_COLUMNS, rows, ","))
     logger.info("Wrote %d event(s) to %s (%s).", len(events), path, fmt)
     return path
 

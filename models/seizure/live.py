@@ -47,47 +47,13 @@ from pathlib import Path
 import numpy as np
 
 from .. import logger
-from .events import _EPS, events_from_probabilities
+from ..alerts.records import Alert
+from ..io import model_identity
+from .events import EventTracker
 
 # ---------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(eq=False)
-class LiveAlert:
-    """A seizure alert raised live.
-
-    Attributes
-    ----------
-    event : SeizureEvent
-        The event as known when the alert was raised: onset of its first
-        positive window, ``duration`` up to the end of the window that made it
-        long enough (at least ``min_duration``), peak probability so far,
-        most involved channels so far. The event may go on afterwards
-        (:meth:`LivePipeline.events` gives its final extent).
-    window : int
-        Index of the window that raised it.
-    raised_at : float
-        LSL clock time (seconds) when it was raised.
-    wall_time : datetime.datetime
-        The same moment, UTC.
-    latency : float | None
-        Seconds from the arrival of the last sample of that window to the
-        alert (see :class:`Prediction`).
-    alert_id : int | None
-        Its id in the alert store, when stored.
-    recording : str
-        The recording identifier it was stored under.
-    """
-
-    event: object
-    window: int
-    raised_at: float
-    wall_time: _dt.datetime
-    latency: float | None = None
-    alert_id: int | None = None
-    recording: str = ""
 
 
 @dataclasses.dataclass(eq=False)
@@ -131,8 +97,8 @@ class Prediction:
         The encoder's spikes of the window (+1/-1/0): the cube's input.
     activity : neucube.cube.CubeActivity | None
         The reservoir's spikes on the window (one sample), for a raster.
-    alert : LiveAlert | None
-        The alert this window raised, if any.
+    alert : models.alerts.Alert | None
+        The alert this window raised, if any (with its store id once stored).
     """
 
     index: int
@@ -149,31 +115,7 @@ class Prediction:
     compute_s: float
     spikes: np.ndarray | None = None
     activity: object = None
-    alert: LiveAlert | None = None
-
-
-def model_identity(detector, model_path=None):
-    """The model id and version stored with alerts, as ``neucube detect`` stores them.
-
-    Parameters
-    ----------
-    detector : SeizureDetector
-        A loaded detector.
-    model_path : path-like | None
-        The model file it was loaded from (None: the shipped model's name).
-
-    Returns
-    -------
-    model_id, model_version : str
-        The file name, and ``"neucube <version>, <creation time>"``.
-    """
-    from .detector import SHIPPED_MODEL
-
-    cube = getattr(getattr(detector, "classifier_", None), "cube_", None)
-    info = getattr(cube, "file_info_", {}) or {}
-    versions = info.get("versions") or {}
-    name = Path(model_path).name if model_path is not None else SHIPPED_MODEL
-    return name, f"neucube {versions.get('neucube')}, {info.get('created')}"
+    alert: object = None
 
 
 # ---------------------------------------------------------------------------
@@ -241,13 +183,6 @@ class _Ring:
         return self.data[:, idx], self.stamps[idx], self.pulled[idx]
 
 
-@dataclasses.dataclass
-class _Group:
-    first: int
-    last: int
-    alert: LiveAlert | None = None
-
-
 def _percentiles(values):
     values = np.asarray([v for v in values if v is not None], dtype=float)
     if values.size == 0:
@@ -287,11 +222,11 @@ class LivePipeline:
         Identifier the alerts are stored under; by default
         ``"lsl:<stream name>@<UTC start>"``, unique per session.
     model_id, model_version : str | None
-        The model, as stored with alerts (see :func:`model_identity`).
+        The model, as stored with alerts (see :func:`models.io.model_identity`).
     on_prediction : callable | None
         Called with each :class:`Prediction`, in the processing thread.
     on_alert : callable | None
-        Called with each :class:`LiveAlert` as it is raised, in the
+        Called with each :class:`~models.alerts.Alert` as it is raised, in the
         processing thread (a GUI must hand it over to its own thread).
     buffer_seconds : float
         Seconds of filtered signal the ring buffer keeps (for display; at
@@ -314,7 +249,7 @@ class LivePipeline:
         Model channels the stream lacks (left flat).
     predictions : collections.deque of Prediction
         The most recent predictions.
-    alerts : list of LiveAlert
+    alerts : list of Alert
         Every alert raised.
     latest : Prediction | None
         The last prediction (with its cube activity, for display).
@@ -366,10 +301,16 @@ class LivePipeline:
         self._thread = None
         self._ready = False
         self._next = 0  # next window index
-        self._times, self._proba, self._scores, self._bad = [], [], [], []
+        det = detector
+        self._events = EventTracker(
+            window=self.window, threshold=det.threshold, min_duration=det.min_duration,
+            merge_gap=det.merge_gap, ch_names=self.ch_names, n_channels=det.n_top_channels,
+        )
+        self._times, self._proba, self._scores = (
+            self._events.times, self._events.proba, self._events.channel_scores)
+        self._bad = []
         self._latency, self._pull_latency, self._compute = [], [], []
         self._chunks = []  # (n source samples, seconds of compute)
-        self._group = None
         self._n_in = 0  # source samples processed
         self._n_held = 0
         self._last_good = None
@@ -551,9 +492,7 @@ class LivePipeline:
         onset = start / self.sfreq  # as sliding_windows: index * hop_samples / sfreq
         p = float(proba[0])
         with self._lock:
-            self._times.append(onset)
-            self._proba.append(p)
-            self._scores.append(scores[0])
+            event = self._events.update(onset, p, scores[0])
             self._bad.append(bad[0])
             self._latency.append(latency)
             self._pull_latency.append(emitted - float(pulled[-1]))
@@ -564,7 +503,8 @@ class LivePipeline:
             emitted_at=emitted, latency=latency, pull_latency=emitted - float(pulled[-1]),
             compute_s=compute, spikes=spikes, activity=activity,
         )
-        pred.alert = self._update_events(k, pred)
+        if event is not None:
+            pred.alert = self._raise_alert(event, pred)
         with self._lock:
             if self.latest is not None:
                 self.latest.activity = None  # keep one cube activity in memory
@@ -577,41 +517,20 @@ class LivePipeline:
                 logger.exception("on_prediction raised; the stream goes on.")
         return pred
 
-    def _update_events(self, k, pred):
-        """The events rule of events_from_probabilities, one window at a time."""
-        det = self.detector
-        if pred.proba < det.threshold:
-            return None
-        t = self._times
-        g = self._group
-        if g is not None:
-            gap = t[k] - (t[g.last] + self.window)
-            if gap <= _EPS or gap < det.merge_gap:
-                g.last = k
-            else:
-                g = None
-        if g is None:
-            g = self._group = _Group(first=k, last=k)
-        if g.alert is not None or t[g.last] + self.window - t[g.first] < det.min_duration - _EPS:
-            return None
-        span = slice(g.first, g.last + 1)
-        event = events_from_probabilities(
-            self._proba[span], t[span], window=self.window, threshold=det.threshold,
-            merge_gap=det.merge_gap, channel_scores=np.array(self._scores[span]),
-            ch_names=self.ch_names, n_channels=det.n_top_channels,
-        )[0]
-        alert = LiveAlert(
-            event=event, window=k, raised_at=pred.emitted_at,
-            wall_time=_dt.datetime.now(_dt.timezone.utc), latency=pred.latency,
-            recording=self._recording_id(),
+    def _raise_alert(self, event, pred):
+        """An event just became long enough: store it, tell on_alert."""
+        alert = Alert.from_event(
+            event, recording=self._recording_id(), model_id=self.model_id,
+            model_version=self.model_version, threshold=self.detector.threshold,
+            recording_start=self.started_at.isoformat() if self.started_at else None,
+            latency=pred.latency,
         )
-        g.alert = alert
-        self.alerts.append(alert)
         logger.info(
             "Seizure alert: event from %.1f s (%.1f s so far), confidence %.3f, channels %s.",
             event.onset, event.duration, event.confidence, ", ".join(event.channels),
         )
-        self._store_alert(alert)
+        alert = self._store_alert(alert)
+        self.alerts.append(alert)
         if self.on_alert is not None:
             try:
                 self.on_alert(alert)
@@ -627,20 +546,17 @@ class LivePipeline:
         return self.recording
 
     def _store_alert(self, alert):
+        """Store the alert; return it as stored (or as it is, if it cannot be)."""
         try:
             store = self._open_store()
             if store is None:
-                return
-            ev = alert.event
-            alert.alert_id = store.add_alert(
-                alert.recording, ev.onset, ev.duration, confidence=ev.confidence,
-                channels=list(ev.channels), model_id=self.model_id,
-                model_version=self.model_version, threshold=self.detector.threshold,
-                recording_start=self.started_at,
-            )
+                return alert
+            (alert_id,) = store.add_alerts([alert])
+            return dataclasses.replace(store.get(alert_id), latency=alert.latency)
         except Exception:
             logger.exception("The alert could not be stored; it is kept in memory "
                              "(pipeline.alerts).")
+            return alert
 
     # -- loops ----------------------------------------------------------------------
 
@@ -782,16 +698,8 @@ class LivePipeline:
             :func:`models.seizure.events.events_from_probabilities` with the
             detector's settings, as :meth:`SeizureDetector.detect` applies it.
         """
-        det = self.detector
         with self._lock:
-            if not self._proba:
-                return []
-            return events_from_probabilities(
-                np.array(self._proba), np.array(self._times), window=self.window,
-                threshold=det.threshold, min_duration=det.min_duration,
-                merge_gap=det.merge_gap, channel_scores=np.array(self._scores),
-                ch_names=self.ch_names, n_channels=det.n_top_channels,
-            )
+            return self._events.events
 
     def detection(self):
         """Everything so far as a :class:`~models.seizure.detector.Detection`.
@@ -881,7 +789,7 @@ class HeadlessResult:
         lost), ``repeated``, ``model_id``, ``model_version``, ``recording``.
     detection : Detection
         Probabilities, scores and final events of all windows.
-    alerts : list of LiveAlert
+    alerts : list of Alert
         The alerts raised.
     """
 
@@ -979,7 +887,7 @@ def run_headless(fname=None, model=None, db=None, duration=None, stream_name=Non
 
     def _alert(alert):
         ev = alert.event
-        where = f"stored as alert #{alert.alert_id}" if alert.alert_id is not None else "not stored"
+        where = f"stored as alert #{alert.id}" if alert.id is not None else "not stored"
         say(f"ALERT at {ev.onset + ev.duration:.1f} s of stream: seizure from {ev.onset:.1f} s "
             f"({ev.duration:.1f} s so far), confidence {ev.confidence:.3f}, channels "
             f"{', '.join(ev.channels) or '-'}; latency {_fmt(alert.latency)} ({where}).")

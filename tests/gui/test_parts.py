@@ -14,7 +14,6 @@ from gui.worker import (
     PacedSource,
     SourceSpec,
     make_frame,
-    model_kind,
     spike_ticks,
 )
 
@@ -141,16 +140,6 @@ def test_source_spec_is_checked():
     with pytest.raises(ValueError, match="speed must be positive"):
         SourceSpec(kind="sample", speed=0).check()
     assert "LSL stream 'EEG'" in SourceSpec(kind="lsl", name="EEG").check().describe()
-
-
-def test_model_kind_reads_the_file_header(tmp_path):
-    from models.seizure.detector import shipped_model_path
-
-    assert model_kind(shipped_model_path()) == ("seizure", "NeuCubeClassifier")
-    bad = tmp_path / "x.npz"
-    np.savez(bad, a=np.zeros(2))
-    with pytest.raises(ValueError, match="not a NeuCube-EEG model file"):
-        model_kind(bad)
 
 
 def test_gl_is_not_used_offscreen_and_2d_fallback_is(qapp):

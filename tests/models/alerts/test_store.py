@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from models import alerts as alerts_mod
+from models.alerts import records as records_mod
+from models.alerts import store as alerts_mod
 from models.alerts import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -26,7 +27,8 @@ from models.alerts import (
     UnknownAlertError,
     default_db_path,
 )
-from models.cli.alerts import add_alerts_parser
+from models.cli.alerts import add_parser
+from models.seizure.formats import szcore_text
 
 ROOT = Path(__file__).resolve().parents[3]
 CHILD = Path(__file__).with_name("_alerts_child.py")
@@ -495,7 +497,7 @@ def test_export_csv_writes_reviewed_alerts_with_every_column(store, tmp_path):
     assert rows[0]["status"] == "confirmed" and rows[0]["note"] == 'sharp waves, "evolving"'
     assert rows[0]["channels"] == "FP1-F7,F7-T7" and rows[0]["reviewer"] == "Dr. Rivera"
     assert rows[1]["confidence"] == "" and rows[1]["status"] == "rejected"
-    assert list(rows[0]) == [f.name for f in dataclasses.fields(alerts_mod.Alert)]
+    assert list(rows[0]) == list(records_mod.COLUMNS)
     store.export(fname, "csv", status="pending")
     assert [r["id"] for r in csv.DictReader(open(fname, newline=""))] == [str(d)]
     assert list(tmp_path.glob(".*.tmp")) == []
@@ -509,20 +511,24 @@ def test_export_szcore_one_file_per_recording_confirmed_only(store, tmp_path):
     assert written == [tmp_path / "chb01_03_events.tsv", tmp_path / "chb01_04_events.tsv"]
     head = "onset\tduration\teventType\tconfidence\tchannels\tdateTime\trecordingDuration\n"
     assert written[0].read_text() == head + (
-        "2996.00\t40.00\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.00\n")
+        "2996.0\t40.0\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.0\n")
     # chb01_04: start and length come from its other alert.
     assert written[1].read_text() == head + (
-        "10.00\t40.00\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.00\n")
+        "10.0\t40.0\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.0\n")
+    # The same text as the one SzCORE writer of the detector.
+    events = [a.event for a in store.list(recording="chb01_03.edf", status="confirmed")]
+    assert written[0].read_text() == szcore_text(
+        events, recording_duration=3600.0, meas_date="2001-01-01T11:42:54")
     # The rejected alert shows only when asked for.
     (one,) = store.export(tmp_path / "03.tsv", "szcore", status=["confirmed", "rejected"],
                           recording="chb01_03.edf")
     assert one.read_text().splitlines()[2] == (
-        "3100.25\t40.00\tsz\tn/a\tn/a\t2001-01-01 11:42:54\t3600.00")
+        "3100.25\t40.0\tsz\tn/a\tn/a\t2001-01-01 11:42:54\t3600.0")
     # A recording without alerts of that status is background from start to end.
     (bg,) = store.export(tmp_path / "bg.tsv", "szcore", status="pending",
                          recording="chb01_03.edf")
     assert bg.read_text() == head + (
-        "0.00\t3600.00\tbckg\tn/a\tn/a\t2001-01-01 11:42:54\t3600.00\n")
+        "0.0\t3600.0\tbckg\tn/a\tn/a\t2001-01-01 11:42:54\t3600.0\n")
     with pytest.raises(AlertStoreError, match="no alerts of recording 'chb99.edf'"):
         store.export(tmp_path / "x.tsv", "szcore", recording="chb99.edf")
     with pytest.raises(ValueError, match="'fmt' parameter"):
@@ -535,7 +541,7 @@ def test_export_szcore_one_file_per_recording_confirmed_only(store, tmp_path):
 
 def _cli(argv):
     parser = argparse.ArgumentParser(prog="neucube")
-    add_alerts_parser(parser.add_subparsers(dest="command"))
+    add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     return args.func(args)
 

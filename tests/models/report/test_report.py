@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from models.seizure.detector import SeizureDetector, shipped_model_path
-from models.report import ReportError, load_model, write_report
-from models.cli.report import add_report_parser, main
+from models.io import ModelFileError, read_model
+from models.report import ReportError, write_report
+from models.cli.report import add_parser, main
 from neucube.cube import Cube
 from sample_data import SEIZURE_EDF
 
@@ -94,17 +95,18 @@ def test_classifier_report_from_the_command_line(classifier_file, tmp_path, caps
     assert rc == 0, capsys.readouterr().err
     assert "wrote" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
-    assert "clf.npz (classifier)" in page
+    assert "clf.npz (trial classifier)" in page
     # one kind of annotation: compared with the EEG just before it
     assert "before seizure" in page and "|w| ≥ 1.9" in page
     assert "No metrics given" in page
     _check_images(page, at_least=7)
 
 
-def test_load_model_detects_the_kind(classifier_file):
-    loaded = load_model(classifier_file)
-    assert loaded.kind == "classifier" and loaded.detector is None
-    assert load_model(loaded.classifier).kind == "classifier"
+def test_read_model_detects_the_kind(classifier_file):
+    loaded = read_model(classifier_file)
+    assert loaded.kind == "trials" and loaded.detector is None
+    assert read_model(loaded.classifier).kind == "trials"
+    assert read_model(shipped_model_path()).kind == "seizure"
 
 
 def test_bad_model_files(tmp_path, capsys):
@@ -116,15 +118,15 @@ def test_bad_model_files(tmp_path, capsys):
     assert "neucube report: error: Model file not found" in capsys.readouterr().err
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, a=np.arange(3))
-    with pytest.raises(ReportError, match="Not a NeuCube-EEG model"):
+    with pytest.raises(ModelFileError, match="not a NeuCube-EEG model"):
         write_report(foreign, SEIZURE_EDF, tmp_path / "r.html")
     text = tmp_path / "notes.txt"
     text.write_text("not a model")
-    with pytest.raises(ReportError, match="Not a NeuCube-EEG model"):
+    with pytest.raises(ModelFileError, match="not a NeuCube-EEG model"):
         write_report(text, SEIZURE_EDF, tmp_path / "r.html")
     bare = Cube(np.c_[np.arange(3) * 10.0, np.zeros(3), np.zeros(3)], [0], target="numpy",
                 random_state=0).save(tmp_path / "cube.npz")
-    with pytest.raises(ReportError, match="no NeuCubeClassifier"):
+    with pytest.raises(ModelFileError, match="no trained model"):
         write_report(bare, SEIZURE_EDF, tmp_path / "r.html")
     with pytest.raises(TypeError, match="model must be"):
         write_report(42, SEIZURE_EDF, tmp_path / "r.html")
@@ -158,7 +160,7 @@ def test_bad_data_and_options(classifier_file, tmp_path):
 def test_add_report_parser():
     parser = argparse.ArgumentParser(prog="neucube")
     sub = parser.add_subparsers(dest="command")
-    add_report_parser(sub)
+    add_parser(sub)
     args = parser.parse_args(["report", "m.npz", "--data", "x.edf", "--out", "r.html",
                               "--metrics", "m.json", "--conditions", "T1", "T2"])
     assert args.model == "m.npz" and args.data == "x.edf" and args.out == "r.html"

@@ -14,7 +14,9 @@ from acquisition import read_raw
 from acquisition.stream import ArraySource, configure_lsl
 from models.alerts import AlertStore
 from models.seizure.detector import SeizureDetector, shipped_model_path
-from models.seizure.live import LiveAlert, LivePipeline, Prediction, model_identity, run_headless
+from models.alerts import Alert
+from models.io import model_identity
+from models.seizure.live import LivePipeline, Prediction, run_headless
 from sample_data import MOTOR_EDF, SEIZURE_EDF
 
 configure_lsl(resolve_scope="machine")  # before liblsl loads: local only, quiet
@@ -78,12 +80,13 @@ def test_live_equals_offline_in_random_chunks_and_alerts_once(detector, chb03, o
 
     # one alert for the one event, raised as soon as it lasted min_duration (3 s):
     # windows at 9 s and 10 s are positive, the second completes at 12 s
-    assert len(alerts) == 1 and pipe.alerts == alerts and isinstance(alerts[0], LiveAlert)
+    assert len(alerts) == 1 and pipe.alerts == alerts and isinstance(alerts[0], Alert)
     ev = alerts[0].event
-    assert alerts[0].window == 10 and preds[10].alert is alerts[0]
+    assert [p.index for p in preds if p.alert is not None] == [10] and preds[10].alert is alerts[0]
     assert (ev.onset, ev.duration) == (offline.events[0].onset, detector.min_duration)
     stored = store.list()
-    assert len(stored) == 1 and stored[0].id == alerts[0].alert_id
+    assert len(stored) == 1 and stored[0].id == alerts[0].id
+    assert stored[0] == alerts[0]  # one alert record, live and stored
     model_id, model_version = model_identity(detector, shipped_model_path())
     assert (stored[0].recording, stored[0].onset, stored[0].duration) == ("chb01_03 live", 9.0, 3.0)
     assert (stored[0].model_id, stored[0].model_version) == (model_id, model_version)
@@ -158,7 +161,7 @@ def test_callback_and_store_errors_do_not_stop_the_stream(detector, chb03, tmp_p
     with caplog.at_level(logging.ERROR, logger="neucube.models"):
         pipe.run()
     assert pipe.n_windows == 12 and len(pipe.alerts) == 1
-    assert pipe.alerts[0].alert_id is None  # kept in memory, not stored
+    assert pipe.alerts[0].id is None  # kept in memory, not stored
     assert pipe.alerts[0].recording.startswith("live:")
     messages = " ".join(r.getMessage() for r in caplog.records)
     assert "on_prediction raised" in messages and "on_alert raised" in messages
@@ -191,7 +194,7 @@ def test_lsl_replay_of_the_seizure_equals_offline_detection(offline, tmp_path):
     _assert_same(res.detection, offline)
     s = res.summary
     assert s["dropped"] == 0 and s["received"] == s["n_times"] == 12800
-    assert len(res.alerts) == 1 and res.alerts[0].alert_id is not None
+    assert len(res.alerts) == 1 and res.alerts[0].id is not None
     assert any(line.startswith("ALERT ") for line in res.lines)
     assert s["latency"]["p95"] < 1.0  # real time, with room to spare
     with AlertStore(tmp_path / "alerts.sqlite") as store:

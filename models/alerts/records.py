@@ -1,0 +1,206 @@
+"""The alert record: one seizure alert, stored or about to be, and its reviews.
+
+An :class:`Alert` is what a detector raised about a stretch of a recording,
+with the model that raised it and, once stored, its review status. The
+offline detector (``neucube detect``), the live pipeline and the app all speak
+it: :meth:`Alert.from_event` makes one from a
+:class:`~models.seizure.events.SeizureEvent`, :attr:`Alert.event` gives the
+event back, and :meth:`AlertStore.add_alerts
+<models.alerts.store.AlertStore.add_alerts>` stores it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+STATUSES = ("pending", "confirmed", "rejected")
+REVIEW_STATUSES = ("confirmed", "rejected")
+
+# The detector's fields, in the order add_alert takes them.
+INPUT_FIELDS = (
+    "recording", "onset", "duration", "confidence", "channels", "model_id",
+    "model_version", "threshold", "recording_start", "recording_duration",
+)
+COLUMNS = (
+    "id", "recording", "onset", "duration", "confidence", "channels", "model_id",
+    "model_version", "threshold", "created_at", "status", "reviewer", "reviewed_at",
+    "note", "recording_start", "recording_duration",
+)
+REVIEW_COLUMNS = (
+    "id", "alert_id", "action", "status_before", "status_after", "reviewer", "note", "at",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Alert:
+    """One stored seizure alert (a row of the ``alerts`` table).
+
+    Attributes
+    ----------
+    id : int | None
+        The alert's id in its store; None until stored.
+    recording : str
+        Identifier of the recording.
+    onset, duration : float
+        Start (seconds from the start of the recording) and length, seconds.
+    confidence : float | None
+        The detector's probability, in [0, 1].
+    channels : tuple of str
+        The channels most involved.
+    model_id, model_version : str
+        The model that raised the alert.
+    threshold : float | None
+        The decision threshold in force.
+    created_at : str | None
+        When the alert was stored, UTC ISO 8601; None until stored.
+    status : str
+        ``'pending'``, ``'confirmed'`` or ``'rejected'``.
+    reviewer, reviewed_at : str | None
+        Who reviewed it last, and when (UTC ISO 8601); None while pending.
+    note : str
+        The last reviewer's note.
+    recording_start : str | None
+        Start of the recording, ISO 8601.
+    recording_duration : float | None
+        Length of the recording, seconds.
+    latency : float | None
+        For an alert raised live: seconds from the arrival of the last sample
+        of the window that raised it to the alert (not stored; None when read
+        from a store).
+    """
+
+    id: int | None
+    recording: str
+    onset: float
+    duration: float
+    confidence: float | None
+    channels: tuple
+    model_id: str
+    model_version: str = ""
+    threshold: float | None = None
+    created_at: str | None = None
+    status: str = "pending"
+    reviewer: str | None = None
+    reviewed_at: str | None = None
+    note: str = ""
+    recording_start: str | None = None
+    recording_duration: float | None = None
+    latency: float | None = dataclasses.field(default=None, compare=False)
+
+    @classmethod
+    def from_event(cls, event, *, recording, model_id, model_version="", threshold=None,
+                   recording_start=None, recording_duration=None, latency=None):
+        """Make a pending, not yet stored alert of a detected event.
+
+        Parameters
+        ----------
+        event : SeizureEvent
+            What the detector found.
+        recording : str
+            Identifier of the recording.
+        model_id, model_version : str
+            The model that raised it.
+        threshold : float | None
+            The decision threshold in force.
+        recording_start : str | None
+            Start of the recording, ISO 8601.
+        recording_duration : float | None
+            Length of the recording, seconds.
+        latency : float | None
+            Live only: seconds from the last sample of the window that raised
+            the alert to the alert.
+
+        Returns
+        -------
+        alert : Alert
+            With ``id`` and ``created_at`` None until stored.
+        """
+        return cls(
+            id=None, recording=recording, onset=float(event.onset),
+            duration=float(event.duration), confidence=event.confidence,
+            channels=tuple(event.channels), model_id=model_id, model_version=model_version,
+            threshold=threshold, recording_start=recording_start,
+            recording_duration=recording_duration, latency=latency,
+        )
+
+    @property
+    def event(self):
+        """SeizureEvent: The stretch of EEG the alert is about."""
+        from ..seizure.events import SeizureEvent
+
+        return SeizureEvent(self.onset, self.duration, confidence=self.confidence,
+                            channels=self.channels)
+
+    @property
+    def end(self):
+        """float: ``onset + duration``, seconds."""
+        return self.onset + self.duration
+
+    def to_dict(self):
+        """Return the alert as a dict of plain JSON-ready values.
+
+        Returns
+        -------
+        alert : dict
+            One key per column of the ``alerts`` table (``channels`` as a
+            list), and ``latency`` when known.
+        """
+        out = {c: getattr(self, c) for c in COLUMNS}
+        out["channels"] = list(self.channels)
+        if self.latency is not None:
+            out["latency"] = self.latency
+        return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Review:
+    """One audit row (a row of the ``reviews`` table).
+
+    Attributes
+    ----------
+    id : int
+        The audit row's id (increases with time).
+    alert_id : int
+        The alert reviewed.
+    action : str
+        ``'review'`` (first review of a pending alert) or ``'revise'``.
+    status_before, status_after : str
+        The alert's status before and after.
+    reviewer : str
+        Who reviewed.
+    note : str
+        The reviewer's note.
+    at : str
+        When, UTC ISO 8601.
+    """
+
+    id: int
+    alert_id: int
+    action: str
+    status_before: str
+    status_after: str
+    reviewer: str
+    note: str
+    at: str
+
+    def to_dict(self):
+        """Return the audit row as a dict.
+
+        Returns
+        -------
+        review : dict
+            One key per attribute.
+        """
+        return dataclasses.asdict(self)
+
+
+# --------------------------------------------------------------------------
+# Schema and migrations
+
+
+def alert_from_row(row):
+    """Build an :class:`Alert` from a row of the ``alerts`` table (``COLUMNS`` order)."""
+    values = dict(zip(COLUMNS, row))
+    values["channels"] = tuple(json.loads(values["channels"]))
+    return Alert(**values)

@@ -1,0 +1,843 @@
+"""The alert store: :class:`AlertStore` over one SQLite file (see :mod:`models.alerts`)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import operator
+import os
+import sqlite3
+import sys
+from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from .. import logger
+from .records import (
+    COLUMNS as _COLUMNS,
+    INPUT_FIELDS as _INPUT_FIELDS,
+    REVIEW_COLUMNS as _REVIEW_COLUMNS,
+    REVIEW_STATUSES,
+    STATUSES,
+    Review,
+    alert_from_row as _alert_from_row,
+)
+from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, utcnow as _utcnow
+from .._files import write_atomic as _write_atomic
+from .export import EXPORT_FORMATS
+from .export import file_stem as _file_stem
+from .export import format_csv as _format_csv
+from .export import format_szcore as _format_szcore
+
+DEFAULT_TIMEOUT = 10.0
+DB_NAME = "alerts.sqlite"
+
+
+class AlertStoreError(ValueError):
+    """The alert store cannot be used: wrong file, newer schema, locked, closed."""
+
+
+class UnknownAlertError(AlertStoreError, KeyError):
+    """No alert has the id given."""
+
+    def __str__(self):  # KeyError would print the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+
+
+def default_db_path():
+    """Return the default location of the alert store.
+
+    Returns
+    -------
+    path : pathlib.Path
+        ``$NEUCUBE_DATA_DIR/alerts.sqlite`` if that variable is set, else
+        ``alerts.sqlite`` in the platform's user data folder:
+        ``$XDG_DATA_HOME/neucube-eeg`` or ``~/.local/share/neucube-eeg``
+        (Linux and other POSIX systems), ``~/Library/Application
+        Support/neucube-eeg`` (macOS), ``%LOCALAPPDATA%\\neucube-eeg``
+        (Windows). The environment is read at each call.
+    """
+    env = os.environ.get("NEUCUBE_DATA_DIR")
+    if env:
+        return Path(env).expanduser() / DB_NAME
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "neucube-eeg" / DB_NAME
+
+
+def _check_text(value, name, *, allow_empty=False):
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {value!r} ({type(value).__name__}).")
+    value = value.strip()
+    if not value and not allow_empty:
+        raise ValueError(f"{name} must not be empty, got {value!r}.")
+    return value
+
+
+def _check_float(value, name, *, minimum=None, maximum=None, optional=False, strict=False):
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"{name} must be a number, got {value!r}.")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a number, got {value!r} ({type(value).__name__})."
+        ) from None
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    if minimum is not None and (out < minimum or (strict and out == minimum)):
+        rel = ">" if strict else ">="
+        raise ValueError(f"{name} must be {rel} {minimum:g}, got {value!r}.")
+    if maximum is not None and out > maximum:
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}.")
+    return out
+
+
+def _check_statuses(status, name="status", allowed=STATUSES):
+    if status is None:
+        return None
+    items = (status,) if isinstance(status, str) else tuple(status)
+    for item in items:
+        if item not in allowed:
+            raise ValueError(
+                f"Invalid value for the '{name}' parameter. Allowed values are "
+                f"{', '.join(repr(a) for a in allowed)}, but got {item!r} instead."
+            )
+    if not items:
+        raise ValueError(f"{name} must name at least one of {', '.join(allowed)}.")
+    return items
+
+
+def _check_id(alert_id):
+    if isinstance(alert_id, bool):
+        raise TypeError(f"alert_id must be an int, got {alert_id!r}.")
+    try:
+        return operator.index(alert_id)
+    except TypeError:
+        if isinstance(alert_id, str) and alert_id.strip().isdigit():
+            return int(alert_id)
+        raise TypeError(
+            f"alert_id must be an int, got {alert_id!r} ({type(alert_id).__name__})."
+        ) from None
+
+
+def _check_channels(channels):
+    if channels is None:
+        return []
+    if isinstance(channels, str):
+        raise TypeError(
+            f"channels must be a list of channel names, got the string {channels!r}; "
+            f"write [{channels!r}] for one channel."
+        )
+    out = []
+    for ch in channels:
+        ch = str(ch).strip() if not isinstance(ch, str) else ch.strip()
+        if not ch:
+            raise ValueError("channels must not contain empty names.")
+        out.append(ch)
+    return out
+
+
+def _check_datetime(value, name):
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc)
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            parsed = _dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a datetime or an ISO 8601 string such as "
+                f"'2024-01-31T13:45:00', got {value!r}."
+            ) from None
+        return _check_datetime(parsed, name)
+    raise TypeError(f"{name} must be a datetime, an ISO 8601 str or None, got {value!r}.")
+
+
+class AlertStore:
+    """Seizure alerts and their reviews in an SQLite file.
+
+    Parameters
+    ----------
+    path : path-like | None
+        The database file. None (default) uses :func:`default_db_path`
+        (``$NEUCUBE_DATA_DIR/alerts.sqlite`` or ``alerts.sqlite`` in the user's
+        data folder), creating its folder if needed. A given path's folder
+        must exist.
+    timeout : float
+        Seconds a write waits for another process's write to finish before
+        :class:`AlertStoreError` is raised (SQLite's busy timeout).
+    create : bool
+        Whether to create the file if it does not exist. With False a missing
+        file raises :class:`AlertStoreError`.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The database file.
+    schema_version : int
+        The schema version of the file (always :data:`SCHEMA_VERSION` once
+        opened).
+
+    Raises
+    ------
+    AlertStoreError
+        If the file is not an SQLite database, is an SQLite database but not an
+        alert store, comes from a newer version of NeuCube-EEG, cannot be
+        created, or stays locked by another process for ``timeout`` seconds.
+
+    Notes
+    -----
+    The module docstring (:mod:`models.alerts`) describes the schema, the
+    duplicate rule and the migrations. One store object holds one
+    connection, for use from the thread that opened it; open one store per
+    thread or process: SQLite serialises their writes. Use the store as a
+    context manager, or call :meth:`close`.
+
+    Examples
+    --------
+    >>> with AlertStore(tmp_path / "alerts.sqlite") as store:  # doctest: +SKIP
+    ...     aid = store.add_alert("chb01_03", 2996.0, 40.0, confidence=0.93,
+    ...                           channels=["FP1-F7"], model_id="cube-szr",
+    ...                           model_version="1.0", threshold=0.8)
+    ...     store.review(aid, "confirmed", reviewer="Dr. Rivera")
+    """
+
+    def __init__(self, path=None, *, timeout=DEFAULT_TIMEOUT, create=True):
+        self.timeout = _check_float(timeout, "timeout", minimum=0)
+        default = path is None
+        self.path = default_db_path() if default else Path(os.fspath(path)).expanduser()
+        self.schema_version = None
+        self._conn = None
+        if self.path.is_dir():
+            raise AlertStoreError(
+                f"{self.path} is a folder, not an alert store file. Give the path of a "
+                f"file, e.g. {self.path / DB_NAME}."
+            )
+        if not self.path.exists():
+            if not create:
+                raise AlertStoreError(
+                    f"There is no alert store at {self.path}: nothing has been stored there "
+                    "yet. Check the path, or run detection first."
+                )
+            if default:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            elif not self.path.parent.is_dir():
+                raise AlertStoreError(
+                    f"Cannot create the alert store {self.path}: the folder "
+                    f"{self.path.parent} does not exist. Create it first or choose another path."
+                )
+        uri = self.path.resolve().as_uri() + ("?mode=rwc" if create else "?mode=rw")
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None)
+        except sqlite3.Error as err:
+            raise AlertStoreError(f"Cannot open the alert store {self.path}: {err}.") from err
+        try:
+            self._open(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        logger.debug("Opened the alert store %s (schema version %d).", self.path,
+                     self.schema_version)
+
+    # -- opening -------------------------------------------------------------
+
+    def _identity(self, conn):
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        except sqlite3.DatabaseError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise self._locked(err, "open") from err
+            raise AlertStoreError(
+                f"{self.path} is not an SQLite database ({err}). Give the path of a "
+                "NeuCube-EEG alert store, or a new file name to create one."
+            ) from err
+        if app_id == 0 and version == 0 and not tables:
+            return 0  # a new, empty file
+        if app_id != APPLICATION_ID:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise AlertStoreError(
+                f"{self.path} is an SQLite database but not a NeuCube-EEG alert store "
+                f"(application_id {app_id:#x}, tables: {shown or 'none'}). Give the path "
+                "of an alert store, or a new file name to create one; this file was not "
+                "changed."
+            )
+        if version > SCHEMA_VERSION:
+            raise AlertStoreError(
+                f"The alert store {self.path} has schema version {version}, written by a "
+                f"newer NeuCube-EEG; this version reads up to schema version "
+                f"{SCHEMA_VERSION}. Upgrade neucube-eeg (pip install --upgrade neucube-eeg) "
+                "to open it; the file was not changed."
+            )
+        return version
+
+    def _open(self, conn):
+        version = self._identity(conn)
+        try:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as err:
+            raise self._locked(err, "open") from err
+        if mode.lower() != "wal":
+            raise AlertStoreError(
+                f"Cannot switch {self.path} to write-ahead logging (journal mode stays "
+                f"{mode!r}). Keep the alert store on a local disk."
+            )
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if version < SCHEMA_VERSION:
+            version = self._migrate(conn)
+        self.schema_version = version
+
+    def _migrate(self, conn):
+        """Bring the file to SCHEMA_VERSION in one transaction under the write lock."""
+        self._begin(conn, "migrate")
+        try:
+            version = self._identity(conn)  # again: another process may have done it
+            if version < SCHEMA_VERSION:
+                if version > 0:
+                    self._backup(version)
+                for step in range(version, SCHEMA_VERSION):
+                    logger.info("Alert store %s: migrating schema version %d to %d.",
+                                self.path, step, step + 1)
+                    MIGRATIONS[step](conn)
+                    conn.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                        (f"migrated_to_v{step + 1}", _utcnow()),
+                    )
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID:d}")
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return SCHEMA_VERSION
+
+    def _backup(self, version):
+        """Copy the file, as it is before migrating, next to it."""
+        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}.bak")
+        # A second connection reads the last committed state while ours holds
+        # the write lock (write-ahead logging lets readers through).
+        src = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
+                              timeout=self.timeout)
+        try:
+            dst = sqlite3.connect(target)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        logger.info("Alert store %s: saved a copy of schema version %d as %s.",
+                    self.path, version, target)
+        return target
+
+    # -- transactions ----------------------------------------------------------
+
+    def _locked(self, err, what):
+        return AlertStoreError(
+            f"Could not {what} the alert store {self.path}: {err} (another process kept it "
+            f"locked for more than {self.timeout:g} s). Try again, or raise timeout."
+        )
+
+    def _connection(self):
+        if self._conn is None:
+            raise AlertStoreError(
+                f"The alert store {self.path} is closed. Open a new AlertStore to use it."
+            )
+        return self._conn
+
+    def _begin(self, conn, what, mode="IMMEDIATE"):
+        try:
+            conn.execute(f"BEGIN {mode}")
+        except sqlite3.OperationalError as err:
+            raise self._locked(err, what) from err
+
+    @contextmanager
+    def _transaction(self, what, mode="IMMEDIATE"):
+        """One transaction: committed if the block ends, rolled back if it raises."""
+        conn = self._connection()
+        self._begin(conn, what, mode)
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    # -- writing -------------------------------------------------------------
+
+    def add_alert(self, recording, onset, duration, confidence=None, channels=(), *,
+                  model_id, model_version="", threshold=None, recording_start=None,
+                  recording_duration=None):
+        """Store one alert, unless it is stored already.
+
+        Parameters
+        ----------
+        recording : str
+            Identifier of the recording (e.g. its file name). Keep it stable:
+            it is part of the duplicate key.
+        onset : float
+            Start of the event, seconds from the start of the recording
+            (stored rounded to the millisecond).
+        duration : float
+            Length of the event, seconds.
+        confidence : float | None
+            The detector's probability, in [0, 1].
+        channels : sequence of str
+            The channels most involved.
+        model_id : str
+            The model that raised the alert.
+        model_version : str
+            Its version; ``''`` if unknown.
+        threshold : float | None
+            The decision threshold in force.
+        recording_start : datetime | str | None
+            Start of the recording (a timezone-aware datetime is stored in
+            UTC; a naive one as given).
+        recording_duration : float | None
+            Length of the recording, seconds.
+
+        Returns
+        -------
+        alert_id : int
+            The id of the new alert, or of the stored alert with the same
+            ``(recording, model_id, model_version, onset)``, which is kept
+            unchanged together with its review.
+        """
+        return self.add_alerts([dict(
+            recording=recording, onset=onset, duration=duration, confidence=confidence,
+            channels=channels, model_id=model_id, model_version=model_version,
+            threshold=threshold, recording_start=recording_start,
+            recording_duration=recording_duration,
+        )])[0]
+
+    def add_alerts(self, alerts, **common):
+        """Store several alerts in one transaction (all or none).
+
+        Parameters
+        ----------
+        alerts : iterable of mapping | iterable of object
+            Each item gives the parameters of :meth:`add_alert`, as keys of a
+            mapping (unknown keys are an error) or as attributes of an object
+            (e.g. a detector's event; other attributes are ignored).
+        **common
+            Values for fields an item does not give, e.g.
+            ``model_id="cube-szr", model_version="1.0", recording="chb01_03"``.
+
+        Returns
+        -------
+        alert_ids : list of int
+            One id per item, in order; see :meth:`add_alert` for duplicates.
+        """
+        unknown = set(common) - set(_INPUT_FIELDS)
+        if unknown:
+            raise TypeError(
+                f"add_alerts() got unknown fields {sorted(unknown)}; allowed are "
+                f"{', '.join(_INPUT_FIELDS)}."
+            )
+        rows = [self._prepare(item, common, k) for k, item in enumerate(alerts)]
+        ids, n_new = [], 0
+        now = _utcnow()
+        with self._transaction("write to") as conn:
+            for row in rows:
+                cur = conn.execute(
+                    "INSERT INTO alerts (recording, onset, duration, confidence, channels, "
+                    "model_id, model_version, threshold, created_at, recording_start, "
+                    "recording_duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (recording, model_id, model_version, onset) DO NOTHING",
+                    (*row[:8], now, *row[8:]),
+                )
+                if cur.rowcount == 1:
+                    ids.append(cur.lastrowid)
+                    n_new += 1
+                else:
+                    ids.append(conn.execute(
+                        "SELECT id FROM alerts WHERE recording = ? AND model_id = ? "
+                        "AND model_version = ? AND onset = ?",
+                        (row[0], row[5], row[6], row[1]),
+                    ).fetchone()[0])
+                    logger.info(
+                        "Alert at %.3f s of %s by %s %s is stored already (id %d); kept as is.",
+                        row[1], row[0], row[5], row[6], ids[-1],
+                    )
+        logger.info("Stored %d new alert(s) in %s (%d already there).", n_new, self.path,
+                    len(ids) - n_new)
+        return ids
+
+    def _prepare(self, item, common, k):
+        if isinstance(item, Mapping):
+            unknown = set(item) - set(_INPUT_FIELDS)
+            if unknown:
+                raise TypeError(
+                    f"Alert {k} has unknown fields {sorted(unknown)}; allowed are "
+                    f"{', '.join(_INPUT_FIELDS)}."
+                )
+            values = {**common, **item}
+        else:
+            values = dict(common)
+            for field in _INPUT_FIELDS:
+                if hasattr(item, field):
+                    values[field] = getattr(item, field)
+        missing = [f for f in ("recording", "onset", "duration", "model_id") if f not in values]
+        if missing:
+            raise TypeError(f"Alert {k} lacks {', '.join(missing)}.")
+        return (
+            _check_text(values["recording"], "recording"),
+            round(_check_float(values["onset"], "onset", minimum=0), 3),
+            _check_float(values["duration"], "duration", minimum=0),
+            _check_float(values.get("confidence"), "confidence", minimum=0, maximum=1,
+                         optional=True),
+            json.dumps(_check_channels(values.get("channels"))),
+            _check_text(values["model_id"], "model_id"),
+            _check_text(values.get("model_version") or "", "model_version", allow_empty=True),
+            _check_float(values.get("threshold"), "threshold", optional=True),
+            _check_datetime(values.get("recording_start"), "recording_start"),
+            _check_float(values.get("recording_duration"), "recording_duration",
+                         minimum=0, strict=True, optional=True),
+        )
+
+    def review(self, alert_id, status, reviewer, note=""):
+        """Confirm or reject an alert, and record it in the audit trail.
+
+        The audit row and the alert's new status are written in one
+        transaction: both or neither. An alert already reviewed can be
+        reviewed again (action ``'revise'``); its history keeps every step.
+
+        Parameters
+        ----------
+        alert_id : int
+            The alert.
+        status : 'confirmed' | 'rejected'
+            The verdict.
+        reviewer : str
+            Who reviews; must not be empty.
+        note : str
+            Free text kept with the review.
+
+        Returns
+        -------
+        alert : Alert
+            The alert as it is now.
+
+        Raises
+        ------
+        UnknownAlertError
+            If there is no alert ``alert_id``.
+        """
+        alert_id = _check_id(alert_id)
+        _check_statuses(status, "status", REVIEW_STATUSES)
+        reviewer = _check_text(reviewer, "reviewer")
+        note = _check_text("" if note is None else note, "note", allow_empty=True)
+        at = _utcnow()
+        with self._transaction("write to") as conn:
+            row = conn.execute("SELECT status FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+            if row is None:
+                raise self._unknown(conn, alert_id)
+            before = row[0]
+            action = "review" if before == "pending" else "revise"
+            # The audit row first: the database refuses a status change that
+            # its newest audit row does not describe.
+            conn.execute(
+                "INSERT INTO reviews (alert_id, action, status_before, status_after, "
+                "reviewer, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (alert_id, action, before, status, reviewer, note, at),
+            )
+            conn.execute(
+                "UPDATE alerts SET status = ?, reviewer = ?, reviewed_at = ?, note = ? "
+                "WHERE id = ?",
+                (status, reviewer, at, note, alert_id),
+            )
+            alert = _alert_from_row(conn.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id = ?", (alert_id,)
+            ).fetchone())
+        logger.info("Alert %d: %s -> %s by %s.", alert_id, before, status, reviewer)
+        return alert
+
+    # -- reading -------------------------------------------------------------
+
+    def _unknown(self, conn, alert_id):
+        lo, hi, n = conn.execute("SELECT min(id), max(id), count(*) FROM alerts").fetchone()
+        held = f"its {n} alerts have ids {lo} to {hi}" if n else "it holds no alerts"
+        return UnknownAlertError(f"There is no alert {alert_id} in {self.path} ({held}).")
+
+    def get(self, alert_id):
+        """Return one alert.
+
+        Parameters
+        ----------
+        alert_id : int
+            The alert's id.
+
+        Returns
+        -------
+        alert : Alert
+            The alert.
+
+        Raises
+        ------
+        UnknownAlertError
+            If there is no alert ``alert_id``.
+        """
+        alert_id = _check_id(alert_id)
+        with self._transaction("read", "DEFERRED") as conn:
+            row = conn.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id = ?", (alert_id,)
+            ).fetchone()
+            if row is None:
+                raise self._unknown(conn, alert_id)
+        return _alert_from_row(row)
+
+    def list(self, status=None, recording=None, limit=None):
+        """Return stored alerts, by recording and onset.
+
+        Parameters
+        ----------
+        status : str | sequence of str | None
+            Keep alerts with this status (or these); None keeps all.
+        recording : str | None
+            Keep alerts of this recording only.
+        limit : int | None
+            Return at most this many.
+
+        Returns
+        -------
+        alerts : list of Alert
+            Ordered by recording, onset and id.
+        """
+        statuses = _check_statuses(status)
+        where, params = [], []
+        if statuses is not None:
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params.extend(statuses)
+        if recording is not None:
+            where.append("recording = ?")
+            params.append(_check_text(recording, "recording"))
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM alerts"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY recording, onset, id"
+        if limit is not None:
+            limit = _check_id(limit)
+            if limit < 0:
+                raise ValueError(f"limit must be >= 0 or None, got {limit}.")
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._transaction("read", "DEFERRED") as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [_alert_from_row(row) for row in rows]
+
+    def history(self, alert_id):
+        """Return the audit trail of one alert, oldest first.
+
+        Parameters
+        ----------
+        alert_id : int
+            The alert's id.
+
+        Returns
+        -------
+        reviews : list of Review
+            Every review action on the alert; empty while it is pending.
+
+        Raises
+        ------
+        UnknownAlertError
+            If there is no alert ``alert_id``.
+        """
+        alert_id = _check_id(alert_id)
+        with self._transaction("read", "DEFERRED") as conn:
+            if conn.execute("SELECT 1 FROM alerts WHERE id = ?", (alert_id,)).fetchone() is None:
+                raise self._unknown(conn, alert_id)
+            rows = conn.execute(
+                f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews WHERE alert_id = ? "
+                "ORDER BY id", (alert_id,),
+            ).fetchall()
+        return [Review(*row) for row in rows]
+
+    def counts(self):
+        """Return how many alerts there are per status.
+
+        Returns
+        -------
+        counts : dict
+            ``{'pending': n, 'confirmed': n, 'rejected': n}``.
+        """
+        with self._transaction("read", "DEFERRED") as conn:
+            rows = conn.execute("SELECT status, count(*) FROM alerts GROUP BY status").fetchall()
+        return {**dict.fromkeys(STATUSES, 0), **dict(rows)}
+
+    def check(self):
+        """Check the file's integrity (SQLite's own checks and foreign keys).
+
+        Returns
+        -------
+        problems : list of str
+            Empty if the file is sound.
+        """
+        conn = self._connection()
+        problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+        if problems == ["ok"]:
+            problems = []
+        problems += [f"reviews row {r[1]} points to a missing alert"
+                     for r in conn.execute("PRAGMA foreign_key_check")]
+        return problems
+
+    # -- export --------------------------------------------------------------
+
+    def export(self, fname, fmt="csv", status=None, *, recording=None):
+        """Write alerts to a CSV file or to SzCORE annotation files.
+
+        Parameters
+        ----------
+        fname : path-like
+            The file to write (replaced atomically). For ``'szcore'``, when
+            the alerts come from more than one recording, it must contain
+            ``{recording}``, replaced by each recording's name without folder
+            and EEG extension (``out/{recording}_events.tsv``): one file per
+            recording.
+        fmt : 'csv' | 'szcore'
+            ``'csv'``: one file, one row per alert, every column of the
+            ``alerts`` table (``channels`` joined with commas).
+            ``'szcore'``: tab-separated SzCORE/HED-SCORE annotations with the
+            columns ``onset, duration, eventType, confidence, channels,
+            dateTime, recordingDuration``; each alert is an ``sz`` event. One
+            file per recording that has alerts of the statuses asked for;
+            with ``recording=``, that recording's file is written even
+            without any, as one ``bckg`` row spanning the recording.
+        status : str | sequence of str | None
+            Which alerts to write. None: the reviewed ones for CSV
+            (``('confirmed', 'rejected')``, told apart by its ``status``
+            column) and only the confirmed ones for SzCORE, which has no
+            status column: every row there reads as a seizure.
+        recording : str | None
+            Write the alerts of this recording only.
+
+        Returns
+        -------
+        fnames : list of pathlib.Path
+            The files written.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(
+                f"Invalid value for the 'fmt' parameter. Allowed values are 'csv', "
+                f"'szcore', but got {fmt!r} instead."
+            )
+        if status is None:
+            status = ("confirmed", "rejected") if fmt == "csv" else ("confirmed",)
+        statuses = _check_statuses(status)
+        fname = Path(os.fspath(fname)).expanduser()
+        with self._transaction("read", "DEFERRED") as conn:  # one consistent snapshot
+            alerts = self._select_export(conn, statuses, recording)
+            meta = self._recording_meta(conn, recording)
+        if fmt == "csv":
+            _write_atomic(fname, _format_csv(alerts))
+            logger.info("Wrote %d alert(s) to %s.", len(alerts), fname)
+            return [fname]
+        return self._export_szcore(fname, alerts, meta, recording, statuses)
+
+    def _select_export(self, conn, statuses, recording):
+        sql = (f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE status IN "
+               f"({', '.join('?' * len(statuses))})")
+        params = list(statuses)
+        if recording is not None:
+            sql += " AND recording = ?"
+            params.append(_check_text(recording, "recording"))
+            if conn.execute("SELECT 1 FROM alerts WHERE recording = ?",
+                            (recording,)).fetchone() is None:
+                raise AlertStoreError(
+                    f"The alert store {self.path} holds no alerts of recording {recording!r}."
+                )
+        rows = conn.execute(sql + " ORDER BY recording, onset, id", params).fetchall()
+        return [_alert_from_row(row) for row in rows]
+
+    @staticmethod
+    def _recording_meta(conn, recording):
+        """Newest known start and duration of each recording."""
+        sql = ("SELECT recording, recording_start, recording_duration FROM alerts "
+               + ("WHERE recording = ? " if recording is not None else "") + "ORDER BY id")
+        meta = {}
+        for rec, start, dur in conn.execute(sql, () if recording is None else (recording,)):
+            old = meta.get(rec, (None, None))
+            meta[rec] = (start if start is not None else old[0],
+                         dur if dur is not None else old[1])
+        return meta
+
+    def _export_szcore(self, fname, alerts, meta, recording, statuses):
+        if recording is not None:
+            recordings = [recording]
+        else:
+            recordings = sorted({a.recording for a in alerts})
+        templated = "{recording}" in str(fname)
+        if len(recordings) > 1 and not templated:
+            shown = ", ".join(repr(r) for r in recordings[:4])
+            shown += ", ..." if len(recordings) > 4 else ""
+            raise ValueError(
+                f"SzCORE annotations hold one recording per file, and these alerts come from "
+                f"{len(recordings)} recordings ({shown}). Put '{{recording}}' in fname "
+                f"(e.g. 'out/{{recording}}_events.tsv') or pass recording=."
+            )
+        if not recordings:
+            logger.warning("No alerts with status %s in %s: no SzCORE file written.",
+                           "/".join(statuses), self.path)
+        targets = {}
+        for rec in recordings:
+            target = Path(str(fname).replace("{recording}", _file_stem(rec)))
+            if target in targets:
+                raise ValueError(
+                    f"Recordings {targets[target]!r} and {rec!r} would both be written to "
+                    f"{target}; their names differ only in folder or extension."
+                )
+            targets[target] = rec
+        written = []
+        for target, rec in targets.items():
+            start, rec_dur = meta.get(rec, (None, None))
+            events = [a for a in alerts if a.recording == rec]
+            if start is None or rec_dur is None:
+                logger.warning(
+                    "Recording %s: its %s unknown; SzCORE file %s has 'n/a' there.", rec,
+                    " and ".join(n for n, v in (("start", start), ("duration", rec_dur))
+                                 if v is None) + (" is" if (start is None) != (rec_dur is None)
+                                                  else " are"),
+                    target,
+                )
+            _write_atomic(target, _format_szcore(events, start, rec_dur))
+            logger.info("Wrote %d SzCORE event(s) of %s to %s.", len(events), rec, target)
+            written.append(target)
+        return written
+
+    # -- life cycle ------------------------------------------------------------
+
+    def close(self):
+        """Close the connection (further use raises :class:`AlertStoreError`)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        state = "closed" if self._conn is None else f"schema v{self.schema_version}"
+        return f"<AlertStore {self.path} | {state}>"

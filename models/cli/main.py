@@ -1,0 +1,57 @@
+"""The ``neucube`` command line: one module per command, each adding its own parser.
+
+Heavy imports (MNE, Brian2) happen inside the commands, so ``neucube --help``
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import alerts, bench, demo, detect, evaluate, info, report, spikes, train
+
+EPILOG = "Run 'neucube COMMAND --help' for the options of one command."
+
+# The commands, in the order of ``neucube --help``.
+COMMANDS = (info, demo, spikes, evaluate, train, detect, alerts, report, bench)
+
+
+def build_parser():
+    """Return the argument parser of the ``neucube`` command."""
+    parser = argparse.ArgumentParser(
+        prog="neucube",
+        description="NeuCube-EEG: EEG to spikes to a brain-shaped spiking reservoir.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and decisions")
+    parser.add_argument("--debug", action="store_true", help="log everything")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``neucube`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from neucube import set_log_level
+
+    set_log_level("debug" if args.debug else ("info" if args.verbose else "warning"))
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError, TypeError) as err:
+        # Errors of ours carry the file/channel/parameter and the fix; show them
+        # without a traceback (use --debug for one).
+        if args.debug:
+            raise
+        print(f"neucube {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
