@@ -2,7 +2,10 @@
 
 This package knows nothing of spikes: it never imports :mod:`neucube`,
 :mod:`models` or :mod:`gui`. Data leave it as MNE objects or NumPy arrays of
-shape (n_channels, n_times), in SI units (volts).
+shape (n_channels, n_times), in SI units (volts). Live sources (LSL streams,
+in-memory sources, file replay, markers, the ring buffer) are in
+:mod:`acquisition.stream`, imported on demand: ``import acquisition`` loads
+no LSL.
 """
 
 from ._logging import logger
@@ -18,8 +21,7 @@ from .channels import (
     standardize_channel_names,
 )
 from .epochs import make_epochs, sliding_windows
-from .filters import OnlineFilter, filter_offline, resample
-from .montage import CHBMIT_BIPOLAR, bipolar_names, to_bipolar
+from .filters import OnlineFilter, OnlineResampler, filter_offline, resample
 from .io import (
     SUPPORTED_EXTENSIONS,
     CorruptFileError,
@@ -29,36 +31,8 @@ from .io import (
     UnsupportedFormatError,
     read_raw,
 )
-
-__all__ = [
-    "CHBMIT_BIPOLAR",
-    "bipolar_names",
-    "to_bipolar",
-    "OLD_TO_NEW",
-    "REFERENCE_SUFFIXES",
-    "SUPPORTED_EXTENSIONS",
-    "ChannelLabel",
-    "CorruptFileError",
-    "EEGFileError",
-    "NonFiniteDataError",
-    "OnlineFilter",
-    "TruncatedFileError",
-    "UnsupportedFormatError",
-    "filter_offline",
-    "logger",
-    "make_epochs",
-    "parse_channel_name",
-    "pick_placeable",
-    "placeable_picks",
-    "read_raw",
-    "resample",
-    "set_standard_names",
-    "sliding_windows",
-    "standard_electrode_names",
-    "standardize_channel_names",
-]
-
-from .uci import (  # noqa: E402  (UCI EEG Database reader)
+from .montage import CHBMIT_BIPOLAR, bipolar_names, to_bipolar
+from .uci import (
     UCIEpochs,
     UCITrial,
     find_uci_subjects,
@@ -67,11 +41,37 @@ from .uci import (  # noqa: E402  (UCI EEG Database reader)
     read_uci_trial,
 )
 
-__all__ += [
+__all__ = [
+    "CHBMIT_BIPOLAR",
+    "OLD_TO_NEW",
+    "REFERENCE_SUFFIXES",
+    "SUPPORTED_EXTENSIONS",
+    "ChannelLabel",
+    "CorruptFileError",
+    "EEGFileError",
+    "NonFiniteDataError",
+    "OnlineFilter",
+    "OnlineResampler",
+    "TruncatedFileError",
     "UCIEpochs",
     "UCITrial",
+    "UnsupportedFormatError",
+    "bipolar_names",
+    "filter_offline",
     "find_uci_subjects",
+    "logger",
+    "make_epochs",
+    "parse_channel_name",
+    "pick_placeable",
+    "placeable_picks",
+    "read_raw",
     "read_uci_epochs",
     "read_uci_subject",
     "read_uci_trial",
+    "resample",
+    "set_standard_names",
+    "sliding_windows",
+    "standard_electrode_names",
+    "standardize_channel_names",
+    "to_bipolar",
 ]

@@ -4,6 +4,8 @@ Every validator raises an error that names the parameter, says what was
 expected, shows the value given and, where one exists, the fix.
 """
 
+from __future__ import annotations
+
 import contextlib
 import logging
 import numbers
@@ -13,13 +15,9 @@ import numpy as np
 
 from ._logging import logger
 
-_LEVELS = {
-    "debug": logging.DEBUG,
-    "info": logging.INFO,
-    "warning": logging.WARNING,
-    "error": logging.ERROR,
-    "critical": logging.CRITICAL,
-}
+#: The level names ``verbose=`` accepts (any case); their numbers are the
+#: standard library's (:func:`logging.getLevelNamesMapping`).
+_LEVEL_NAMES = ("critical", "debug", "error", "info", "warning")
 
 
 def _level_from_verbose(verbose):
@@ -30,11 +28,11 @@ def _level_from_verbose(verbose):
         return logging.INFO if verbose else logging.WARNING
     if isinstance(verbose, numbers.Integral):
         return int(verbose)
-    if isinstance(verbose, str) and verbose.lower() in _LEVELS:
-        return _LEVELS[verbose.lower()]
+    if isinstance(verbose, str) and verbose.lower() in _LEVEL_NAMES:
+        return logging.getLevelNamesMapping()[verbose.upper()]
     raise ValueError(
         f"verbose must be None, a bool, an int logging level or one of "
-        f"{sorted(_LEVELS)}, got {verbose!r}."
+        f"{list(_LEVEL_NAMES)}, got {verbose!r}."
     )
 
 
@@ -98,38 +96,43 @@ def _mne_messages(records):
     return [str(r.message) for r in records if issubclass(r.category, RuntimeWarning)]
 
 
+def _positive_float(value, wrong_type, wrong_value):
+    """Return ``value`` as a positive finite float or raise.
+
+    ``wrong_type(value)`` and ``wrong_value(as_float)`` build the messages
+    of the :class:`TypeError` (not a real number; bools are not) and of the
+    :class:`ValueError` (zero, negative, NaN or infinite).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(wrong_type(value))
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(wrong_value(value))
+    return value
+
+
 def _check_sfreq(sfreq, name="sfreq"):
     """Return ``sfreq`` as a positive finite float or raise."""
-    if isinstance(sfreq, bool) or not isinstance(sfreq, numbers.Real):
-        raise TypeError(
-            f"{name} must be a positive number of samples per second (Hz), "
-            f"got {sfreq!r} of type {type(sfreq).__name__}."
-        )
-    sfreq = float(sfreq)
-    if not np.isfinite(sfreq) or sfreq <= 0:
-        raise ValueError(
-            f"{name} must be a positive, finite sampling frequency in Hz, got {sfreq!r}."
-        )
-    return sfreq
+    return _positive_float(
+        sfreq,
+        lambda v: f"{name} must be a positive number of samples per second (Hz), "
+                  f"got {v!r} of type {type(v).__name__}.",
+        lambda v: f"{name} must be a positive, finite sampling frequency in Hz, got {v!r}.",
+    )
 
 
 def _check_positive(value, name, *, allow_none=False, unit="", hint=""):
     """Return ``value`` as a positive finite float (or None) or raise."""
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        none = " or None" if allow_none else ""
-        raise TypeError(
-            f"{name} must be a positive number{none}, got {value!r} of type "
-            f"{type(value).__name__}.{(' ' + hint) if hint else ''}"
-        )
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(
-            f"{name} must be positive and finite, got {value!r}{unit}."
-            f"{(' ' + hint) if hint else ''}"
-        )
-    return value
+    none = " or None" if allow_none else ""
+    hint = f" {hint}" if hint else ""
+    return _positive_float(
+        value,
+        lambda v: f"{name} must be a positive number{none}, got {v!r} of type "
+                  f"{type(v).__name__}.{hint}",
+        lambda v: f"{name} must be positive and finite, got {v!r}{unit}.{hint}",
+    )
 
 
 def _check_int(value, name, *, minimum=None):

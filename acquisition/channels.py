@@ -31,14 +31,21 @@ names, to be looked up case-insensitively (no electrode name is all digits).
 The :mod:`neucube` package relies on this rule to place channels.
 """
 
+from __future__ import annotations
+
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import _check_option, _is_raw, _raw_label, _use_log_level
 from ._logging import logger
+
+if TYPE_CHECKING:
+    import mne
 
 #: Old 10-20 names and their 10-10 replacements (same scalp position).
 OLD_TO_NEW = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
@@ -70,7 +77,7 @@ def _electrode_lookup():
     return lookup
 
 
-def standard_electrode_names():
+def standard_electrode_names() -> tuple[str, ...]:
     """Return the canonical names of all known electrode positions.
 
     Returns
@@ -130,7 +137,7 @@ class ChannelLabel:
             raise ValueError(f"duplicate must be >= 0, got {self.duplicate}.")
 
     @property
-    def base(self):
+    def base(self) -> str:
         """str: The canonical name without the duplicate suffix (``'T8-P8'``)."""
         return "-".join(self.electrodes)
 
@@ -144,7 +151,7 @@ def _unplaceable(name, why):
     )
 
 
-def parse_channel_name(name):
+def parse_channel_name(name: str) -> ChannelLabel:
     """Read the electrode(s) a channel name refers to.
 
     Parameters
@@ -219,7 +226,7 @@ def _parse_or_none(name):
         return None
 
 
-def standardize_channel_names(names):
+def standardize_channel_names(names: Sequence[str]) -> tuple[list[str], list[str]]:
     """Give each channel its canonical name, keeping duplicates distinct.
 
     Parameters
@@ -273,7 +280,9 @@ def standardize_channel_names(names):
     return new_names, unplaced
 
 
-def set_standard_names(raw, *, verbose=None):
+def set_standard_names(
+    raw: mne.io.BaseRaw, *, verbose: bool | str | int | None = None
+) -> mne.io.BaseRaw:
     """Rename the channels of a Raw to their canonical names, in place.
 
     Parameters
@@ -314,7 +323,12 @@ def set_standard_names(raw, *, verbose=None):
     return raw
 
 
-def placeable_picks(inst, *, kind=None, exclude="bads"):
+def placeable_picks(
+    inst: mne.io.BaseRaw | Sequence[str],
+    *,
+    kind: str | None = None,
+    exclude: str | Sequence[str] = "bads",
+) -> np.ndarray:
     """Indices of the channels that can be placed on the scalp.
 
     Parameters
@@ -358,7 +372,13 @@ def placeable_picks(inst, *, kind=None, exclude="bads"):
     return np.array(picks, dtype=int)
 
 
-def pick_placeable(raw, *, kind=None, exclude="bads", verbose=None):
+def pick_placeable(
+    raw: mne.io.BaseRaw,
+    *,
+    kind: str | None = None,
+    exclude: str | Sequence[str] = "bads",
+    verbose: bool | str | int | None = None,
+) -> mne.io.BaseRaw:
     """Return a copy of a Raw with only the EEG channels that can be placed.
 
     Parameters

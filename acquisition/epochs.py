@@ -7,7 +7,11 @@ or from a list of markers, for trial-based tasks; it returns the arrays a
 classifier wants and the :class:`mne.Epochs` they came from.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -23,6 +27,10 @@ from ._checks import (
     _use_log_level,
 )
 from ._logging import logger
+
+if TYPE_CHECKING:
+    import mne
+    from numpy.typing import ArrayLike
 
 
 # mne.Epochs.drop_log reasons, in words.
@@ -49,7 +57,9 @@ def _to_samples(seconds, sfreq, name):
     return n
 
 
-def sliding_windows(data, sfreq, window=2.0, hop=1.0):
+def sliding_windows(
+    data: ArrayLike, sfreq: float, window: float = 2.0, hop: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Cut an array into windows of fixed length at a fixed hop.
 
     Parameters
@@ -187,8 +197,18 @@ def _normalize_event_id(event_id):
     return {str(name): code for code, name in enumerate(names, start=1)}
 
 
-def make_epochs(raw, tmin, tmax, *, event_id=None, markers=None, baseline=None, picks=None,
-                reject_by_annotation=True, verbose=None):
+def make_epochs(
+    raw: mne.io.BaseRaw,
+    tmin: float,
+    tmax: float,
+    *,
+    event_id: dict[str, int] | Sequence[str] | None = None,
+    markers: Sequence[tuple[float, str | int]] | None = None,
+    baseline: tuple[float | None, float | None] | None = None,
+    picks: str | Sequence | None = None,
+    reject_by_annotation: bool = True,
+    verbose: bool | str | int | None = None,
+) -> tuple[np.ndarray, np.ndarray, mne.Epochs]:
     """Cut a recording into epochs around events.
 
     The events are the recording's annotations (``raw.annotations``, e.g.

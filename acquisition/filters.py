@@ -9,9 +9,19 @@ gives the same samples as filtering it whole.
 and resampling. They are non-causal (each output sample depends on later input
 samples), so they must never be used on a live stream, and their output
 differs from :class:`OnlineFilter`'s.
+
+:class:`OnlineResampler` changes the rate of a stream causally, chunk by
+chunk, with its state kept: resampling chunk by chunk gives the same samples
+as resampling the whole stream at once.
 """
 
+from __future__ import annotations
+
+import math
 import numbers
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import signal
@@ -27,6 +37,10 @@ from ._checks import (
     _use_log_level,
 )
 from ._logging import logger
+
+if TYPE_CHECKING:
+    import mne
+    from numpy.typing import ArrayLike
 
 
 def _check_band(sfreq, l_freq, h_freq, notch, notch_harmonics=False):
@@ -170,16 +184,16 @@ class OnlineFilter:
 
     def __init__(
         self,
-        sfreq,
-        l_freq=0.5,
-        h_freq=40.0,
-        notch=None,
-        order=4,
+        sfreq: float,
+        l_freq: float | None = 0.5,
+        h_freq: float | None = 40.0,
+        notch: float | Sequence[float] | None = None,
+        order: int = 4,
         *,
-        notch_q=30.0,
-        notch_harmonics=False,
-        init="steady",
-    ):
+        notch_q: float = 30.0,
+        notch_harmonics: bool = False,
+        init: str = "steady",
+    ) -> None:
         self.sfreq = _check_sfreq(sfreq)
         self.l_freq, self.h_freq, self.notch_freqs = _check_band(
             self.sfreq, l_freq, h_freq, notch, notch_harmonics
@@ -216,7 +230,7 @@ class OnlineFilter:
             sections.append(np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]]))
         return np.vstack(sections)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         notch = ""
         if self.notch_freqs:
             notch = f", notch {list(self.notch_freqs)} Hz (Q={self.notch_q:g})"
@@ -227,11 +241,11 @@ class OnlineFilter:
         )
 
     @property
-    def initialized(self):
+    def initialized(self) -> bool:
         """bool: Whether the state has been set by a first sample."""
         return self._zi is not None
 
-    def reset(self):
+    def reset(self) -> OnlineFilter:
         """Forget the state and the number of channels (start a new stream).
 
         Returns
@@ -243,7 +257,7 @@ class OnlineFilter:
         self.n_channels = None
         return self
 
-    def filter(self, chunk):
+    def filter(self, chunk: ArrayLike) -> np.ndarray:
         """Filter the next chunk of a stream and advance the state.
 
         Parameters
@@ -299,13 +313,30 @@ class OnlineFilter:
         return out
 
 
-def _raw_sfreq(raw, sfreq, func):
-    if sfreq is not None and not np.isclose(float(sfreq), raw.info["sfreq"]):
-        raise ValueError(
-            f"{func}: sfreq={sfreq!r} does not match the Raw's sampling frequency "
-            f"{raw.info['sfreq']:g} Hz. Pass sfreq=None with a Raw."
-        )
-    return float(raw.info["sfreq"])
+def _inst_sfreq(inst, sfreq, func, doing):
+    """Return the checked sampling frequency of ``inst`` (a Raw's, or ``sfreq``).
+
+    ``doing`` names what ``func`` does to an array, for the error message
+    (``'filtering'``, ``'resampling'``).
+    """
+    if _is_raw(inst):
+        if sfreq is not None and not np.isclose(float(sfreq), inst.info["sfreq"]):
+            raise ValueError(
+                f"{func}: sfreq={sfreq!r} does not match the Raw's sampling frequency "
+                f"{inst.info['sfreq']:g} Hz. Pass sfreq=None with a Raw."
+            )
+        sfreq = float(inst.info["sfreq"])
+    elif sfreq is None:
+        raise ValueError(f"{func}: sfreq is required when {doing} an array.")
+    return _check_sfreq(sfreq)
+
+
+def _loaded_copy(raw):
+    """Return a copy of ``raw`` with its data loaded."""
+    out = raw.copy()
+    if not out.preload:
+        out.load_data(verbose="warning")
+    return out
 
 
 def _relay(records, what):
@@ -313,8 +344,16 @@ def _relay(records, what):
         logger.warning("MNE, %s: %s", what, msg)
 
 
-def filter_offline(inst, sfreq=None, l_freq=0.5, h_freq=40.0, notch=None, *,
-                   notch_harmonics=False, verbose=None):
+def filter_offline(
+    inst: ArrayLike | mne.io.BaseRaw,
+    sfreq: float | None = None,
+    l_freq: float | None = 0.5,
+    h_freq: float | None = 40.0,
+    notch: float | Sequence[float] | None = None,
+    *,
+    notch_harmonics: bool = False,
+    verbose: bool | str | int | None = None,
+) -> np.ndarray | mne.io.BaseRaw:
     """Zero-phase FIR filtering of a whole recording. Offline use only.
 
     The filter is non-causal: each output sample depends on input samples
@@ -353,18 +392,12 @@ def filter_offline(inst, sfreq=None, l_freq=0.5, h_freq=40.0, notch=None, *,
     :meth:`mne.io.Raw.filter`).
     """
     with _use_log_level(verbose):
-        if _is_raw(inst):
-            sfreq = _raw_sfreq(inst, sfreq, "filter_offline")
-        elif sfreq is None:
-            raise ValueError("filter_offline: sfreq is required when filtering an array.")
-        sfreq = _check_sfreq(sfreq)
+        sfreq = _inst_sfreq(inst, sfreq, "filter_offline", "filtering")
         l_freq, h_freq, freqs = _check_band(sfreq, l_freq, h_freq, notch, notch_harmonics)
         band = l_freq is not None or h_freq is not None
         with _capture_mne_warnings() as records:
             if _is_raw(inst):
-                out = inst.copy()
-                if not out.preload:
-                    out.load_data(verbose="warning")
+                out = _loaded_copy(inst)
                 if band:
                     out.filter(l_freq, h_freq, verbose="warning")
                 if freqs:
@@ -387,7 +420,14 @@ def filter_offline(inst, sfreq=None, l_freq=0.5, h_freq=40.0, notch=None, *,
     return out
 
 
-def resample(inst, sfreq=None, new_sfreq=None, *, method="fft", verbose=None):
+def resample(
+    inst: ArrayLike | mne.io.BaseRaw,
+    sfreq: float | None = None,
+    new_sfreq: float | None = None,
+    *,
+    method: str = "fft",
+    verbose: bool | str | int | None = None,
+) -> np.ndarray | mne.io.BaseRaw:
     """Change the sampling frequency of a recording (offline).
 
     Parameters
@@ -418,11 +458,7 @@ def resample(inst, sfreq=None, new_sfreq=None, *, method="fft", verbose=None):
     rate at the source.
     """
     with _use_log_level(verbose):
-        if _is_raw(inst):
-            sfreq = _raw_sfreq(inst, sfreq, "resample")
-        elif sfreq is None:
-            raise ValueError("resample: sfreq is required when resampling an array.")
-        sfreq = _check_sfreq(sfreq)
+        sfreq = _inst_sfreq(inst, sfreq, "resample", "resampling")
         if new_sfreq is None:
             raise ValueError(
                 "resample: new_sfreq is required (the sampling frequency wanted, in Hz)."
@@ -431,9 +467,7 @@ def resample(inst, sfreq=None, new_sfreq=None, *, method="fft", verbose=None):
         _check_option(method, "method", ("fft", "polyphase"))
         with _capture_mne_warnings() as records:
             if _is_raw(inst):
-                out = inst.copy()
-                if not out.preload:
-                    out.load_data(verbose="warning")
+                out = _loaded_copy(inst)
                 if new_sfreq != sfreq:
                     out.resample(new_sfreq, method=method, verbose="warning")
             else:
@@ -446,3 +480,107 @@ def resample(inst, sfreq=None, new_sfreq=None, *, method="fft", verbose=None):
         _relay(records, "resample")
         logger.info("resample: %g Hz -> %g Hz (%s).", sfreq, new_sfreq, method)
     return out
+
+
+class OnlineResampler:
+    """Causal polyphase resampling with state kept between chunks.
+
+    A windowed-sinc anti-aliasing FIR (Kaiser window, as
+    :func:`scipy.signal.resample_poly` designs it) applied causally at the
+    rational rate ``up / down``: resampling a stream chunk by chunk gives the
+    same samples as resampling it whole. Unlike the offline
+    :func:`acquisition.resample` it delays the signal, by
+    :attr:`delay` seconds.
+
+    Parameters
+    ----------
+    sfreq : float
+        Input rate, Hz.
+    new_sfreq : float
+        Output rate, Hz; ``new_sfreq / sfreq`` must be a ratio of integers up
+        to ``max_denominator``.
+    max_denominator : int
+        Largest ``up`` or ``down`` accepted.
+
+    Attributes
+    ----------
+    up, down : int
+        The rational ratio.
+    taps : ndarray
+        The FIR filter (at the upsampled rate).
+    delay : float
+        Group delay in seconds.
+    """
+
+    def __init__(self, sfreq: float, new_sfreq: float, *, max_denominator: int = 1000) -> None:
+        from scipy import signal
+
+        self.sfreq = _check_sfreq(sfreq)
+        self.new_sfreq = _check_sfreq(new_sfreq, "new_sfreq")
+        ratio = Fraction(self.new_sfreq / self.sfreq).limit_denominator(max_denominator)
+        if not math.isclose(self.sfreq * ratio.numerator / ratio.denominator, self.new_sfreq,
+                            rel_tol=1e-9):
+            raise ValueError(
+                f"Cannot resample {self.sfreq:g} Hz to {self.new_sfreq:g} Hz with a ratio of "
+                f"integers up to {max_denominator}; pick the rate at the source."
+            )
+        self.up, self.down = ratio.numerator, ratio.denominator
+        max_rate = max(self.up, self.down)
+        half = 10 * max_rate
+        h = signal.firwin(2 * half + 1, 1.0 / max_rate, window=("kaiser", 5.0)) * self.up
+        self.taps = h
+        self._k = -(-h.size // self.up)  # taps per phase
+        padded = np.zeros(self._k * self.up)
+        padded[: h.size] = h
+        self._phases = padded.reshape(self._k, self.up).T  # [p, j] = h[p + j * up]
+        self.delay = half / (self.up * self.sfreq)
+        self.reset()
+
+    def reset(self) -> OnlineResampler:
+        """Forget the state (start a new stream).
+
+        Returns
+        -------
+        self : OnlineResampler
+            The resampler.
+        """
+        self._hist = None
+        self._n_in = 0
+        self._n_out = 0
+        return self
+
+    def process(self, chunk: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Resample the next chunk.
+
+        Parameters
+        ----------
+        chunk : ndarray, shape (n_channels, n_times)
+            The next input samples.
+
+        Returns
+        -------
+        out : ndarray, shape (n_channels, n_out)
+            The output samples now due (float64).
+        newest : ndarray of int, shape (n_out,)
+            For each output sample, the index in ``chunk`` of the newest
+            input sample it depends on.
+        """
+        x = np.asarray(chunk, dtype=np.float64)
+        k = self._k
+        if self._hist is None:
+            if x.shape[1] == 0:
+                return np.empty((x.shape[0], 0)), np.empty(0, dtype=int)
+            self._hist = np.repeat(x[:, :1], k - 1, axis=1)  # steady start
+        buf = np.concatenate([self._hist, x], axis=1)
+        n_in = self._n_in + x.shape[1]
+        last = (n_in * self.up - 1) // self.down if n_in else -1
+        m = np.arange(self._n_out, last + 1)
+        pos = m * self.down
+        phase, newest = pos % self.up, pos // self.up  # newest input index (absolute)
+        base = self._n_in - (k - 1)  # absolute index of buf[:, 0]
+        idx = (newest - base)[:, np.newaxis] - np.arange(k)[np.newaxis, :]
+        out = (buf[:, idx] * self._phases[phase][np.newaxis]).sum(axis=-1)
+        self._hist = buf[:, buf.shape[1] - (k - 1):] if k > 1 else buf[:, :0]
+        self._n_in = n_in
+        self._n_out = last + 1
+        return out, newest - (n_in - x.shape[1])

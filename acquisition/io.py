@@ -6,8 +6,11 @@ The parsing is MNE's; this module picks the reader, checks the result and turns
 MNE's warnings about damaged files into errors that name the file.
 """
 
+from __future__ import annotations
+
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import mne
@@ -34,7 +37,7 @@ class EEGFileError(ValueError):
         The file concerned.
     """
 
-    def __init__(self, message, fname=None):
+    def __init__(self, message: str, fname: str | os.PathLike | None = None) -> None:
         super().__init__(message)
         self.fname = None if fname is None else str(fname)
 
@@ -73,34 +76,22 @@ class NonFiniteDataError(EEGFileError):
         Time in seconds of the first non-finite sample.
     """
 
-    def __init__(self, message, fname=None, channels=(), first_time=None):
+    def __init__(
+        self,
+        message: str,
+        fname: str | os.PathLike | None = None,
+        channels: Sequence[str] = (),
+        first_time: float | None = None,
+    ) -> None:
         super().__init__(message, fname)
         self.channels = list(channels)
         self.first_time = first_time
 
 
-def _reader_edf(fname, preload):
-    return mne.io.read_raw_edf(fname, preload=preload, verbose="warning")
-
-
-def _reader_bdf(fname, preload):
-    return mne.io.read_raw_bdf(fname, preload=preload, verbose="warning")
-
-
-def _reader_gdf(fname, preload):
-    return mne.io.read_raw_gdf(fname, preload=preload, verbose="warning")
-
-
-def _reader_fif(fname, preload):
-    return mne.io.read_raw_fif(fname, preload=preload, verbose="warning")
-
-
-def _reader_brainvision(fname, preload):
-    return mne.io.read_raw_brainvision(fname, preload=preload, verbose="warning")
-
-
-def _reader_eeglab(fname, preload):
-    return mne.io.read_raw_eeglab(fname, preload=preload, verbose="warning")
+def _read_with_mne(ext, fname, preload):
+    """Read ``fname`` with the MNE reader of its extension ``ext``."""
+    reader = getattr(mne.io, _READERS[ext])
+    return reader(fname, preload=preload, verbose="warning")
 
 
 #: Supported file extensions (lower case) and the formats they stand for.
@@ -114,14 +105,15 @@ SUPPORTED_EXTENSIONS = {
     ".set": "EEGLAB",
 }
 
+#: The MNE reader (a function of :mod:`mne.io`) of each supported extension.
 _READERS = {
-    ".edf": _reader_edf,
-    ".bdf": _reader_bdf,
-    ".gdf": _reader_gdf,
-    ".fif": _reader_fif,
-    ".fif.gz": _reader_fif,
-    ".vhdr": _reader_brainvision,
-    ".set": _reader_eeglab,
+    ".edf": "read_raw_edf",
+    ".bdf": "read_raw_bdf",
+    ".gdf": "read_raw_gdf",
+    ".fif": "read_raw_fif",
+    ".fif.gz": "read_raw_fif",
+    ".vhdr": "read_raw_brainvision",
+    ".set": "read_raw_eeglab",
 }
 
 # Companion files that people pass instead of the one MNE needs.
@@ -230,7 +222,14 @@ def _read_error(exc, messages, path, ext):
     )
 
 
-def read_raw(fname, *, preload=True, standardize_names=True, allow_truncated=False, verbose=None):
+def read_raw(
+    fname: str | os.PathLike,
+    *,
+    preload: bool | str = True,
+    standardize_names: bool = True,
+    allow_truncated: bool = False,
+    verbose: bool | str | int | None = None,
+) -> mne.io.BaseRaw:
     """Read an EEG recording from a file.
 
     Parameters
@@ -286,11 +285,10 @@ def read_raw(fname, *, preload=True, standardize_names=True, allow_truncated=Fal
     """
     with _use_log_level(verbose):
         path, ext = _check_fname(fname)
-        reader = _READERS[ext]
         label = str(path)
         with _capture_mne_warnings() as records:
             try:
-                raw = reader(path, preload)
+                raw = _read_with_mne(ext, path, preload)
             except FileNotFoundError as exc:
                 raise FileNotFoundError(
                     f"{label!r} refers to a file that is missing: {exc}. A BrainVision "

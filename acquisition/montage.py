@@ -6,6 +6,10 @@ into the same pairs through :func:`mne.set_bipolar_reference`, so that a
 model trained on CHB-MIT can read it.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import mne
 
 from ._logging import logger
@@ -23,7 +27,7 @@ CHBMIT_BIPOLAR = (
 )
 
 
-def bipolar_names(pairs):
+def bipolar_names(pairs: Sequence[tuple[str, str]]) -> list[str]:
     """Return the channel names of bipolar pairs, duplicates numbered.
 
     Parameters
@@ -46,7 +50,12 @@ def bipolar_names(pairs):
     return names
 
 
-def to_bipolar(raw, pairs=CHBMIT_BIPOLAR, *, on_missing="raise"):
+def to_bipolar(
+    raw: mne.io.BaseRaw,
+    pairs: Sequence[tuple[str, str]] = CHBMIT_BIPOLAR,
+    *,
+    on_missing: str = "raise",
+) -> mne.io.BaseRaw:
     """Re-reference a monopolar recording into bipolar pairs.
 
     Parameters

@@ -50,12 +50,16 @@ excerpt; the readers handle them):
 Data leave this module in volts, as everywhere in :mod:`acquisition`.
 """
 
+from __future__ import annotations
+
 import gzip
 import numbers
+import os
 import re
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -63,6 +67,9 @@ from ._checks import _check_option, _use_log_level
 from ._logging import logger
 from .channels import standardize_channel_names
 from .io import CorruptFileError, EEGFileError, NonFiniteDataError, TruncatedFileError
+
+if TYPE_CHECKING:
+    import mne
 
 __all__ = [
     "FAMILIARITY_LABELS",
@@ -405,7 +412,12 @@ def _check_blocks(fname, header, linenos, columns, names):
     return data, [str(n) for n in order]
 
 
-def read_uci_trial(fname, *, n_times=UCI_N_TIMES, verbose=None):
+def read_uci_trial(
+    fname: str | os.PathLike,
+    *,
+    n_times: int | None = UCI_N_TIMES,
+    verbose: bool | str | int | None = None,
+) -> UCITrial:
     """Read one trial file of the UCI EEG Database.
 
     Parameters
@@ -539,7 +551,7 @@ def _trial_files(folder):
     return files
 
 
-def find_uci_subjects(paths):
+def find_uci_subjects(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[Path]:
     """Find the subject folders of the UCI EEG Database.
 
     Parameters
@@ -663,15 +675,15 @@ def _read_subject_trials(folder, conditions, include_err, on_bad, n_times):
 
 
 def read_uci_epochs(
-    folders,
+    folders: str | os.PathLike | Sequence[str | os.PathLike],
     *,
-    conditions=FAMILIARITY_CONDITIONS,
-    include_err=False,
-    on_bad="raise",
-    n_times=UCI_N_TIMES,
-    return_mne=False,
-    verbose=None,
-):
+    conditions: Sequence[str] = FAMILIARITY_CONDITIONS,
+    include_err: bool = False,
+    on_bad: str = "raise",
+    n_times: int | None = UCI_N_TIMES,
+    return_mne: bool = False,
+    verbose: bool | str | int | None = None,
+) -> UCIEpochs | mne.EpochsArray:
     """Read the trials of several subjects into an epochs array.
 
     Parameters
@@ -793,7 +805,7 @@ def _to_mne(X, y, trials, ref):
     return epochs
 
 
-def read_uci_subject(folder, **kwargs):
+def read_uci_subject(folder: str | os.PathLike, **kwargs) -> UCIEpochs | mne.EpochsArray:
     """Read one subject's trials into an epochs array.
 
     Parameters

@@ -6,6 +6,7 @@ import pytest
 from scipy import signal
 
 from acquisition import OnlineFilter, filter_offline, resample
+from acquisition.filters import OnlineResampler
 from sample_data import SEIZURE_EDF
 
 SFREQ = 256.0
@@ -191,3 +192,38 @@ def test_resample_array(method):
         resample(x, SFREQ)
     with pytest.raises(ValueError, match="method must be one of"):
         resample(x, SFREQ, 128.0, method="linear")
+
+
+def test_online_resampler_chunked_equals_whole_and_keeps_a_sine():
+    rng = np.random.default_rng(0)
+    sfreq, new = 512.0, 256.0
+    t = np.arange(int(4 * sfreq)) / sfreq
+    x = np.stack([np.sin(2 * np.pi * 10 * t), rng.standard_normal(t.size)])
+    whole, _ = OnlineResampler(sfreq, new).process(x)
+    res = OnlineResampler(sfreq, new)
+    parts, pos = [], 0
+    while pos < x.shape[1]:
+        n = int(rng.integers(1, 50))
+        out, newest = res.process(x[:, pos:pos + n])
+        assert out.shape[1] == newest.size and (newest < n).all()
+        parts.append(out)
+        pos += n
+    np.testing.assert_allclose(np.concatenate(parts, axis=1), whole, rtol=0, atol=1e-12)
+    assert whole.shape[1] == t.size // 2
+    # a 10 Hz sine keeps its amplitude, delayed by res.delay
+    n_delay = int(round(res.delay * new))
+    ref = np.sin(2 * np.pi * 10 * (np.arange(whole.shape[1]) / new - n_delay / new))
+    np.testing.assert_allclose(whole[0, 100:], ref[100:], atol=0.01)
+    up, _ = OnlineResampler(160.0, 256.0).process(np.ones((1, 160)))
+    assert (res.up, res.down) == (1, 2) and up.shape == (1, 256)
+    np.testing.assert_allclose(up, 1.0, atol=1e-3)  # steady start: no transient
+    with pytest.raises(ValueError, match="ratio of integers"):
+        OnlineResampler(256.0, 256.0 * np.pi)
+
+
+def test_online_resampler_is_one_class_wherever_it_is_imported():
+    import acquisition
+    import acquisition.stream
+
+    assert acquisition.stream.OnlineResampler is OnlineResampler
+    assert acquisition.OnlineResampler is OnlineResampler
