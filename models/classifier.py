@@ -23,6 +23,7 @@ from neucube._checks import check_array_finite
 from neucube.encoders import make_encoder
 
 from . import logger
+from ._docs import fill_doc
 from .readouts import make_readout
 
 DELTA_ENCODERS = ("tbr", "step_forward", "moving_window")
@@ -32,6 +33,7 @@ _CLASSES = {}
 _CLASS_MODULES = {"FamiliarityClassifier": "models.trials.familiarity"}
 
 
+@fill_doc
 class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
     """NeuCube classifier of EEG epochs.
 
@@ -42,44 +44,11 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         see :func:`neucube.template.map_channels`).
     sfreq : float
         Sampling rate of the epochs in Hz (one cube step per sample).
-    encoder : ``'tbr'`` | ``'step_forward'`` | ``'moving_window'`` | ``'bsa'``
-        Spike encoder (NeuCube: TBR).
-    alpha : float | ``'auto'``
-        Threshold factor of the delta encoders (NeuCube: 0.5); ``'auto'``
-        picks it by the lowest reconstruction error on the training epochs.
-    resolution : float
-        Grid spacing of the brain template in mm (NeuCube: 10).
-    radius : float
-        Small-world connection radius in mm (NeuCube: 25).
-    stdp : ``'neucube'`` | ``'trace'``
-        Unsupervised learning rule of the cube.
-    stdp_rate : float
-        STDP learning rate (NeuCube: 0.001).
-    n_passes : int
-        STDP passes over the training epochs (NeuCube: 1; 0 leaves the
-        initial weights).
-    readout : ``'desnn'`` | ``'counts'``
-        deSNN (NeuCube) or spike counts with logistic regression.
-    mod, drift, n_neighbors : float, float, int
-        deSNN parameters (NeuCube: 0.8, 0.005, 3).
-    C : float
-        Inverse regularisation of the ``'counts'`` readout.
-    target : str
-        Brian2 code-generation target (``'auto'``, ``'numpy'``, ``'cython'``,
-        ``'cpp_standalone'``).
-    random_state : int | None
-        Seed of the cube's connections.
+    %(cube_classifier_params)s
 
     Attributes
     ----------
-    encoder_ : encoder
-        The fitted spike encoder (thresholds frozen).
-    cube_ : neucube.cube.Cube
-        The cube, with STDP-shaped weights.
-    readout_ : DeSNNClassifier | SpikeCountClassifier
-        The fitted readout.
-    classes_ : ndarray
-        Class labels.
+    %(cube_classifier_attributes)s
     """
 
     def __init_subclass__(cls, **kwargs):

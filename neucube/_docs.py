@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-__all__ = ["docdict", "fill_doc"]
+__all__ = ["docdict", "fill_doc", "fill_doc_from"]
 
 _T = TypeVar("_T")
 
@@ -86,6 +86,37 @@ def _indent(text: str, indent: str) -> str:
     return "\n".join(lines[:1] + [indent + line if line else line for line in lines[1:]])
 
 
+def fill_doc_from(entries: dict[str, str]):
+    """Return a decorator like :func:`fill_doc` that fills from ``entries``.
+
+    Each package keeps its own table of shared text and makes its
+    ``fill_doc`` with this function, so the filling is written once.
+
+    Parameters
+    ----------
+    entries : dict of str to str
+        Parameter text by key, written as :data:`docdict`'s entries.
+
+    Returns
+    -------
+    fill_doc : callable
+        The decorator.
+    """
+
+    def fill(obj: _T) -> _T:
+        doc = obj.__doc__
+        if not doc:  # e.g. python -OO
+            return obj
+        lines = doc.splitlines()
+        body = [line for line in lines[1:] if line.strip()]
+        indent = min((len(line) - len(line.lstrip()) for line in body), default=0)
+        pad = " " * indent
+        obj.__doc__ = doc % {key: _indent(text, pad) for key, text in entries.items()}
+        return obj
+
+    return fill
+
+
 def fill_doc(obj: _T) -> _T:
     """Fill the ``%(key)s`` placeholders of a docstring from :data:`docdict`.
 
@@ -105,12 +136,4 @@ def fill_doc(obj: _T) -> _T:
     KeyError
         If a placeholder names no entry of :data:`docdict`.
     """
-    doc = obj.__doc__
-    if not doc:  # e.g. python -OO
-        return obj
-    lines = doc.splitlines()
-    body = [line for line in lines[1:] if line.strip()]
-    indent = min((len(line) - len(line.lstrip()) for line in body), default=0)
-    pad = " " * indent
-    obj.__doc__ = doc % {key: _indent(text, pad) for key, text in docdict.items()}
-    return obj
+    return fill_doc_from(docdict)(obj)

@@ -87,3 +87,74 @@ def test_cli_help_pulls_no_qt_or_brian2():
     loaded = _modules_after_import("import models.cli")
     heavy = sorted(m for m in loaded if m.split(".")[0] in ("brian2", "PySide6", "pyqtgraph", "gui"))
     assert not heavy, heavy
+
+
+def _module_name(path):
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports_of(path, known):
+    """Modules of ours that ``path`` imports, at any level (inside functions too)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+
+    def resolve(module):
+        # the module itself, or the package a name is taken from
+        while module and module not in known:
+            module = module.rpartition(".")[0]
+        return module
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            targets = [f"{module}.{alias.name}" for alias in node.names] + [module]
+        else:
+            continue
+        for target in targets:
+            hit = resolve(target)
+            if hit and hit != name:
+                found.add(hit)
+    return found
+
+
+@pytest.mark.parametrize("package", ["neucube", "acquisition", "models", "gui"])
+def test_no_import_cycle_inside_a_package(package):
+    """No module imports (even lazily) a module that imports it back."""
+    paths = sorted((ROOT / package).rglob("*.py"))
+    known = {_module_name(p) for p in paths}
+    graph = {_module_name(p): _imports_of(p, known) for p in paths}
+    # A package's __init__ that re-exports its modules is its face, not a
+    # participant: the edge module -> package counts only if the package's
+    # own code (not a re-export) is what is imported.
+    for mod in graph:
+        graph[mod] = {t for t in graph[mod] if not mod.startswith(t + ".")}
+    cycles = []
+    state = {}
+
+    def visit(node, stack):
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, stack)
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    assert not cycles, "\n".join(" -> ".join(c) for c in cycles)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .. import logger
+from .._checks import check_number, check_text as _check_text
 from .records import (
     COLUMNS as _COLUMNS,
     INPUT_FIELDS as _INPUT_FIELDS,
@@ -70,36 +71,6 @@ def default_db_path():
     else:
         base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
     return base / "neucube-eeg" / DB_NAME
-
-
-def _check_text(value, name, *, allow_empty=False):
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, got {value!r} ({type(value).__name__}).")
-    value = value.strip()
-    if not value and not allow_empty:
-        raise ValueError(f"{name} must not be empty, got {value!r}.")
-    return value
-
-
-def _check_float(value, name, *, minimum=None, maximum=None, optional=False, strict=False):
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or value is None:
-        raise TypeError(f"{name} must be a number, got {value!r}.")
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be a number, got {value!r} ({type(value).__name__})."
-        ) from None
-    if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}.")
-    if minimum is not None and (out < minimum or (strict and out == minimum)):
-        rel = ">" if strict else ">="
-        raise ValueError(f"{name} must be {rel} {minimum:g}, got {value!r}.")
-    if maximum is not None and out > maximum:
-        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}.")
-    return out
 
 
 def _check_statuses(status, name="status", allowed=STATUSES):
@@ -216,7 +187,7 @@ class AlertStore:
     """
 
     def __init__(self, path=None, *, timeout=DEFAULT_TIMEOUT, create=True):
-        self.timeout = _check_float(timeout, "timeout", minimum=0)
+        self.timeout = check_number(timeout, "timeout", minimum=0)
         default = path is None
         self.path = default_db_path() if default else Path(os.fspath(path)).expanduser()
         self.schema_version = None
@@ -502,17 +473,17 @@ class AlertStore:
             raise TypeError(f"Alert {k} lacks {', '.join(missing)}.")
         return (
             _check_text(values["recording"], "recording"),
-            round(_check_float(values["onset"], "onset", minimum=0), 3),
-            _check_float(values["duration"], "duration", minimum=0),
-            _check_float(values.get("confidence"), "confidence", minimum=0, maximum=1,
-                         optional=True),
+            round(check_number(values["onset"], "onset", minimum=0), 3),
+            check_number(values["duration"], "duration", minimum=0),
+            check_number(values.get("confidence"), "confidence", minimum=0, maximum=1,
+                         allow_none=True),
             json.dumps(_check_channels(values.get("channels"))),
             _check_text(values["model_id"], "model_id"),
             _check_text(values.get("model_version") or "", "model_version", allow_empty=True),
-            _check_float(values.get("threshold"), "threshold", optional=True),
+            check_number(values.get("threshold"), "threshold", allow_none=True),
             _check_datetime(values.get("recording_start"), "recording_start"),
-            _check_float(values.get("recording_duration"), "recording_duration",
-                         minimum=0, strict=True, optional=True),
+            check_number(values.get("recording_duration"), "recording_duration",
+                         minimum=0, strict=True, allow_none=True),
         )
 
     def review(self, alert_id, status, reviewer, note=""):

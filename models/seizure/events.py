@@ -25,29 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import logger
+from .._checks import check_number as _check_number
 
 #: Label of a seizure of unspecified type (SzCORE / HED-SCORE ``eventType``).
 SEIZURE_LABEL = "sz"
 
 _EPS = 1e-9  # seconds: gaps below this are rounding, not gaps
-
-
-def _check_number(value, name, *, minimum=None, allow_none=False, where=""):
-    """Return ``value`` as a finite float (>= ``minimum``) or raise."""
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        none = " or None" if allow_none else ""
-        raise TypeError(
-            f"{where}{name} must be a finite number{none}, got {value!r} of type "
-            f"{type(value).__name__}."
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{where}{name} must be finite, got {value!r}.")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{where}{name} must be >= {minimum:g}, got {value!r}.")
-    return value
 
 
 @dataclass(frozen=True)

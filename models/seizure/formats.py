@@ -50,7 +50,8 @@ import numpy as np
 
 from .. import logger
 from .._files import write_atomic
-from .events import SEIZURE_LABEL, SeizureEvent, _as_events, _check_number, events_from_annotations
+from .._checks import check_number as _check_number
+from .events import SEIZURE_LABEL, SeizureEvent, _as_events, events_from_annotations
 
 #: The formats :func:`write_events` and :func:`read_events` know.
 FORMATS = ("mne", "edf", "bids", "szcore", "csv")

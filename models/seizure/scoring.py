@@ -36,7 +36,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .. import logger
-from .events import _as_events, _check_number
+from .._checks import check_number as _check_number
+from .events import _as_events
 
 #: Resolution (Hz) of timescoring's event scoring.
 EVENT_FS = 10

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._docs import fill_doc
 from ..classifier import NeuCubeClassifier
 from ._window import window_slice as _window_slice
 
 __all__ = ["FamiliarityClassifier"]
 
 
+@fill_doc
 class FamiliarityClassifier(NeuCubeClassifier):
     """NeuCube classifier of stimulus-locked epochs: familiar vs unfamiliar.
 
@@ -59,18 +61,11 @@ class FamiliarityClassifier(NeuCubeClassifier):
         Time of the epochs' first sample relative to the stimulus onset in
         seconds (0 for the UCI trials, which start at the onset; -0.2 for
         epochs cut from 200 ms before it).
-    encoder, alpha, resolution, radius, stdp, stdp_rate, n_passes
-        As in :class:`~models.classifier.NeuCubeClassifier`; NeuCube's values
-        by default: TBR with alpha 0.5, 10 mm template, 25 mm radius, NeuCube
-        STDP at rate 0.001, one pass.
-    readout, mod, drift, n_neighbors, C, target, random_state
-        As in :class:`~models.classifier.NeuCubeClassifier`; NeuCube's deSNN
-        by default (mod 0.8, drift 0.005, k = 3).
+    %(cube_classifier_params)s
 
     Attributes
     ----------
-    encoder_, cube_, readout_, classes_
-        As in :class:`~models.classifier.NeuCubeClassifier`.
+    %(cube_classifier_attributes)s
 
     Notes
     -----
