@@ -20,12 +20,14 @@ shipped model)
 :class:`~models.trials.familiarity.FamiliarityClassifier`)
     the incoming data are epoched after each marker (the recording's
     annotations, or an LSL marker stream) and each epoch is classified
-    (:class:`TrialResult`).
+    (:class:`models.trials.live.TrialResult`, by
+    :class:`models.trials.live.LiveTrialPipeline`).
 
 Sources (:class:`SourceSpec`): the bundled seizure recording replayed as a
 live LSL stream (:class:`acquisition.stream.FileReplay`, read back through
 :class:`acquisition.stream.LSLSource`), any LSL stream by name, or a file
-played in this process (:class:`PacedSource`, at real time or faster).
+played in this process (:class:`acquisition.stream.ArraySource` paced at real time or
+faster).
 
 :class:`BackgroundTasks` runs the alert store's reads and writes (and the
 re-reading of a file for review) in its own thread, so that a busy database
@@ -141,86 +143,6 @@ class SourceSpec:
         return f"file {Path(self.path).name} ({speed})"
 
 
-class PacedSource:
-    """An in-memory source handed out at a multiple of real time.
-
-    Wraps an :class:`acquisition.stream.ArraySource` (fed in fixed chunks,
-    as fast as asked) and hands out no more samples than ``speed`` times
-    real time allows since :meth:`connect`. Everything else (``ch_names``,
-    ``sfreq``, ``state``, ``status()``, ``ended`` ...) is the inner source's.
-
-    Parameters
-    ----------
-    inner : ArraySource
-        The source (not real time).
-    speed : float | None
-        Multiple of real time; None hands out one chunk per pull (as fast as
-        the consumer pulls).
-    """
-
-    #: Timestamps are not on the LSL clock: no latency is measured.
-    live = False
-
-    def __init__(self, inner, speed=1.0):
-        self._inner = inner
-        self.speed = None if speed is None else float(speed)
-        self._wall0 = None
-        self._handed = 0
-
-    def __getattr__(self, name):
-        return getattr(self._inner, name)
-
-    def __repr__(self):
-        return f"<PacedSource | {self.speed}x of {self._inner!r}>"
-
-    def connect(self):
-        """Start the clock.
-
-        Returns
-        -------
-        self : PacedSource
-            The source.
-        """
-        self._inner.connect()
-        if self._wall0 is None:
-            self._wall0 = time.monotonic()
-        return self
-
-    def pull(self):
-        """Return the samples due since the last pull (see ``ArraySource.pull``).
-
-        Returns
-        -------
-        data : ndarray, shape (n_channels, n_new)
-        timestamps : ndarray, shape (n_new,)
-        """
-        if self._wall0 is None:
-            self.connect()
-        if self.speed is None:
-            data, ts = self._inner.pull()
-            self._handed += ts.size
-            return data, ts
-        due = int((time.monotonic() - self._wall0) * self._inner.sfreq * self.speed)
-        parts, stamps = [], []
-        while self._handed < due and not self._inner.ended:
-            data, ts = self._inner.pull()
-            if ts.size == 0:
-                break
-            parts.append(data)
-            stamps.append(ts)
-            self._handed += ts.size
-        if not parts:
-            return np.empty((len(self._inner.ch_names), 0)), np.empty(0)
-        if len(parts) == 1:
-            return parts[0], stamps[0]
-        return np.concatenate(parts, axis=1), np.concatenate(stamps)
-
-
-# ---------------------------------------------------------------------------
-# Models
-# ---------------------------------------------------------------------------
-
-
 # ---------------------------------------------------------------------------
 # What the window draws
 # ---------------------------------------------------------------------------
@@ -318,45 +240,6 @@ class CubeGeometry:
 
 
 @dataclasses.dataclass(eq=False)
-class TrialResult:
-    """One classified trial.
-
-    Attributes
-    ----------
-    index : int
-        Trial number, from 0.
-    onset : float
-        The marker's time, seconds from the stream's first sample.
-    marker : str
-        The marker's text (e.g. the annotation's description).
-    predicted : object
-        The predicted class.
-    confidence : float
-        Its probability.
-    proba : dict
-        Class to probability.
-    compute_s : float
-        Seconds the classification took.
-    """
-
-    index: int
-    onset: float
-    marker: str
-    predicted: object
-    confidence: float
-    proba: dict
-    compute_s: float = 0.0
-
-    @property
-    def correct(self):
-        """bool | None: Whether the marker names the predicted class (None if it names none)."""
-        classes = [str(c) for c in self.proba]
-        if self.marker not in classes:
-            return None
-        return self.marker == str(self.predicted)
-
-
-@dataclasses.dataclass(eq=False)
 class Frame:
     """One window (or trial) of the pipeline, ready to draw.
 
@@ -387,7 +270,7 @@ class Frame:
         Seconds per playback frame.
     n_spikes : int
         Reservoir spikes in the window.
-    trial : TrialResult | None
+    trial : models.trials.live.TrialResult | None
         The trial's result (trial models).
     """
 
@@ -402,7 +285,7 @@ class Frame:
     light: np.ndarray | None
     light_dt: float
     n_spikes: int = 0
-    trial: TrialResult | None = None
+    trial: object = None
 
     @property
     def end(self):
@@ -464,7 +347,7 @@ def make_frame(index, onset, duration, sfreq, spikes, activity, geometry, *, pla
         Seconds into the window where playback of the lighting starts.
     proba : float | None
     positive : bool
-    trial : TrialResult | None
+    trial : models.trials.live.TrialResult | None
     bin_s : float
         Raster bin width, seconds.
     light_dt : float
@@ -539,15 +422,24 @@ class History:
     """
 
     def __init__(self, ch_names, sfreq, seconds=HISTORY_SECONDS):
+        from acquisition.stream import RingBuffer
+
         self.ch_names = list(ch_names)
         self.sfreq = float(sfreq)
-        self.capacity = max(1, int(round(seconds * self.sfreq)))
-        self._data = np.zeros((len(self.ch_names), min(self.capacity, 1 << 16)))
-        self._lock = threading.Lock()
-        self.total = 0
+        self._ring = RingBuffer(len(self.ch_names), max(1, int(round(seconds * self.sfreq))))
 
     def __repr__(self):
         return f"<History | {len(self.ch_names)} channels, {self.total / self.sfreq:.1f} s>"
+
+    @property
+    def capacity(self):
+        """int: Samples kept at most."""
+        return self._ring.capacity
+
+    @property
+    def total(self):
+        """int: Samples received so far."""
+        return self._ring.total
 
     @property
     def seconds(self):
@@ -557,7 +449,7 @@ class History:
     @property
     def first(self):
         """int: The oldest sample still kept."""
-        return max(0, self.total - self.capacity)
+        return self._ring.first
 
     def append(self, x):
         """Add the next samples.
@@ -568,28 +460,8 @@ class History:
             Filtered EEG, µV.
         """
         x = np.asarray(x, dtype=float)
-        n = x.shape[1]
-        if n == 0:
-            return
-        if n > self.capacity:
-            x, skipped = x[:, -self.capacity:], n - self.capacity
-        else:
-            skipped = 0
-        with self._lock:
-            need = min(self.capacity, self.total + n)
-            if need > self._data.shape[1]:  # grow up to capacity
-                size = min(self.capacity, max(need, 2 * self._data.shape[1]))
-                grown = np.zeros((self._data.shape[0], size))
-                if self.total <= self._data.shape[1]:
-                    grown[:, :self.total] = self._data[:, :self.total]
-                self._data = grown
-            self.total += skipped
-            m = x.shape[1]
-            cap = self._data.shape[1]
-            idx = (self.total + np.arange(m)) % cap if cap == self.capacity else \
-                self.total + np.arange(m)
-            self._data[:, idx] = x
-            self.total += m
+        if x.shape[1]:
+            self._ring.append(x)
 
     def segment(self, start, stop):
         """Samples ``start`` to ``stop`` (clipped to what is kept).
@@ -606,14 +478,7 @@ class History:
         data : ndarray, shape (n_channels, n)
             A copy.
         """
-        with self._lock:
-            start = max(int(start), self.first)
-            stop = min(int(stop), self.total)
-            if stop <= start:
-                return start, np.zeros((len(self.ch_names), 0))
-            cap = self._data.shape[1]
-            idx = np.arange(start, stop) % cap if cap == self.capacity else np.arange(start, stop)
-            return start, self._data[:, idx]
+        return self._ring.segment(int(start), int(stop))
 
     def tail(self, seconds):
         """The most recent ``seconds``.
@@ -624,8 +489,7 @@ class History:
             The first sample returned.
         data : ndarray, shape (n_channels, n)
         """
-        total = self.total
-        return self.segment(total - int(round(seconds * self.sfreq)), total)
+        return self._ring.tail(int(round(seconds * self.sfreq)))
 
     def times(self, seconds_from, seconds_to):
         """Samples between two times (seconds from the stream's start), see :meth:`segment`."""
@@ -643,7 +507,7 @@ class Message:
         ``'ready'`` (a dict: ``mode``, ``ch_names``, ``sfreq``, ``threshold``,
         ``window``, ``hop``, ``recording``, ``model``, ``classes``,
         ``geometry``, ``source``), ``'frame'`` (:class:`Frame`),
-        ``'alert'`` (:class:`models.alerts.Alert`), ``'trial'`` (:class:`TrialResult`),
+        ``'alert'`` (:class:`models.alerts.Alert`), ``'trial'`` (:class:`models.trials.live.TrialResult`),
         ``'status'`` (dict), ``'error'`` (str), ``'finished'`` (dict: the
         summary).
     payload : object
@@ -651,57 +515,6 @@ class Message:
 
     kind: str
     payload: object = None
-
-
-# ---------------------------------------------------------------------------
-# LSL markers
-# ---------------------------------------------------------------------------
-
-
-class MarkerInlet:
-    """Markers from an LSL marker stream (string or numeric, one channel).
-
-    Parameters
-    ----------
-    name : str
-        Name of the marker stream.
-    timeout : float
-        Seconds to wait for it.
-    """
-
-    def __init__(self, name, timeout=5.0):
-        from acquisition.stream import _lsl
-
-        lsl = _lsl()
-        found = lsl.resolve_streams(timeout, name=name)
-        if not found:
-            raise RuntimeError(
-                f"No LSL marker stream named {name!r} within {timeout:g} s. Check that the "
-                "sender runs and the name is right."
-            )
-        self.name = name
-        self._inlet = lsl.StreamInlet(found[0], processing_flags=("clocksync",))
-        self._inlet.open_stream(timeout=timeout)
-
-    def pull(self):
-        """Return the markers that arrived: list of (LSL timestamp, str)."""
-        data, ts = self._inlet.pull_chunk(timeout=0.0)
-        if len(ts) == 0:
-            return []
-        out = []
-        for sample, t in zip(data, ts):
-            value = sample[0] if len(sample) else ""
-            if isinstance(value, (float, np.floating)) and float(value).is_integer():
-                value = int(value)
-            out.append((float(t), str(value)))
-        return out
-
-    def close(self):
-        """Close the inlet."""
-        try:
-            self._inlet.close_stream()
-        except Exception:  # pragma: no cover - teardown
-            pass
 
 
 # ---------------------------------------------------------------------------
@@ -925,7 +738,7 @@ class PipelineWorker:
             return self._source, None, None
         raw, path = self._read_recording()
         if spec.kind == "file":
-            self._source = PacedSource(ArraySource(raw, chunk_size=16), speed=spec.speed)
+            self._source = ArraySource(raw, chunk_size=16, speed=spec.speed)
             return self._source, raw, str(path)
         self._replay = FileReplay(raw, chunk_size=16, process=True)
         self._source = LSLSource(self._replay.name, source_id=self._replay.source_id,
@@ -1049,156 +862,75 @@ class PipelineWorker:
 
     def _run_trials(self):
         from acquisition import OnlineFilter
+        from acquisition.stream import MarkerInlet
+        from models.trials.live import LiveTrialPipeline, annotation_markers
 
         clf = self.loaded.model
-        ch_names = list(clf.ch_names)
-        sfreq = float(clf.sfreq)
-        epoch_tmin = float(getattr(clf, "epoch_tmin", 0.0) or 0.0)
-        tmax = getattr(clf, "tmax", None)
-        if hasattr(clf, "tmax") and tmax is not None:
-            n_epoch = int(round((float(tmax) - epoch_tmin) * sfreq))
-            crop = slice(int(round((float(clf.tmin) - epoch_tmin) * sfreq)), n_epoch)
-        else:
-            n_epoch = int(round(self.trial_seconds * sfreq))
-            crop = slice(0, n_epoch)
-        first_off = int(round(epoch_tmin * sfreq))
         source, raw, recording = self._open_source()
         self.recording = recording
-        markers = []  # pending: (sample index, label)
         if raw is not None:
-            markers = self._annotation_markers(raw)
+            markers = annotation_markers(raw)
             if not markers:
                 raise ValueError(
                     f"{recording} has no annotations to start trials at. A trial model needs "
                     "markers: the recording's annotations, or an LSL marker stream."
                 )
         elif self.spec.markers:
-            self._markers = MarkerInlet(self.spec.markers)
+            markers = self._markers = MarkerInlet(self.spec.markers)
         else:
             raise ValueError(
                 "A trial model on an LSL stream needs the name of the LSL marker stream whose "
                 "markers start the trials; none was given."
             )
+        self.pipeline = pipe = LiveTrialPipeline(
+            clf, source, markers=markers, trial_seconds=self.trial_seconds,
+        )
         self._connect()
-        src_names = list(source.ch_names)
-        if abs(float(source.sfreq) - sfreq) > 1e-6:
-            raise ValueError(
-                f"The stream is sampled at {float(source.sfreq):g} Hz but the model at "
-                f"{sfreq:g} Hz; stream at the model's rate."
-            )
-        rows = [src_names.index(c) if c in src_names else None for c in ch_names]
-        missing = [c for c, r in zip(ch_names, rows) if r is None]
-        if len(missing) > len(ch_names) // 2:
-            raise ValueError(
-                f"The stream lacks {len(missing)} of the model's {len(ch_names)} channels "
-                f"({missing[:8]}{' ...' if len(missing) > 8 else ''}); it cannot be classified "
-                "with this model."
-            )
-        if missing:
-            logger.warning("The stream lacks the model's channels %s: left flat.", missing)
         geometry = CubeGeometry.from_cube(clf.cube_)
-        self.history = self.history_factory(ch_names, sfreq, self.history_seconds)
+        sfreq = pipe.sfreq
+        self.history = self.history_factory(pipe.ch_names, sfreq, self.history_seconds)
         disp = OnlineFilter(sfreq, l_freq=self.display_band[0],
                             h_freq=min(self.display_band[1], 0.45 * sfreq))
-        cap = max(int(30 * sfreq), 4 * n_epoch)
-        ring = np.zeros((len(ch_names), cap))
-        ring_ts = np.zeros(cap)
-        classes = [str(c) for c in clf.classes_]
         self.state = "running"
         self._post("ready", {
-            "mode": "trials", "ch_names": ch_names, "sfreq": sfreq, "threshold": None,
-            "window": n_epoch / sfreq, "hop": None, "recording": recording,
-            "model": self.loaded.name, "model_path": str(self.loaded.path), "classes": classes,
-            "geometry": geometry,
+            "mode": "trials", "ch_names": pipe.ch_names, "sfreq": sfreq, "threshold": None,
+            "window": pipe.window, "hop": None, "recording": recording,
+            "model": self.loaded.name, "model_path": str(self.loaded.path),
+            "classes": pipe.classes, "geometry": geometry,
             "source": self.spec.describe(), "history": self.history,
         })
-        total = 0
-        trials = []
-        computes = []
+        shown = 0  # samples handed to the display filter so far
         last_status = 0.0
-        pending_ts = []  # LSL markers not yet placed: (timestamp, label)
         while not self._stop.is_set():
-            data, ts = source.pull()
-            n = ts.size
-            if n:
-                x = np.zeros((len(ch_names), n))
-                for i, r in enumerate(rows):
-                    if r is not None:
-                        x[i] = data[r]
-                x *= 1e6  # µV, as the epochs a classifier is trained on
-                idx = (total + np.arange(n)) % cap
-                ring[:, idx] = x
-                ring_ts[idx] = ts
-                total += n
+            before = pipe.buffer.total
+            done = pipe.step()
+            if pipe.buffer.total > shown:
+                first, x = pipe.get_data(shown)
+                if first > shown:  # more than the buffer holds: keep the time axis
+                    self.history.append(np.zeros((x.shape[0], first - shown)))
                 self.history.append(disp.filter(x))
-            if self._markers is not None:
-                pending_ts.extend(self._markers.pull())
-                still = []
-                for t, label in pending_ts:
-                    lo = max(0, total - cap)
-                    stamps = ring_ts[np.arange(lo, total) % cap]
-                    if total == 0 or t > stamps[-1]:
-                        still.append((t, label))
-                        continue
-                    k = int(np.searchsorted(stamps, t - 0.5 / sfreq))
-                    if k == 0 and t < stamps[0] - 0.5 / sfreq:
-                        logger.warning("Marker %r at %.3f came before the kept data; skipped.",
-                                       label, t)
-                        continue
-                    markers.append((lo + k, label))
-                pending_ts = still
-            ready = [m for m in markers if m[0] + first_off + n_epoch <= total]
-            for sample, label in ready:
-                markers.remove((sample, label))
-                start = sample + first_off
-                if start < max(0, total - cap):
-                    logger.warning("Trial at sample %d: its data are gone; skipped.", sample)
-                    continue
-                X = ring[:, np.arange(start, start + n_epoch) % cap][np.newaxis]
-                t0 = time.perf_counter()
-                activity, spikes = clf.transform(X, return_spikes=True)
-                proba = clf.readout_.predict_proba(activity)[0]
-                spikes = spikes[0]
-                took = time.perf_counter() - t0
-                computes.append(took)
-                k = int(np.argmax(proba))
-                trial = TrialResult(
-                    index=len(trials), onset=sample / sfreq, marker=str(label),
-                    predicted=clf.classes_[k], confidence=float(proba[k]),
-                    proba={str(c): float(p) for c, p in zip(clf.classes_, proba)},
-                    compute_s=took,
-                )
-                trials.append(trial)
-                onset = (start + crop.start) / sfreq
-                frame = make_frame(trial.index, onset, (crop.stop - crop.start) / sfreq, sfreq,
-                                   spikes, activity, geometry, proba=trial.confidence,
+                shown = pipe.buffer.total
+            for trial in done:
+                onset, duration = trial.window
+                frame = make_frame(trial.index, onset, duration, sfreq, trial.spikes,
+                                   trial.activity, geometry, proba=trial.confidence,
                                    trial=trial)
                 self._post("trial", trial)
                 self._post("frame", frame)
             now = time.monotonic()
             if now - last_status >= self.status_interval:
                 last_status = now
-                self._post("status", self._status({"seconds": total / sfreq,
-                                                   "trials": len(trials)}))
-            if n == 0:
+                self._post("status", self._status({"seconds": pipe.seconds,
+                                                   "trials": len(pipe.trials)}))
+            if pipe.buffer.total == before:
                 if self._finished_source():
                     break
                 time.sleep(0.005)
-        self._post("status", self._status({"seconds": total / sfreq, "trials": len(trials)}))
-        return {"seconds": total / sfreq, "trials": len(trials),
+        self._post("status", self._status({"seconds": pipe.seconds, "trials": len(pipe.trials)}))
+        computes = [t.compute_s for t in pipe.trials]
+        return {"seconds": pipe.seconds, "trials": len(pipe.trials),
                 "compute_s": float(np.median(computes)) if computes else None,
                 "recording": recording}
-
-    @staticmethod
-    def _annotation_markers(raw):
-        """The recording's annotations (but ``bad``/``edge`` ones) as (sample, label)."""
-        import mne
-
-        if not len(raw.annotations):
-            return []
-        events, event_id = mne.events_from_annotations(raw, verbose="error")
-        names = {code: name for name, code in event_id.items()}
-        return [(int(s - raw.first_samp), names[c]) for s, _, c in events]
 
 
 # ---------------------------------------------------------------------------

@@ -47,6 +47,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import logger
+from acquisition.stream import RingBuffer
+
 from ..alerts.records import Alert
 from ..io import model_identity
 from .events import EventTracker
@@ -156,33 +158,6 @@ def _channel_plan(detector, ch_names, ch_types, where):
     return terms, missing
 
 
-class _Ring:
-    """Ring buffer of the filtered signal, indexed by absolute sample number."""
-
-    def __init__(self, n_channels, capacity):
-        self.capacity = int(capacity)
-        self.data = np.zeros((n_channels, self.capacity))
-        self.stamps = np.zeros(self.capacity)
-        self.pulled = np.zeros(self.capacity)
-        self.total = 0  # samples written so far
-
-    def write(self, x, stamps, pulled):
-        n = x.shape[1]
-        if n > self.capacity:
-            raise ValueError("write at most capacity samples at a time")
-        idx = (self.total + np.arange(n)) % self.capacity
-        self.data[:, idx] = x
-        self.stamps[idx] = stamps
-        self.pulled[idx] = pulled
-        self.total += n
-
-    def get(self, start, stop):
-        if start < self.total - self.capacity or stop > self.total:
-            raise IndexError(f"samples {start}-{stop} are not in the ring buffer")
-        idx = np.arange(start, stop) % self.capacity
-        return self.data[:, idx], self.stamps[idx], self.pulled[idx]
-
-
 def _percentiles(values):
     values = np.asarray([v for v in values if v is not None], dtype=float)
     if values.size == 0:
@@ -281,7 +256,7 @@ class LivePipeline:
         self.n_hop = int(round(detector.hop * self.sfreq))
         self.window = float(detector.window)
         cap = max(self.n_window + self.n_hop, int(round(buffer_seconds * self.sfreq)))
-        self._ring = _Ring(len(self.ch_names), cap)
+        self._ring = RingBuffer(len(self.ch_names), cap, extras=("stamps", "pulled"))
         self._store_arg = alert_store
         self._store = None
         self._own_store = False
@@ -466,7 +441,7 @@ class LivePipeline:
         for a in range(0, x.shape[1], self.n_hop):
             b = min(x.shape[1], a + self.n_hop)
             with self._lock:
-                self._ring.write(x[:, a:b], stamps[a:b], pulled)
+                self._ring.append(x[:, a:b], stamps=stamps[a:b], pulled=pulled)
             while self._next * self.n_hop + self.n_window <= self._ring.total:
                 out.append(self._emit(self._next))
                 self._next += 1
@@ -683,11 +658,11 @@ class LivePipeline:
         """
         with self._lock:
             ring = self._ring
-            n = min(ring.total, ring.capacity)
+            n = ring.n_kept
             if seconds is not None:
                 n = min(n, int(round(seconds * self.sfreq)))
             data, stamps, _ = ring.get(ring.total - n, ring.total)
-            return data.copy(), stamps.copy()
+            return data, stamps
 
     def events(self):
         """Events over all windows so far, by the offline rule.

@@ -6,11 +6,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from acquisition.stream import configure_lsl  # noqa: E402
+from acquisition.stream import configure_lsl
 
 configure_lsl(resolve_scope="machine")  # before liblsl loads: local only, quiet
 

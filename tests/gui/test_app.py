@@ -66,13 +66,13 @@ def test_replay_shows_the_alert_at_the_seizure(replayed, db, artifacts):
     # one alert raised live, stored in the alert store, listed in the window
     assert len(win.alerts_raised) == 1
     alert = win.alerts_raised[0]
-    assert alert.onset == pytest.approx(9.0) and alert.alert_id is not None
+    assert alert.onset == pytest.approx(9.0) and alert.id is not None
     with AlertStore(db) as store:
         stored = store.list()
-    assert [a.id for a in stored] == [alert.alert_id]
+    assert [a.id for a in stored] == [alert.id]
     assert stored[0].recording == str(SEIZURE_EDF.resolve()) and stored[0].status == "pending"
     table = win.alert_panel.table
-    assert table.rowCount() == 1 and table.item(0, 0).text() == str(alert.alert_id)
+    assert table.rowCount() == 1 and table.item(0, 0).text() == str(alert.id)
     assert table.item(0, 6).text() == "pending"
     # the EEG view shows the last 10 s, 23 channels with their names
     assert len(win.eeg.curves) == 23 and win.eeg.ch_names[0] == "Fp1-F7"
@@ -93,7 +93,7 @@ def test_replay_shows_the_alert_at_the_seizure(replayed, db, artifacts):
 def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
     win = replayed
     panel = win.alert_panel
-    alert_id = win.alerts_raised[0].alert_id
+    alert_id = win.alerts_raised[0].id
     assert panel.select_alert(alert_id)
     # the EEG view jumps to the alert, from the session's memory
     assert _wait(qapp, lambda: not win.eeg.follow, 5)

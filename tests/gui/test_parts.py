@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 from gui.worker import (
     CubeGeometry,
     History,
-    PacedSource,
     SourceSpec,
     make_frame,
     spike_ticks,
@@ -108,26 +106,6 @@ def test_geometry_threshold_keeps_the_strongest():
     pre, post, w = geo.connections(0.3)
     np.testing.assert_array_equal(w, [0.5, -0.3])
     np.testing.assert_array_equal(geo.label_positions, np.zeros((1, 3)))
-
-
-def test_paced_source_hands_out_no_more_than_speed_allows():
-    from acquisition.stream import ArraySource
-
-    data = np.zeros((2, 1000))
-    src = PacedSource(ArraySource(data, 100.0, ["a", "b"], chunk_size=10), speed=10.0)
-    src.connect()
-    t0 = time.monotonic()
-    got = 0
-    while not src.ended and time.monotonic() - t0 < 5:
-        d, ts = src.pull()
-        got += ts.size
-        assert got <= (time.monotonic() - t0) * 1000 + 10  # 10x of 100 Hz, one chunk slack
-        time.sleep(0.01)
-    took = time.monotonic() - t0
-    assert got == 1000 and 0.9 <= took < 3.0
-    assert src.status().n_samples == 1000 and src.live is False
-    fast = PacedSource(ArraySource(data, 100.0, ["a", "b"], chunk_size=10), speed=None)
-    assert fast.pull()[0].shape == (2, 10)
 
 
 def test_source_spec_is_checked():

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from models.alerts import records as records_mod
-from models.alerts import store as alerts_mod
 from models.alerts import (
     APPLICATION_ID,
     SCHEMA_VERSION,
@@ -27,6 +25,8 @@ from models.alerts import (
     UnknownAlertError,
     default_db_path,
 )
+from models.alerts import records as records_mod
+from models.alerts import store as alerts_mod
 from models.cli.alerts import add_parser
 from models.seizure.formats import szcore_text
 
@@ -648,7 +648,7 @@ def test_two_processes_writing_and_reviewing_at_once_lose_nothing(db):
         for child in children:
             child.kill()
             child.wait()
-    for child, (out, err) in zip(children, results):
+    for child, (_out, err) in zip(children, results):
         assert child.returncode == 0, err
         assert err == ""  # in particular no 'database is locked'
     lines = [[line.split() for line in out.splitlines()] for out, _ in results]

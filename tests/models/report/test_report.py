@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from models.seizure.detector import SeizureDetector, shipped_model_path
+from models.cli.report import add_parser, main
 from models.io import ModelFileError, read_model
 from models.report import ReportError, write_report
-from models.cli.report import add_parser, main
+from models.seizure.detector import SeizureDetector, shipped_model_path
 from neucube.cube import Cube
 from sample_data import SEIZURE_EDF
 
@@ -177,8 +177,8 @@ def test_report_for_a_trained_familiarity_model(tmp_path):
 
     from PIL import Image
 
-    from models.cli import main
     from models.classifier import NeuCubeClassifier
+    from models.cli import main
     from models.trials.familiarity import FamiliarityClassifier
     from sample_data import SAMPLE_DIR
 

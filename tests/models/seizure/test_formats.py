@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from acquisition import read_raw
+from models.seizure.events import SeizureEvent, events_from_annotations, events_from_probabilities
 from models.seizure.formats import (
     FORMATS,
     SZCORE_COLUMNS,
@@ -15,10 +16,9 @@ from models.seizure.formats import (
     read_events,
     write_events,
 )
-from models.seizure.events import SeizureEvent, events_from_annotations, events_from_probabilities
 from sample_data import SEIZURE_EDF, SEIZURE_EDF_2
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(scope="module")

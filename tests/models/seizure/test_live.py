@@ -12,10 +12,9 @@ import pytest
 
 from acquisition import read_raw
 from acquisition.stream import ArraySource, configure_lsl
-from models.alerts import AlertStore
-from models.seizure.detector import SeizureDetector, shipped_model_path
-from models.alerts import Alert
+from models.alerts import Alert, AlertStore
 from models.io import model_identity
+from models.seizure.detector import SeizureDetector, shipped_model_path
 from models.seizure.live import LivePipeline, Prediction, run_headless
 from sample_data import MOTOR_EDF, SEIZURE_EDF
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from acquisition import read_raw
-from models.seizure.formats import read_events, write_events
 from models.seizure.events import SeizureEvent, events_from_annotations
+from models.seizure.formats import read_events, write_events
 from models.seizure.scoring import (
     EventScore,
     ReferenceOutcome,
