@@ -55,7 +55,7 @@ def _use_log_level(verbose):
 
 
 def _drop_mne_warnings(record):
-    """Logging filter: MNE's own echo of a warning we capture and relay."""
+    """Drop MNE's own echo of a warning we capture and relay (a logging filter)."""
     return record.levelno > logging.WARNING
 
 
@@ -92,7 +92,7 @@ def _capture_mne_warnings():
 
 
 def _mne_messages(records):
-    """The texts of the RuntimeWarnings among ``records``."""
+    """Return the texts of the RuntimeWarnings among ``records``."""
     return [str(r.message) for r in records if issubclass(r.category, RuntimeWarning)]
 
 
@@ -190,6 +190,6 @@ def _check_raw(inst, name="raw"):
 
 
 def _raw_label(raw):
-    """A short description of where a Raw came from, for messages."""
+    """Return a short description of where a Raw came from, for messages."""
     fnames = [str(f) for f in getattr(raw, "filenames", ()) if f is not None]
     return f"{fnames[0]!r}" if fnames else "the Raw (no file)"

@@ -329,7 +329,7 @@ def placeable_picks(
     kind: str | None = None,
     exclude: str | Sequence[str] = "bads",
 ) -> np.ndarray:
-    """Indices of the channels that can be placed on the scalp.
+    """Return the indices of the channels that can be placed on the scalp.
 
     Parameters
     ----------

@@ -135,7 +135,7 @@ _BENIGN = (
 
 
 def _extension(path):
-    """The supported extension of ``path`` (lower case), or its last suffix."""
+    """Return the supported extension of ``path`` (lower case), or its last suffix."""
     name = path.name.lower()
     for ext in sorted(_READERS, key=len, reverse=True):
         if name.endswith(ext) and len(name) > len(ext):

@@ -543,7 +543,7 @@ def _read_trial(fname, n_times, conditions=None):
 
 
 def _trial_files(folder):
-    """The trial files of a subject folder, in name order."""
+    """Return the trial files of a subject folder, in name order."""
     files = sorted(
         p for p in folder.iterdir()
         if p.is_file() and re.search(r"\.rd\.\d+(?:\.gz)?$", p.name)

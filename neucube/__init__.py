@@ -4,7 +4,8 @@ Arrays, channel names and sampling rates in; spikes and weights out. Importing
 this package loads neither Brian2, Qt nor LSL: each is imported where used.
 """
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 from ._logging import logger, set_log_level
 

@@ -52,9 +52,8 @@ import shutil
 import weakref
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 import brian2
+import numpy as np
 from brian2 import (
     Clock,
     Network,
@@ -462,7 +461,7 @@ class RuntimeSimulator(_Simulator):
 #: The standalone project the (global) Brian2 device currently holds.
 _HELD = {"project": None}
 _PROJECT_DIRS: list = []
-_ALL_PROJECTS: "weakref.WeakSet" = weakref.WeakSet()
+_ALL_PROJECTS: weakref.WeakSet = weakref.WeakSet()
 
 
 def _cleanup_results():

@@ -38,6 +38,40 @@ docdict["y_ignored"] = """\
 y : None
     Ignored; present for scikit-learn compatibility."""
 
+docdict["encoder_alpha"] = """\
+alpha : float | 'auto'
+    Threshold factor: ``thr_c = mean(d) + alpha * std(d)`` with
+    ``d = |x(t) - x(t-1)|`` of channel ``c`` over the training data
+    (``std`` with ``ddof=0``). Must be >= 0. Default 0.5, as in NeuCube.
+    ``'auto'`` tries each value of ``alphas`` and keeps the one with the
+    lowest mean NRMSE of the reconstruction of the training data (the
+    first one on a tie); the choice is logged at INFO level.
+alphas : array-like of float | None
+    The grid searched when ``alpha='auto'``; None means
+    ``DEFAULT_ALPHAS`` (0 to 2 in steps of 0.25). Ignored otherwise."""
+
+docdict["encoder_delta_attrs"] = """\
+thresholds_ : ndarray, shape (n_channels,)
+    The per-channel threshold, in the units of ``X``, frozen at fit.
+alpha_ : float
+    The alpha used (``alpha``, or the one chosen by ``'auto'``).
+alpha_grid_ : ndarray
+    The alphas tried (one value unless ``alpha='auto'``).
+alpha_errors_ : ndarray | None
+    Mean training NRMSE for each value of ``alpha_grid_`` with
+    ``alpha='auto'``; None otherwise.
+diff_mean_, diff_std_ : ndarray, shape (n_channels,)
+    Mean and population std of ``|x(t) - x(t-1)|`` on the training data.
+n_channels_ : int
+    Number of channels seen at fit."""
+
+#: Notes paragraph of the delta encoders (flat channels).
+docdict["encoder_flat"] = """\
+A channel that is constant in the training data (all differences 0)
+would get threshold 0. It gets ``FLAT_EPS * max(1, max|x_c|)``
+(``FLAT_EPS = 1e-12``) instead, and a warning naming it is logged:
+it stays silent while it stays flat and spikes on any real change."""
+
 # -- activity (neucube.cube.CubeActivity) ------------------------------------
 
 docdict["activity_sample"] = """\

@@ -52,7 +52,7 @@ def _version_of(package: str) -> str | None:
         return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _probe_toolchain() -> dict:
     """Find compilers, Cython and Python headers without compiling anything."""
     cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
@@ -73,7 +73,7 @@ def _probe_toolchain() -> dict:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compile_check(compiler: str) -> bool:
     """Compile and link a tiny C++ program with ``compiler`` (~0.3 s, cached)."""
     import subprocess

@@ -53,6 +53,7 @@ import numpy as np
 from ._checks import check_int, check_number, check_option, check_positive, check_seed
 from ._docs import fill_doc
 from ._logging import log_once, logger
+
 # Target choice and the cache live in neucube._targets; importable from here too.
 from ._targets import (  # noqa: F401
     AUTO_STANDALONE_MIN_STEPS,
@@ -697,7 +698,7 @@ class Cube:
         return {name: getattr(self, name) for name in _PARAM_NAMES}
 
     def weight_matrix(self) -> csr_array:
-        """Connection weights as a sparse matrix.
+        """Return the connection weights as a sparse matrix.
 
         Returns
         -------

@@ -590,39 +590,9 @@ def _cumsum_decode(spikes, x0, thr):
     return np.asarray(x0, dtype=float)[..., np.newaxis] + np.cumsum(spikes * thr, axis=-1)
 
 
-_ALPHA_DOC = """alpha : float | 'auto'
-        Threshold factor: ``thr_c = mean(d) + alpha * std(d)`` with
-        ``d = |x(t) - x(t-1)|`` of channel ``c`` over the training data
-        (``std`` with ``ddof=0``). Must be >= 0. Default 0.5, as in NeuCube.
-        ``'auto'`` tries each value of ``alphas`` and keeps the one with the
-        lowest mean NRMSE of the reconstruction of the training data (the
-        first one on a tie); the choice is logged at INFO level.
-    alphas : array-like of float | None
-        The grid searched when ``alpha='auto'``; None means
-        ``DEFAULT_ALPHAS`` (0 to 2 in steps of 0.25). Ignored otherwise."""
-
-_DELTA_ATTRS_DOC = """thresholds_ : ndarray, shape (n_channels,)
-        The per-channel threshold, in the units of ``X``, frozen at fit.
-    alpha_ : float
-        The alpha used (``alpha``, or the one chosen by ``'auto'``).
-    alpha_grid_ : ndarray
-        The alphas tried (one value unless ``alpha='auto'``).
-    alpha_errors_ : ndarray | None
-        Mean training NRMSE for each value of ``alpha_grid_`` with
-        ``alpha='auto'``; None otherwise.
-    diff_mean_, diff_std_ : ndarray, shape (n_channels,)
-        Mean and population std of ``|x(t) - x(t-1)|`` on the training data.
-    n_channels_ : int
-        Number of channels seen at fit."""
-
-_FLAT_DOC = """A channel that is constant in the training data (all differences 0)
-    would get threshold 0. It gets ``FLAT_EPS * max(1, max|x_c|)``
-    (``FLAT_EPS = 1e-12``) instead, and a warning naming it is logged:
-    it stays silent while it stays flat and spikes on any real change."""
-
-
+@fill_doc
 class TBREncoder(_DeltaEncoder):
-    __doc__ = f"""Threshold-based representation (TBR) encoder, NeuCube's default.
+    """Threshold-based representation (TBR) encoder, NeuCube's default.
 
     Per channel ``c`` and sample ``t >= 1`` of each epoch::
 
@@ -635,11 +605,11 @@ class TBREncoder(_DeltaEncoder):
 
     Parameters
     ----------
-    {_ALPHA_DOC}
+    %(encoder_alpha)s
 
     Attributes
     ----------
-    {_DELTA_ATTRS_DOC}
+    %(encoder_delta_attrs)s
 
     Notes
     -----
@@ -648,7 +618,7 @@ class TBREncoder(_DeltaEncoder):
     of exactly ``thr_c``, so the reconstruction drifts; its error is how
     ``alpha`` is chosen ([1]_, [2]_).
 
-    {_FLAT_DOC}
+    %(encoder_flat)s
 
     References
     ----------
@@ -669,8 +639,9 @@ class TBREncoder(_DeltaEncoder):
         return spikes
 
 
+@fill_doc
 class StepForwardEncoder(_DeltaEncoder):
-    __doc__ = f"""Step-forward (SF) encoder: a baseline follows the signal in steps.
+    """Step-forward (SF) encoder: a baseline follows the signal in steps.
 
     Per channel ``c`` and epoch, the baseline starts at ``B = x(0)``; then for
     each ``t >= 1``::
@@ -684,11 +655,11 @@ class StepForwardEncoder(_DeltaEncoder):
 
     Parameters
     ----------
-    {_ALPHA_DOC}
+    %(encoder_alpha)s
 
     Attributes
     ----------
-    {_DELTA_ATTRS_DOC}
+    %(encoder_delta_attrs)s
 
     Notes
     -----
@@ -700,7 +671,7 @@ class StepForwardEncoder(_DeltaEncoder):
     than ``thr_c`` from the signal while the signal moves by at most one
     threshold per sample.
 
-    {_FLAT_DOC}
+    %(encoder_flat)s
 
     References
     ----------
@@ -726,8 +697,9 @@ class StepForwardEncoder(_DeltaEncoder):
         return spikes
 
 
+@fill_doc
 class MovingWindowEncoder(_DeltaEncoder):
-    __doc__ = f"""Moving-window (MW) encoder: spikes mark departures from a local mean.
+    """Moving-window (MW) encoder: spikes mark departures from a local mean.
 
     Per channel and epoch, the baseline ``B(t)`` is the mean of the
     ``window`` samples before ``t`` (fewer near the start:
@@ -742,7 +714,7 @@ class MovingWindowEncoder(_DeltaEncoder):
 
     Parameters
     ----------
-    {_ALPHA_DOC}
+    %(encoder_alpha)s
     window : int
         Number of past samples averaged into the baseline (>= 1). With
         ``window=1`` the encoder is :class:`TBREncoder`. Default 3 (the
@@ -750,7 +722,7 @@ class MovingWindowEncoder(_DeltaEncoder):
 
     Attributes
     ----------
-    {_DELTA_ATTRS_DOC}
+    %(encoder_delta_attrs)s
 
     Notes
     -----
@@ -760,7 +732,7 @@ class MovingWindowEncoder(_DeltaEncoder):
     samples *before* ``t``, as specified here; Petro et al.'s reference code
     starts with the mean of the first ``window + 1`` samples for all of them.
 
-    {_FLAT_DOC}
+    %(encoder_flat)s
 
     References
     ----------

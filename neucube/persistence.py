@@ -226,7 +226,7 @@ def write_cube(state: CubeState, fname: str | os.PathLike, *, overwrite: bool = 
         "encoder": enc_meta,
         "extra": extra_meta,
         "versions": _versions(),
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     fname.parent.mkdir(parents=True, exist_ok=True)
     tmp = fname.with_name(fname.name + ".part")

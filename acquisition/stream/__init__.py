@@ -61,18 +61,13 @@ from __future__ import annotations
 
 from ..filters import OnlineResampler
 from ._base import STATES, SourceStatus
-from ._lsl import _lsl, configure_lsl, local_clock  # noqa: F401  (_lsl: for gui.worker)
+from ._lsl import configure_lsl, local_clock
 from .array import ArraySource
 from .buffer import RingBuffer
 from .counter import COUNTER_CH, SampleCounter, add_counter_channel
 from .lsl import LSLSource
 from .markers import MarkerInlet
 from .player import FileReplay, write_replay_file
-
-# ``from ._lsl import _lsl`` above bound the name ``_lsl`` of this package to
-# the function (callers do ``from acquisition.stream import _lsl; _lsl()``);
-# the module stays reachable as ``sys.modules['acquisition.stream._lsl']``
-# and through ``from acquisition.stream._lsl import ...``.
 
 __all__ = [
     "COUNTER_CH",

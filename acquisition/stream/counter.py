@@ -116,7 +116,7 @@ class SampleCounter:
         return dropped, repeated
 
     def missing_after(self, n_total: int) -> int:
-        """Samples of a recording of ``n_total`` samples not received (gaps and tail).
+        """Count the samples not received of a recording of ``n_total`` samples (gaps and tail).
 
         Parameters
         ----------

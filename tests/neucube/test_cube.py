@@ -77,11 +77,11 @@ def reference(cube, spikes, learn=False):
         prev = np.zeros(n_tot, bool)
         for t in range(sample.shape[1]):
             # spikes of t-1 reach targets that are not refractory
-            I = np.zeros(n)
+            current = np.zeros(n)
             k = prev[pre]
-            np.add.at(I, post[k], w[k])
+            np.add.at(current, post[k], w[k])
             refractory = ref > 0
-            V[~refractory] += I[~refractory]
+            V[~refractory] += current[~refractory]
             ref[refractory] -= 1
             fired = np.zeros(n_tot, bool)
             fired[:n] = V >= thr
@@ -93,7 +93,7 @@ def reference(cube, spikes, learn=False):
             V[quiet] = np.maximum(0.0, V[quiet] - leak)
             if learn:
 
-                def amount(j):  # from partner j's spikes at earlier steps
+                def amount(j, t=t, history=history):  # from partner j's spikes at earlier steps
                     if not history[j]:
                         return 0.0
                     if cube.stdp == "neucube":
@@ -438,9 +438,9 @@ def test_same_seed_same_cube_and_spikes():
     e = Cube(g, [0], target="numpy", random_state=d.seed_)
     assert np.array_equal(d.weights_, e.weights_)
     # a Generator is accepted and global state is never touched
-    state = np.random.get_state()[1].copy()
+    state = np.random.get_state()[1].copy()  # noqa: NPY002 checks the legacy global state
     Cube(g, [0], random_state=np.random.default_rng(3))
-    assert np.array_equal(state, np.random.get_state()[1])
+    assert np.array_equal(state, np.random.get_state()[1])  # noqa: NPY002 as above
 
 
 def test_build_connections_parameters():
