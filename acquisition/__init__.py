@@ -20,7 +20,7 @@ from .channels import (
     standard_electrode_names,
     standardize_channel_names,
 )
-from .epochs import make_epochs, sliding_windows
+from .epochs import annotation_onsets, make_epochs, sliding_windows
 from .filters import OnlineFilter, OnlineResampler, filter_offline, resample
 from .io import (
     SUPPORTED_EXTENSIONS,
@@ -60,6 +60,7 @@ __all__ = [
     "filter_offline",
     "find_uci_subjects",
     "logger",
+    "annotation_onsets",
     "make_epochs",
     "parse_channel_name",
     "pick_placeable",

@@ -197,6 +197,37 @@ def _normalize_event_id(event_id):
     return {str(name): code for code, name in enumerate(names, start=1)}
 
 
+def annotation_onsets(raw) -> list[tuple[int, str]]:
+    """Return the onsets of a recording's annotations as sample numbers.
+
+    The one path from annotations to markers: the live trial pipeline starts
+    its trials at them, the report cuts its conditions at them, and
+    :func:`make_epochs` takes its events from the same
+    :func:`mne.events_from_annotations`.
+
+    Parameters
+    ----------
+    raw : mne.io.Raw
+        The recording.
+
+    Returns
+    -------
+    onsets : list of (int, str)
+        Sample number counted from the recording's first sample (as
+        ``raw.times``), and the annotation's description, in time order.
+        Annotations whose description starts with ``bad`` or ``edge`` are left
+        out, as MNE leaves them out of events.
+    """
+    import mne
+
+    _check_raw(raw)
+    if not len(raw.annotations):
+        return []
+    events, event_id = mne.events_from_annotations(raw, verbose="error")
+    names = {code: name for name, code in event_id.items()}
+    return [(int(s - raw.first_samp), names[c]) for s, _, c in events]
+
+
 def make_epochs(
     raw: mne.io.BaseRaw,
     tmin: float,

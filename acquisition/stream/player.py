@@ -297,6 +297,31 @@ class FileReplay:
             return self._proc.poll() is None
         return False
 
+    def delivered(self, source, *, idle: float = 1.0) -> bool:
+        """Tell whether ``source`` has received everything this replay sends.
+
+        Parameters
+        ----------
+        source : LSLSource
+            The source reading this replay's stream.
+        idle : float
+            Seconds without data, after the player has stopped, that count as
+            the end when the source has no counter channel to tell.
+
+        Returns
+        -------
+        delivered : bool
+            True once the counter channel shows the last sample, or the
+            player has stopped and nothing came for ``idle`` seconds.
+        """
+        c = getattr(source, "counter", None)
+        if c is not None and c.last is not None and c.last >= self.n_times - 1:
+            return True
+        if self.running:
+            return False
+        st = source.status()
+        return st.seconds_since_data is not None and st.seconds_since_data > idle
+
     def start(self) -> FileReplay:
         """Write the file and start streaming.
 

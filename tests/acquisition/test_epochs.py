@@ -6,7 +6,7 @@ import mne
 import numpy as np
 import pytest
 
-from acquisition import make_epochs, read_raw, sliding_windows
+from acquisition import annotation_onsets, make_epochs, read_raw, sliding_windows
 from sample_data import MOTOR_EDF, SEIZURE_EDF
 
 
@@ -154,3 +154,16 @@ def test_epochs_overlapping_bad_annotation_dropped(seizure, caplog):
         raw, 0.0, 0.5, markers=[(1.0, "a"), (3.0, "a")], reject_by_annotation=False
     )
     assert len(X) == 2
+
+
+def test_annotation_onsets_are_samples_from_the_first():
+    import mne
+
+    raw = mne.io.RawArray(np.zeros((1, 1000)), mne.create_info(["Cz"], 100.0, "eeg"),
+                          first_samp=50, verbose="error")
+    raw.set_annotations(mne.Annotations([4.0, 1.5, 2.0], 0.0, ["b", "a", "bad_blink"]))
+    assert annotation_onsets(raw) == [(150, "a"), (400, "b")]
+    raw.set_annotations(None)
+    assert annotation_onsets(raw) == []
+    with pytest.raises(TypeError, match="raw must be an mne.io.Raw"):
+        annotation_onsets(np.zeros((1, 10)))

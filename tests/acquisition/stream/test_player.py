@@ -19,7 +19,9 @@ def test_replayed_file_arrives_whole_and_exact():
                         stamp_lead=replay.stamp_lead).connect()
         assert src.ch_names == raw.ch_names + [COUNTER_CH] and src.sfreq == 256.0
         assert src.counter_channel == COUNTER_CH
-        got, stamps, _ = _pump(src, 10, until=lambda: src.status().n_samples >= raw.n_times)
+        assert not replay.delivered(src)
+        got, stamps, _ = _pump(src, 10, until=lambda: replay.delivered(src))
+        assert src.status().n_samples == raw.n_times  # the counter's last sample came
         src.close()
     data = _cat(got, len(src.ch_names))
     np.testing.assert_array_equal(data[:-1], raw.get_data())  # volts, bit for bit
@@ -73,3 +75,24 @@ def test_replay_in_a_child_process_arrives_whole():
     np.testing.assert_array_equal(data[:-1], raw.get_data())
     np.testing.assert_array_equal(data[-1], np.arange(raw.n_times))
     assert src.counter.missing_after(raw.n_times) == 0
+
+
+class _Quiet:
+    """A source without a counter channel that last saw data ``since`` seconds ago."""
+
+    counter = None
+
+    def __init__(self, since):
+        self.since = since
+
+    def status(self):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(seconds_since_data=self.since)
+
+
+def test_delivered_without_a_counter_waits_for_the_player_to_stop_and_the_stream_to_go_quiet():
+    raw = read_raw(SEIZURE_EDF).crop(0, 1, include_tmax=False)
+    replay = FileReplay(raw, chunk_size=16)  # not started: not running
+    assert replay.delivered(_Quiet(1.5)) and replay.delivered(_Quiet(0.5), idle=0.2)
+    assert not replay.delivered(_Quiet(0.5)) and not replay.delivered(_Quiet(None))
