@@ -3,7 +3,7 @@
 Replays a recording as a live LSL stream in real time (mne-lsl's PlayerLSL in a
 child process, with a counter channel appended), runs the shipped seizure
 detector on it through ``models.seizure.live.LivePipeline`` exactly as the headless
-demo does (``models.seizure.live.run_headless``), and prints one JSON object.
+demo does (``models.seizure.headless.run_headless``), and prints one JSON object.
 
 What is measured
 ----------------
@@ -85,7 +85,7 @@ def main(argv=None):
     import mne_lsl
     import numpy as np
 
-    from models.seizure.live import run_headless
+    from models.seizure.headless import run_headless
     from neucube.cube import select_target
 
     result = run_headless(args.file, model=args.model, db=False, duration=args.duration,

@@ -12,11 +12,17 @@ run::
 ``python -m gui`` runs :func:`main`.
 """
 
+from __future__ import annotations
+
 import argparse
 import logging
 import os
 import subprocess
 import sys
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .worker import SourceSpec
 
 logger = logging.getLogger("neucube.gui")
 
@@ -26,7 +32,7 @@ HEADLESS_PLATFORMS = ("offscreen", "minimal")
 EXIT_NO_DISPLAY = 3
 
 
-def display_available(probe=False):
+def display_available(probe: bool = False) -> bool:
     """Whether the app's window can be shown on a screen here.
 
     Parameters
@@ -70,7 +76,7 @@ def display_available(probe=False):
     return True
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of :func:`main`."""
     p = argparse.ArgumentParser(
         prog="python -m gui",
@@ -106,8 +112,11 @@ def build_parser():
     return p
 
 
-def run_app(source=None, model=None, db=None, *, autostart=True, use_gl=None, quit_after=None,
-            quit_when_done=False, screenshot=None, argv=None):
+def run_app(source: SourceSpec | None = None, model: str | os.PathLike | None = None,
+            db: str | os.PathLike | Literal[False] | None = None, *, autostart: bool = True,
+            use_gl: bool | None = None, quit_after: float | None = None,
+            quit_when_done: bool = False, screenshot: str | os.PathLike | None = None,
+            argv: list[str] | None = None) -> int:
     """Open the main window and run Qt's event loop until it is closed.
 
     Parameters
@@ -186,7 +195,7 @@ def run_app(source=None, model=None, db=None, *, autostart=True, use_gl=None, qu
     return int(code)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Open the app (``python -m gui``); the default replays the bundled seizure via LSL.
 
     Parameters

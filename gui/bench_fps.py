@@ -12,6 +12,8 @@ Run it on a display (or under Xvfb for the 3D view); with
 ``QT_QPA_PLATFORM=offscreen`` the cube view is 2D.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import logging
@@ -38,7 +40,8 @@ def _measure(app, step, seconds):
     return n / (time.perf_counter() - t0), n
 
 
-def run(seconds=5.0, n_channels=23, sfreq=256.0, window=10.0, use_gl=None, seed=0):
+def run(seconds: float = 5.0, n_channels: int = 23, sfreq: float = 256.0, window: float = 10.0,
+        use_gl: bool | None = None, seed: int = 0) -> dict:
     """Measure the frame rates.
 
     Parameters
@@ -58,14 +61,14 @@ def run(seconds=5.0, n_channels=23, sfreq=256.0, window=10.0, use_gl=None, seed=
         ``fps_eeg``, ``fps_eeg_and_cube``, frame counts, ``cube_view``
         (``'3d'``/``'2d'``), ``platform`` and versions.
     """
-    from PySide6 import QtWidgets, __version__ as pyside_version
-
     import pyqtgraph as pg
+    from PySide6 import QtWidgets
+    from PySide6 import __version__ as pyside_version
+
+    from models.io import read_model
 
     from .cube_view import make_cube_view
     from .widgets import EEGView
-    from models.io import read_model
-
     from .worker import CubeGeometry, History
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
@@ -130,7 +133,7 @@ def run(seconds=5.0, n_channels=23, sfreq=256.0, window=10.0, use_gl=None, seed=
     }
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Measure and print the JSON (see :func:`run`).
 
     Parameters

@@ -11,12 +11,15 @@ connection threshold (:meth:`set_threshold`) and, each frame, the spike
 counts of every neuron in the current playback frame (:meth:`set_lit`).
 """
 
+from __future__ import annotations
+
 import logging
 import os
 
 import numpy as np
-from PySide6 import QtGui, QtWidgets  # before pyqtgraph: it uses PySide6
+from PySide6 import QtGui, QtWidgets  # before pyqtgraph, which uses it
 
+# isort: split
 import pyqtgraph as pg
 
 logger = logging.getLogger("neucube.gui")
@@ -34,7 +37,7 @@ _POS = (0.9, 0.25, 0.2, 0.55)
 _NEG = (0.2, 0.45, 0.95, 0.55)
 
 
-def opengl_available(force_check=False):
+def opengl_available(force_check: bool = False) -> bool:
     """Whether a 3D ``GLViewWidget`` can render here.
 
     Needs a ``QGuiApplication``. False when the Qt platform is one without
@@ -95,8 +98,9 @@ def _check_context():
         surface.destroy()
 
 
-def make_cube_view(parent=None, use_gl=None):
-    """The cube view that works here: 3D with OpenGL, else the 2D projections.
+def make_cube_view(parent: QtWidgets.QWidget | None = None,
+                   use_gl: bool | None = None) -> CubeView3D | CubeView2D:
+    """Make the cube view that works here: 3D with OpenGL, else the 2D projections.
 
     Parameters
     ----------
@@ -121,7 +125,7 @@ def make_cube_view(parent=None, use_gl=None):
 
 
 def _lit_colors(base, lit):
-    """Base RGBA colours with spiking neurons brightened."""
+    """Return the base RGBA colours with spiking neurons brightened."""
     colors = base.copy()
     on = lit > 0
     if on.any():

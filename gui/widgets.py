@@ -5,12 +5,15 @@ or the alert store (the window hands them data pulled from
 :mod:`gui.worker`).
 """
 
+from __future__ import annotations
+
 import logging
 import math
 
 import numpy as np
-from PySide6 import QtCore, QtGui, QtWidgets  # before pyqtgraph: it uses PySide6
+from PySide6 import QtCore, QtGui, QtWidgets  # before pyqtgraph, which uses it
 
+# isort: split
 import pyqtgraph as pg
 
 logger = logging.getLogger("neucube.gui")
@@ -21,7 +24,7 @@ _STATE_COLORS = {
 }
 
 
-def peak_decimate(x, data, width_px):
+def peak_decimate(x: np.ndarray, data: np.ndarray, width_px: int) -> tuple[np.ndarray, np.ndarray]:
     """Clip-free peak (min/max) decimation to about two points per pixel.
 
     Parameters
@@ -615,7 +618,7 @@ class AlertPanel(QtWidgets.QWidget):
         self.reviewRequested.emit(int(a.id), status, reviewer, self.note.text())
 
     def export_statuses(self):
-        """The statuses to export (None: the store's default for the format)."""
+        """Return the statuses to export (None: the store's default for the format)."""
         s = self.export_status.currentText()
         if s.startswith("reviewed"):
             return None

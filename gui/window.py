@@ -7,13 +7,15 @@ pulls what they produced (messages, the EEG history, task results) and
 redraws; nothing in the GUI thread waits for a stream, a cube or SQLite.
 """
 
+import gc
 import logging
 import time
 from pathlib import Path
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets  # before pyqtgraph: it uses PySide6
+from PySide6 import QtCore, QtWidgets  # before pyqtgraph, which uses it
 
+# isort: split
 import pyqtgraph as pg
 
 from .cube_view import make_cube_view
@@ -235,7 +237,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.markers.setText(spec.markers or "")
 
     def source_spec(self):
-        """The :class:`~gui.worker.SourceSpec` the controls describe."""
+        """Return the :class:`~gui.worker.SourceSpec` the controls describe."""
         kind = self.source_kind.currentData()
         text = self.source_text.text().strip() or None
         extra = getattr(self, "_spec_extra", {})
@@ -317,6 +319,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status_line.set_text(str(err), "disconnected")
             return None
         model = self.model_path.text().strip() or None
+        # Python's full garbage collections run in this (the GUI) thread and
+        # scan every live object: collect once now, when the user starts, then
+        # keep what exists (Qt wrappers, modules) out of later scans, so that a
+        # collection during the run pauses the window for milliseconds.
+        gc.collect()
+        gc.freeze()
         cls = ProcessWorker if self.worker_kind == "process" else PipelineWorker
         self.worker = cls(spec, model=model, db=self.db)
         self.history = None
@@ -654,7 +662,7 @@ class MainWindow(QtWidgets.QMainWindow):
             raise OSError(f"Could not write the screenshot {fname}.")
         return fname
 
-    def closeEvent(self, event):  # noqa: N802 - Qt's name
+    def closeEvent(self, event):
         """Stop the pipeline and the background threads."""
         self.timer.stop()
         if self.worker is not None:

@@ -42,9 +42,16 @@ import math
 import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from models.alerts import AlertStore
+    from models.trials.live import TrialResult
+    from neucube.cube import Cube, CubeActivity
 
 logger = logging.getLogger("neucube.gui")
 
@@ -101,7 +108,7 @@ class SourceSpec:
     duration: float | None = None
     source_id: str | None = None
 
-    def check(self):
+    def check(self) -> SourceSpec:
         """Validate the fields.
 
         Returns
@@ -132,7 +139,7 @@ class SourceSpec:
             raise ValueError(f"duration must be positive or None, got {self.duration!r}.")
         return self
 
-    def describe(self):
+    def describe(self) -> str:
         """Return a short human-readable description (str)."""
         if self.kind == "sample":
             return f"sample replay via LSL ({Path(self.path).name if self.path else 'CHB-MIT chb01_03'})"
@@ -179,7 +186,7 @@ class CubeGeometry:
     weights: np.ndarray
 
     @classmethod
-    def from_cube(cls, cube, max_connections=3000):
+    def from_cube(cls, cube: Cube, max_connections: int = 3000) -> CubeGeometry:
         """Take what is drawn from a cube.
 
         Parameters
@@ -206,24 +213,24 @@ class CubeGeometry:
         )
 
     @property
-    def n_total(self):
+    def n_total(self) -> int:
         """int: Reservoir and input neurons."""
         return len(self.positions)
 
     @property
-    def label_positions(self):
+    def label_positions(self) -> np.ndarray:
         """ndarray, shape (n_channels, 3): Where each channel's input neurons sit."""
         return self.positions[self.n_neurons::2]
 
-    def default_threshold(self, n=300):
-        """A weight threshold that shows about ``n`` connections (float)."""
+    def default_threshold(self, n: int = 300) -> float:
+        """Return a weight threshold that shows about ``n`` connections (float)."""
         if self.weights.size == 0:
             return 0.0
         mags = np.abs(self.weights)
         return float(mags[min(n, mags.size) - 1])
 
-    def connections(self, threshold):
-        """The kept connections with ``|weight| >= threshold``.
+    def connections(self, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the kept connections with ``|weight| >= threshold``.
 
         Parameters
         ----------
@@ -288,13 +295,14 @@ class Frame:
     trial: object = None
 
     @property
-    def end(self):
+    def end(self) -> float:
         """float: ``onset + duration``."""
         return self.onset + self.duration
 
 
-def spike_ticks(spikes, onset, sfreq, height=0.3):
-    """Encoder spikes as vertical ticks for a raster.
+def spike_ticks(spikes: np.ndarray, onset: float, sfreq: float, height: float = 0.3
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Turn encoder spikes into vertical ticks for a raster.
 
     Parameters
     ----------
@@ -325,8 +333,12 @@ def spike_ticks(spikes, onset, sfreq, height=0.3):
     return tuple(out)
 
 
-def make_frame(index, onset, duration, sfreq, spikes, activity, geometry, *, play_from=0.0,
-               proba=None, positive=False, trial=None, bin_s=1 / 64, light_dt=0.05):
+def make_frame(index: int, onset: float, duration: float, sfreq: float,
+               spikes: np.ndarray | None, activity: CubeActivity | None,
+               geometry: CubeGeometry | None, *, play_from: float = 0.0,
+               proba: float | None = None, positive: bool = False,
+               trial: TrialResult | None = None, bin_s: float = 1 / 64,
+               light_dt: float = 0.05) -> Frame:
     """Turn one window's spikes into a :class:`Frame` (in the worker thread).
 
     Parameters
@@ -432,26 +444,26 @@ class History:
         return f"<History | {len(self.ch_names)} channels, {self.total / self.sfreq:.1f} s>"
 
     @property
-    def capacity(self):
+    def capacity(self) -> int:
         """int: Samples kept at most."""
         return self._ring.capacity
 
     @property
-    def total(self):
+    def total(self) -> int:
         """int: Samples received so far."""
         return self._ring.total
 
     @property
-    def seconds(self):
+    def seconds(self) -> float:
         """float: Seconds received so far."""
         return self.total / self.sfreq
 
     @property
-    def first(self):
+    def first(self) -> int:
         """int: The oldest sample still kept."""
         return self._ring.first
 
-    def append(self, x):
+    def append(self, x: np.ndarray) -> None:
         """Add the next samples.
 
         Parameters
@@ -463,8 +475,8 @@ class History:
         if x.shape[1]:
             self._ring.append(x)
 
-    def segment(self, start, stop):
-        """Samples ``start`` to ``stop`` (clipped to what is kept).
+    def segment(self, start: int, stop: int) -> tuple[int, np.ndarray]:
+        """Return samples ``start`` to ``stop`` (clipped to what is kept).
 
         Parameters
         ----------
@@ -480,8 +492,13 @@ class History:
         """
         return self._ring.segment(int(start), int(stop))
 
-    def tail(self, seconds):
-        """The most recent ``seconds``.
+    def tail(self, seconds: float) -> tuple[int, np.ndarray]:
+        """Return the most recent ``seconds``.
+
+        Parameters
+        ----------
+        seconds : float
+            How much, in seconds.
 
         Returns
         -------
@@ -491,8 +508,8 @@ class History:
         """
         return self._ring.tail(int(round(seconds * self.sfreq)))
 
-    def times(self, seconds_from, seconds_to):
-        """Samples between two times (seconds from the stream's start), see :meth:`segment`."""
+    def times(self, seconds_from: float, seconds_to: float) -> tuple[int, np.ndarray]:
+        """Return the samples between two times (seconds from the stream's start), see :meth:`segment`."""
         return self.segment(int(math.floor(seconds_from * self.sfreq)),
                             int(math.ceil(seconds_to * self.sfreq)))
 
@@ -526,7 +543,7 @@ class _Stopped(Exception):
     pass
 
 
-def import_in_main_thread():
+def import_in_main_thread() -> None:
     """Import what must be imported in the main thread, before a worker runs.
 
     Brian2 installs a ``SIGINT`` handler when it is imported, which Python
@@ -617,7 +634,7 @@ class PipelineWorker:
 
     # -- control ----------------------------------------------------------------
 
-    def start(self):
+    def start(self) -> PipelineWorker:
         """Start the thread (returns at once).
 
         Returns
@@ -633,11 +650,11 @@ class PipelineWorker:
         self._thread.start()
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         """Ask the thread to stop (returns at once; it cleans up by itself)."""
         self._stop.set()
 
-    def join(self, timeout=None):
+    def join(self, timeout: float | None = None) -> bool:
         """Wait for the thread to end.
 
         Parameters
@@ -656,7 +673,7 @@ class PipelineWorker:
         return not self._thread.is_alive()
 
     @property
-    def running(self):
+    def running(self) -> bool:
         """bool: Whether the thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
@@ -752,19 +769,9 @@ class PipelineWorker:
         self._check_stop()
         self._source.connect()
 
-    def _replay_done(self):
-        replay, source = self._replay, self._source
-        c = getattr(source, "counter", None)
-        if c is not None and c.last is not None and c.last >= replay.n_times - 1:
-            return True
-        if replay.running:
-            return False
-        st = source.status()
-        return st.seconds_since_data is not None and st.seconds_since_data > 1.0
-
     def _finished_source(self):
         if self._replay is not None:
-            return self._replay_done()
+            return self._replay.delivered(self._source)
         return bool(getattr(self._source, "ended", False))
 
     def _status(self, extra):
@@ -861,15 +868,15 @@ class PipelineWorker:
     # -- trial mode --------------------------------------------------------------------
 
     def _run_trials(self):
-        from acquisition import OnlineFilter
+        from acquisition import OnlineFilter, annotation_onsets
         from acquisition.stream import MarkerInlet
-        from models.trials.live import LiveTrialPipeline, annotation_markers
+        from models.trials.live import LiveTrialPipeline
 
         clf = self.loaded.model
         source, raw, recording = self._open_source()
         self.recording = recording
         if raw is not None:
-            markers = annotation_markers(raw)
+            markers = annotation_onsets(raw)
             if not markers:
                 raise ValueError(
                     f"{recording} has no annotations to start trials at. A trial model needs "
@@ -1060,7 +1067,7 @@ class ProcessWorker:
     def __repr__(self):
         return f"<ProcessWorker | {self.spec.describe()}, {self.state}>"
 
-    def start(self):
+    def start(self) -> ProcessWorker:
         """Start the child process (returns at once).
 
         Returns
@@ -1078,12 +1085,18 @@ class ProcessWorker:
         self._proc.start()
         return self
 
-    def stop(self):
+    def stop(self) -> None:
         """Ask the child to stop (returns at once; it cleans up by itself)."""
         self._stop.set()
 
-    def join(self, timeout=None):
+    def join(self, timeout: float | None = None) -> bool:
         """Wait for the child to end (killed if it does not within ``timeout``).
+
+        Parameters
+        ----------
+        timeout : float | None
+            Seconds to wait before killing it (None: wait for as long as it
+            takes).
 
         Returns
         -------
@@ -1100,7 +1113,7 @@ class ProcessWorker:
         return True
 
     @property
-    def running(self):
+    def running(self) -> bool:
         """bool: Started, and its ``'finished'`` message not pulled yet (nor dead)."""
         if self._proc is None or self._done:
             return False
@@ -1147,7 +1160,8 @@ class BackgroundTasks:
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, tag, fn, *args, **kwargs):
+    def submit(self, tag: str, fn: Callable[..., object], *args: object,
+               **kwargs: object) -> None:
         """Queue ``fn(store, *args, **kwargs)``; its result comes back tagged.
 
         Parameters
@@ -1161,7 +1175,7 @@ class BackgroundTasks:
         """
         self._tasks.put((tag, fn, args, kwargs))
 
-    def store(self):
+    def store(self) -> AlertStore | None:
         """Return the alert store, opening it (call only from the thread)."""
         if self._store is None and self.db is not False:
             from models.alerts import AlertStore
@@ -1184,7 +1198,13 @@ class BackgroundTasks:
         if self._store is not None:
             self._store.close()
 
-    def close(self, timeout=5.0):
-        """Finish the queued tasks, close the store and end the thread."""
+    def close(self, timeout: float = 5.0) -> None:
+        """Finish the queued tasks, close the store and end the thread.
+
+        Parameters
+        ----------
+        timeout : float
+            Seconds to wait for the thread.
+        """
         self._tasks.put(None)
         self._thread.join(timeout)

@@ -13,8 +13,9 @@ import numbers
 __all__ = ["check_number", "check_text"]
 
 
-def check_number(value, name, *, minimum=None, maximum=None, strict=False, allow_none=False,
-                 where=""):
+def check_number(value: object, name: str, *, minimum: float | None = None,
+                 maximum: float | None = None, strict: bool = False, allow_none: bool = False,
+                 where: str = "") -> float | None:
     """Return ``value`` as a finite float in range, or raise.
 
     Parameters
@@ -68,7 +69,7 @@ def check_number(value, name, *, minimum=None, maximum=None, strict=False, allow
     return value
 
 
-def check_text(value, name, *, allow_empty=False):
+def check_text(value: object, name: str, *, allow_empty: bool = False) -> str:
     """Return ``value`` stripped, or raise if it is not a (non-empty) str.
 
     Parameters

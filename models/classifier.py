@@ -12,7 +12,12 @@ Filtering is not part of the estimator: feed it epochs filtered the way the
 live path filters them (``acquisition.OnlineFilter``).
 """
 
+from __future__ import annotations
+
 import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -25,6 +30,11 @@ from neucube.encoders import make_encoder
 from . import logger
 from ._docs import fill_doc
 from .readouts import make_readout
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from neucube.cube import CubeActivity
 
 DELTA_ENCODERS = ("tbr", "step_forward", "moving_window")
 #: Classifier classes by name, so that a file is loaded as the class that saved it.
@@ -131,7 +141,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
 
     # -- scikit-learn API --------------------------------------------------------
 
-    def fit(self, X, y):
+    def fit(self, X: np.ndarray, y: npt.ArrayLike) -> NeuCubeClassifier:
         """Fit encoder thresholds, STDP weights and the readout.
 
         Parameters
@@ -179,14 +189,14 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         )
         return self
 
-    def transform(self, X, *, return_spikes=False):
+    def transform(self, X: np.ndarray, *, return_spikes: bool = False
+                  ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
         """Return the cube's activity on epochs (no learning).
 
         Parameters
         ----------
         X : ndarray, shape (n_epochs, n_channels, n_times)
             Filtered EEG epochs.
-
         return_spikes : bool
             Also return the encoder's spikes that drove the cube.
 
@@ -203,7 +213,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         activity = self.cube_.transform(spikes)
         return (activity, spikes) if return_spikes else activity
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities of each epoch.
 
         Parameters
@@ -219,7 +229,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "readout_")
         return self.readout_.predict_proba(self.transform(X))
 
-    def predict(self, X):
+    def predict(self, X: np.ndarray) -> np.ndarray:
         """Predicted class of each epoch.
 
         Parameters
@@ -237,7 +247,8 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
 
     # -- persistence -------------------------------------------------------------
 
-    def save(self, fname, *, overwrite=False, extra=None):
+    def save(self, fname: str | os.PathLike, *, overwrite: bool = False,
+             extra: dict[str, dict] | None = None) -> Path:
         """Save the fitted classifier to one ``.npz`` file (no pickle).
 
         The file is a cube file (:mod:`neucube.persistence`: coordinates,
@@ -276,7 +287,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         return self.cube_.save(fname, encoder=encoder, extra={**sections, **(extra or {})}, overwrite=overwrite)
 
     @classmethod
-    def load(cls, fname):
+    def load(cls, fname: str | os.PathLike) -> NeuCubeClassifier:
         """Load a classifier saved with :meth:`save`.
 
         Parameters

@@ -24,10 +24,17 @@ import json
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import logger
+
+if TYPE_CHECKING:
+    from neucube.cube import Cube
+
+    from .classifier import NeuCubeClassifier
+    from .seizure.detector import SeizureDetector
 
 __all__ = ["KINDS", "LoadedModel", "ModelFileError", "ModelInfo", "model_identity",
            "peek_model", "read_model"]
@@ -68,7 +75,7 @@ class ModelInfo:
     model_version: str
 
     @property
-    def description(self):
+    def description(self) -> str:
         """str: ``'seizure detector'`` or ``'trial classifier'``."""
         return _DESCRIPTIONS[self.kind]
 
@@ -98,27 +105,27 @@ class LoadedModel:
     info: dict = dataclasses.field(default_factory=dict)
 
     @property
-    def name(self):
+    def name(self) -> str:
         """str: The file name, or the class name of a model given as an object."""
         return self.path.name if self.path is not None else type(self.model).__name__
 
     @property
-    def description(self):
+    def description(self) -> str:
         """str: ``'seizure detector'`` or ``'trial classifier'``."""
         return _DESCRIPTIONS[self.kind]
 
     @property
-    def classifier(self):
+    def classifier(self) -> NeuCubeClassifier:
         """NeuCubeClassifier: The classifier (a detector's ``classifier_``)."""
         return getattr(self.model, "classifier_", self.model)
 
     @property
-    def detector(self):
+    def detector(self) -> SeizureDetector | None:
         """SeizureDetector | None: The detector, for a seizure model."""
         return self.model if self.kind == "seizure" else None
 
     @property
-    def cube(self):
+    def cube(self) -> Cube | None:
         """neucube.cube.Cube | None: The model's cube."""
         return getattr(self.classifier, "cube_", None)
 
@@ -131,8 +138,9 @@ def _not_a_model(path, why):
     )
 
 
-def model_identity(model, model_path=None):
-    """The model id and version stored with alerts, as ``neucube detect`` stores them.
+def model_identity(model: SeizureDetector | NeuCubeClassifier,
+                   model_path: str | os.PathLike | None = None) -> tuple[str, str]:
+    """Return the model id and version stored with alerts, as ``neucube detect`` stores them.
 
     Parameters
     ----------
@@ -155,7 +163,7 @@ def model_identity(model, model_path=None):
     return name, f"neucube {versions.get('neucube')}, {info.get('created')}"
 
 
-def peek_model(path):
+def peek_model(path: str | os.PathLike) -> ModelInfo:
     """Tell what a model file holds, without loading it.
 
     Parameters
@@ -213,7 +221,8 @@ _CACHE = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def read_model(model=None, *, cache=False):
+def read_model(model: str | os.PathLike | SeizureDetector | NeuCubeClassifier | None = None, *,
+               cache: bool = False) -> LoadedModel:
     """Read a seizure detector or a trial classifier, whichever the file holds.
 
     Parameters

@@ -7,7 +7,11 @@ rates are compared between segments (for example before and during a
 seizure).
 """
 
+from __future__ import annotations
+
+import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +19,9 @@ from acquisition import OnlineFilter, pick_placeable, read_raw
 from neucube.encoders import make_encoder
 
 from . import logger
+
+if TYPE_CHECKING:
+    import mne
 
 
 @dataclass
@@ -44,13 +51,14 @@ class SpikeStatistics:
     segments: dict = field(default_factory=dict)
     rates: dict = field(default_factory=dict)
 
-    def ratio(self, num, den):
+    def ratio(self, num: str, den: str) -> np.ndarray:
         """Rate ratio between two segments, per channel (inf where den is 0)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return self.rates[num] / self.rates[den]
 
 
-def segments_from_annotations(raw, description="seizure"):
+def segments_from_annotations(raw: mne.io.BaseRaw,
+                              description: str = "seizure") -> dict[str, tuple[float, float]]:
     """Split a recording into the time before, during and after an event.
 
     Parameters
@@ -84,16 +92,16 @@ def segments_from_annotations(raw, description="seizure"):
 
 
 def spike_statistics(
-    fname,
+    fname: str | os.PathLike,
     *,
-    segments=None,
-    fit_segment="before",
-    encoder="tbr",
-    alpha=0.5,
-    l_freq=0.5,
-    h_freq=40.0,
-    notch=None,
-):
+    segments: dict[str, tuple[float, float]] | None = None,
+    fit_segment: str = "before",
+    encoder: str = "tbr",
+    alpha: float = 0.5,
+    l_freq: float | None = 0.5,
+    h_freq: float | None = 40.0,
+    notch: float | None = None,
+) -> SpikeStatistics:
     """Encode a recording into spikes and report spike rates per segment.
 
     Parameters

@@ -1,4 +1,4 @@
-"""The alert store: seizure alerts and their reviews, kept in one SQLite file.
+r"""The alert store: seizure alerts and their reviews, kept in one SQLite file.
 
 A detector raises alerts; clinicians confirm or reject them. :class:`AlertStore`
 keeps both in an SQLite database (Python's :mod:`sqlite3`, nothing to install)
@@ -12,7 +12,7 @@ Where the file lives
 ``$NEUCUBE_DATA_DIR`` if set, else ``$XDG_DATA_HOME/neucube-eeg`` or
 ``~/.local/share/neucube-eeg`` (Linux and other POSIX systems),
 ``~/Library/Application Support/neucube-eeg`` (macOS) or
-``%LOCALAPPDATA%\\neucube-eeg`` (Windows). The file must sit on a local disk:
+``%LOCALAPPDATA%\neucube-eeg`` (Windows). The file must sit on a local disk:
 write-ahead logging does not work over network file systems.
 
 Durability and concurrency
@@ -101,7 +101,14 @@ that is not an alert store, and a file that is not SQLite are refused with
 from .export import EXPORT_FORMATS
 from .records import REVIEW_STATUSES, STATUSES, Alert, Review
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
-from .store import DB_NAME, DEFAULT_TIMEOUT, AlertStore, AlertStoreError, UnknownAlertError, default_db_path
+from .store import (
+    DB_NAME,
+    DEFAULT_TIMEOUT,
+    AlertStore,
+    AlertStoreError,
+    UnknownAlertError,
+    default_db_path,
+)
 
 __all__ = [
     "APPLICATION_ID",

@@ -5,16 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable
 from pathlib import PurePath
 
 from ..seizure.formats import szcore_text
 from .records import COLUMNS as _COLUMNS
+from .records import Alert
 
 EXPORT_FORMATS = ("csv", "szcore")
 _EEG_SUFFIXES = (".edf", ".bdf", ".fif", ".vhdr", ".set", ".gdf", ".cnt", ".mff")
 
 
-def format_csv(alerts):
+def format_csv(alerts: Iterable[Alert]) -> str:
     """Return alerts as CSV text: one row per alert, every column of the ``alerts`` table."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -26,7 +28,8 @@ def format_csv(alerts):
     return out.getvalue()
 
 
-def format_szcore(alerts, start, recording_duration):
+def format_szcore(alerts: list[Alert], start: str | None,
+                  recording_duration: float | None) -> str:
     """Return one recording's alerts as SzCORE annotation text.
 
     Parameters
@@ -49,8 +52,8 @@ def format_szcore(alerts, start, recording_duration):
                        meas_date=start)
 
 
-def file_stem(recording):
-    """A file-name-safe stem of a recording identifier (no folder, no EEG extension)."""
+def file_stem(recording: str) -> str:
+    """Return a file-name-safe stem of a recording identifier (no folder, no EEG extension)."""
     name = PurePath(recording.replace("\\", "/")).name or recording
     for suffix in _EEG_SUFFIXES:
         if name.lower().endswith(suffix):

@@ -13,6 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..seizure.events import SeizureEvent
 
 STATUSES = ("pending", "confirmed", "rejected")
 REVIEW_STATUSES = ("confirmed", "rejected")
@@ -89,8 +94,10 @@ class Alert:
     latency: float | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
-    def from_event(cls, event, *, recording, model_id, model_version="", threshold=None,
-                   recording_start=None, recording_duration=None, latency=None):
+    def from_event(cls, event: SeizureEvent, *, recording: str, model_id: str,
+                   model_version: str = "", threshold: float | None = None,
+                   recording_start: str | None = None, recording_duration: float | None = None,
+                   latency: float | None = None) -> Alert:
         """Make a pending, not yet stored alert of a detected event.
 
         Parameters
@@ -125,7 +132,7 @@ class Alert:
         )
 
     @property
-    def event(self):
+    def event(self) -> SeizureEvent:
         """SeizureEvent: The stretch of EEG the alert is about."""
         from ..seizure.events import SeizureEvent
 
@@ -133,11 +140,11 @@ class Alert:
                             channels=self.channels)
 
     @property
-    def end(self):
+    def end(self) -> float:
         """float: ``onset + duration``, seconds."""
         return self.onset + self.duration
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """Return the alert as a dict of plain JSON-ready values.
 
         Returns
@@ -184,7 +191,7 @@ class Review:
     note: str
     at: str
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """Return the audit row as a dict.
 
         Returns
@@ -199,7 +206,7 @@ class Review:
 # Schema and migrations
 
 
-def alert_from_row(row):
+def alert_from_row(row: Sequence) -> Alert:
     """Build an :class:`Alert` from a row of the ``alerts`` table (``COLUMNS`` order)."""
     values = dict(zip(COLUMNS, row))
     values["channels"] = tuple(json.loads(values["channels"]))

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import math
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..seizure.detector import SeizureDetector
 
 __all__ = ["review_segment"]
 
 
-def review_segment(detector, recording, onset, duration, margin=5.0):
+def review_segment(detector: SeizureDetector, recording: str | os.PathLike, onset: float,
+                   duration: float, margin: float = 5.0) -> tuple[float, np.ndarray]:
     """Re-read a recording and filter it the model's way, around an alert.
 
     Parameters

@@ -13,9 +13,9 @@ APPLICATION_ID = 0x4E435541  # "NCUA": NeuCube alerts, in the SQLite header
 """The ``PRAGMA application_id`` that marks an SQLite file as an alert store."""
 
 
-def utcnow():
+def utcnow() -> str:
     """Return the current UTC time as ISO 8601 text, to the millisecond."""
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
 
 
 def _migrate_0_to_1(conn):

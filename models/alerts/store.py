@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import json
-import math
 import operator
 import os
 import sqlite3
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from .. import logger
-from .._checks import check_number, check_text as _check_text
-from .records import (
-    COLUMNS as _COLUMNS,
-    INPUT_FIELDS as _INPUT_FIELDS,
-    REVIEW_COLUMNS as _REVIEW_COLUMNS,
-    REVIEW_STATUSES,
-    STATUSES,
-    Review,
-    alert_from_row as _alert_from_row,
-)
-from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, utcnow as _utcnow
+from .._checks import check_number
+from .._checks import check_text as _check_text
 from .._files import write_atomic as _write_atomic
 from .export import EXPORT_FORMATS
 from .export import file_stem as _file_stem
 from .export import format_csv as _format_csv
 from .export import format_szcore as _format_szcore
+from .records import COLUMNS as _COLUMNS
+from .records import INPUT_FIELDS as _INPUT_FIELDS
+from .records import REVIEW_COLUMNS as _REVIEW_COLUMNS
+from .records import REVIEW_STATUSES, STATUSES, Alert, Review
+from .records import alert_from_row as _alert_from_row
+from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from .schema import utcnow as _utcnow
 
 DEFAULT_TIMEOUT = 10.0
 DB_NAME = "alerts.sqlite"
@@ -48,8 +46,8 @@ class UnknownAlertError(AlertStoreError, KeyError):
 
 
 
-def default_db_path():
-    """Return the default location of the alert store.
+def default_db_path() -> Path:
+    r"""Return the default location of the alert store.
 
     Returns
     -------
@@ -58,7 +56,7 @@ def default_db_path():
         ``alerts.sqlite`` in the platform's user data folder:
         ``$XDG_DATA_HOME/neucube-eeg`` or ``~/.local/share/neucube-eeg``
         (Linux and other POSIX systems), ``~/Library/Application
-        Support/neucube-eeg`` (macOS), ``%LOCALAPPDATA%\\neucube-eeg``
+        Support/neucube-eeg`` (macOS), ``%LOCALAPPDATA%\neucube-eeg``
         (Windows). The environment is read at each call.
     """
     env = os.environ.get("NEUCUBE_DATA_DIR")
@@ -123,7 +121,7 @@ def _check_datetime(value, name):
         return None
     if isinstance(value, _dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(_dt.timezone.utc)
+            value = value.astimezone(_dt.UTC)
         return value.isoformat()
     if isinstance(value, str):
         try:
@@ -302,7 +300,7 @@ class AlertStore:
 
     def _backup(self, version):
         """Copy the file, as it is before migrating, next to it."""
-        stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}.bak")
         # A second connection reads the last committed state while ours holds
         # the write lock (write-ahead logging lets readers through).
@@ -356,9 +354,11 @@ class AlertStore:
 
     # -- writing -------------------------------------------------------------
 
-    def add_alert(self, recording, onset, duration, confidence=None, channels=(), *,
-                  model_id, model_version="", threshold=None, recording_start=None,
-                  recording_duration=None):
+    def add_alert(self, recording: str, onset: float, duration: float,
+                  confidence: float | None = None, channels: Sequence[str] = (), *,
+                  model_id: str, model_version: str = "", threshold: float | None = None,
+                  recording_start: _dt.datetime | str | None = None,
+                  recording_duration: float | None = None) -> int:
         """Store one alert, unless it is stored already.
 
         Parameters
@@ -401,7 +401,8 @@ class AlertStore:
             recording_duration=recording_duration,
         )])[0]
 
-    def add_alerts(self, alerts, **common):
+    def add_alerts(self, alerts: Iterable[Mapping | object],
+                   **common: object) -> builtins.list[int]:
         """Store several alerts in one transaction (all or none).
 
         Parameters
@@ -486,7 +487,7 @@ class AlertStore:
                          minimum=0, strict=True, allow_none=True),
         )
 
-    def review(self, alert_id, status, reviewer, note=""):
+    def review(self, alert_id: int, status: str, reviewer: str, note: str = "") -> Alert:
         """Confirm or reject an alert, and record it in the audit trail.
 
         The audit row and the alert's new status are written in one
@@ -550,7 +551,7 @@ class AlertStore:
         held = f"its {n} alerts have ids {lo} to {hi}" if n else "it holds no alerts"
         return UnknownAlertError(f"There is no alert {alert_id} in {self.path} ({held}).")
 
-    def get(self, alert_id):
+    def get(self, alert_id: int) -> Alert:
         """Return one alert.
 
         Parameters
@@ -577,7 +578,8 @@ class AlertStore:
                 raise self._unknown(conn, alert_id)
         return _alert_from_row(row)
 
-    def list(self, status=None, recording=None, limit=None):
+    def list(self, status: str | Sequence[str] | None = None, recording: str | None = None,
+             limit: int | None = None) -> builtins.list[Alert]:
         """Return stored alerts, by recording and onset.
 
         Parameters
@@ -616,7 +618,7 @@ class AlertStore:
             rows = conn.execute(sql, params).fetchall()
         return [_alert_from_row(row) for row in rows]
 
-    def history(self, alert_id):
+    def history(self, alert_id: int) -> builtins.list[Review]:
         """Return the audit trail of one alert, oldest first.
 
         Parameters
@@ -644,7 +646,7 @@ class AlertStore:
             ).fetchall()
         return [Review(*row) for row in rows]
 
-    def counts(self):
+    def counts(self) -> dict[str, int]:
         """Return how many alerts there are per status.
 
         Returns
@@ -656,7 +658,7 @@ class AlertStore:
             rows = conn.execute("SELECT status, count(*) FROM alerts GROUP BY status").fetchall()
         return {**dict.fromkeys(STATUSES, 0), **dict(rows)}
 
-    def check(self):
+    def check(self) -> builtins.list[str]:
         """Check the file's integrity (SQLite's own checks and foreign keys).
 
         Returns
@@ -674,7 +676,9 @@ class AlertStore:
 
     # -- export --------------------------------------------------------------
 
-    def export(self, fname, fmt="csv", status=None, *, recording=None):
+    def export(self, fname: str | os.PathLike, fmt: str = "csv",
+               status: str | Sequence[str] | None = None, *,
+               recording: str | None = None) -> builtins.list[Path]:
         """Write alerts to a CSV file or to SzCORE annotation files.
 
         Parameters
@@ -797,7 +801,7 @@ class AlertStore:
 
     # -- life cycle ------------------------------------------------------------
 
-    def close(self):
+    def close(self) -> None:
         """Close the connection (further use raises :class:`AlertStoreError`)."""
         if self._conn is not None:
             self._conn.close()

@@ -7,6 +7,8 @@ exit code: 0 on success, 2 on an error (unknown alert, missing or foreign
 database file, locked store), which is printed as one line on stderr.
 """
 
+from __future__ import annotations
+
 import argparse
 import json
 import sys
@@ -37,7 +39,7 @@ def _fmt(value, spec=".3f", none="-"):
     return none if value is None else format(value, spec)
 
 
-def cmd_list(args):
+def cmd_list(args: argparse.Namespace) -> int:
     """List alerts, pending ones by default."""
     try:
         with _open(args) as store:
@@ -63,7 +65,7 @@ def cmd_list(args):
     return 0
 
 
-def cmd_show(args):
+def cmd_show(args: argparse.Namespace) -> int:
     """Show one alert and its review history."""
     try:
         with _open(args) as store:
@@ -104,7 +106,7 @@ def cmd_show(args):
     return 0
 
 
-def cmd_review(args):
+def cmd_review(args: argparse.Namespace) -> int:
     """Confirm or reject one alert."""
     try:
         with _open(args) as store:
@@ -118,7 +120,7 @@ def cmd_review(args):
     return 0
 
 
-def cmd_export(args):
+def cmd_export(args: argparse.Namespace) -> int:
     """Write alerts as CSV or SzCORE TSV."""
     try:
         with _open(args) as store:
@@ -133,7 +135,7 @@ def cmd_export(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``neucube alerts`` and its actions.
 
     Parameters

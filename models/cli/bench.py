@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
-def cmd_bench(args):
+def cmd_bench(args: argparse.Namespace) -> int:
     """Measure the cube's real-time factor per target, against plain Brian2."""
     from ..evaluation.bench import bench
 
@@ -28,7 +32,7 @@ def cmd_bench(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube bench`` to the command line's subparsers."""
     p = subparsers.add_parser(
         "bench",

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _display_available():
@@ -16,8 +20,8 @@ def _display_available():
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
-def cmd_demo(args):
-    """The main job: the live window, or the same live pipeline headless."""
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run the main job: the live window, or the same live pipeline headless."""
     if args.offline:
         return _demo_offline(args)
     if args.headless:
@@ -36,7 +40,7 @@ def cmd_demo(args):
 
 def _demo_headless(args):
     """Replay the bundled seizure recording through LSL, print alerts as they happen."""
-    from ..seizure.live import run_headless
+    from ..seizure.headless import run_headless
 
     print("NeuCube-EEG live demo (headless): replaying the bundled CHB-MIT recording "
           "(chb01_03, seizure from 10 s) as an LSL stream in real time, shipped seizure model.",
@@ -70,7 +74,7 @@ def _demo_offline(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube demo`` to the command line's subparsers."""
     p = subparsers.add_parser(
         "demo", help="the live window replaying the bundled seizure recording",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
-def cmd_detect(args):
+def cmd_detect(args: argparse.Namespace) -> int:
     """Detect seizures in a recording, write them, store the alerts."""
     from acquisition import read_raw
 
+    from ..io import model_identity, read_model
     from ..seizure.formats import write_events
-    from ..io import read_model
-    from ..io import model_identity
 
     loaded = read_model(args.model)
     if loaded.kind != "seizure":
@@ -61,7 +64,7 @@ def cmd_detect(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube detect`` to the command line's subparsers."""
     p = subparsers.add_parser(
         "detect", help="detect seizures in a recording, write them and store the alerts",

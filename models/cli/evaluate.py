@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _print_accuracy_table(result, out=None):
@@ -46,7 +50,7 @@ def _print_familiarity_table(result, out=None):
         a = result["across_subject"]["accuracy"][name]
         print(f"{name:<18}{w['mean']:>10.3f} ± {w['sd']:.3f}{a['mean']:>11.3f} ± {a['sd']:.3f}", file=out)
 
-def cmd_evaluate(args):
+def cmd_evaluate(args: argparse.Namespace) -> int:
     """Cross-validate the cube against a non-spiking baseline on real EEG."""
     if args.task == "familiarity":
         from ..evaluation.familiarity import evaluate_familiarity
@@ -89,7 +93,7 @@ def cmd_evaluate(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube evaluate`` to the command line's subparsers."""
     p = subparsers.add_parser(
         "evaluate",

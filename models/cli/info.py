@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _versions():
@@ -17,7 +21,7 @@ def _versions():
             out[dist] = None
     return out
 
-def cmd_info(args):
+def cmd_info(args: argparse.Namespace) -> int:
     """Print versions, the Brian2 code-generation target and compiler status."""
     from neucube.cube import target_info
 
@@ -37,7 +41,7 @@ def cmd_info(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube info`` to the command line's subparsers."""
     p = subparsers.add_parser("info", help="versions, Brian2 code-generation target, compiler status")
     p.add_argument("--json", action="store_true", help="print as JSON")

@@ -17,7 +17,7 @@ EPILOG = "Run 'neucube COMMAND --help' for the options of one command."
 COMMANDS = (info, demo, spikes, evaluate, train, detect, alerts, report, bench)
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``neucube`` command."""
     parser = argparse.ArgumentParser(
         prog="neucube",
@@ -32,7 +32,7 @@ def build_parser():
     return parser
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``neucube`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -6,13 +6,15 @@ subparsers; ``python -m models.cli.report`` runs it on its own. Errors
 as one line on stderr with exit code 2.
 """
 
+from __future__ import annotations
+
 import argparse
 import sys
 
 __all__ = ["add_parser", "cmd_report", "main"]
 
 
-def cmd_report(args):
+def cmd_report(args: argparse.Namespace) -> int:
     """Write the report; return the exit code."""
     from acquisition import EEGFileError
 
@@ -36,7 +38,7 @@ def cmd_report(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``neucube report`` on an argparse subparsers object.
 
     Parameters
@@ -87,7 +89,7 @@ def add_parser(subparsers):
     return p
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run ``neucube report`` on its own (``python -m models.cli.report``)."""
     parser = argparse.ArgumentParser(prog="neucube")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _print_spike_table(stats, out=None):
@@ -24,7 +28,7 @@ def _print_spike_table(stats, out=None):
         row += f"{stats.rates['during'].mean() / stats.rates['before'].mean():>15.2f}"
     print(row, file=out)
 
-def cmd_spikes(args):
+def cmd_spikes(args: argparse.Namespace) -> int:
     """Encode a recording into spikes and print spike rates per segment."""
     from ..spikestats import spike_statistics
 
@@ -63,7 +67,7 @@ def cmd_spikes(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube spikes`` to the command line's subparsers."""
     p = subparsers.add_parser(
         "spikes",

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def cmd_train(args):
+if TYPE_CHECKING:
+    import argparse
+
+
+def cmd_train(args: argparse.Namespace) -> int:
     """Train a seizure detector or a familiarity classifier and save it."""
     if args.task == "familiarity":
         from acquisition import read_uci_epochs
@@ -18,8 +23,8 @@ def cmd_train(args):
               f"subject(s) ({int((y == 'familiar').sum())} familiar, "
               f"{int((y == 'unfamiliar').sum())} unfamiliar); saved to {path}")
         return 0
-    from ..seizure.detector import SeizureDetector
     from ..evaluation.seizure import load_chbmit_seizures
+    from ..seizure.detector import SeizureDetector
 
     if len(args.data) != 1:
         raise ValueError(f"--task seizure takes one --data folder, got {len(args.data)}.")
@@ -31,7 +36,7 @@ def cmd_train(args):
     return 0
 
 
-def add_parser(subparsers):
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube train`` to the command line's subparsers."""
     p = subparsers.add_parser(
         "train", help="train a seizure detector or a familiarity classifier and save it",

@@ -18,6 +18,8 @@ memory (``ru_maxrss``) is its own.
 The real-time factor is seconds of EEG processed per wall-clock second.
 """
 
+from __future__ import annotations
+
 import json
 import os
 import platform
@@ -112,7 +114,7 @@ def _plain_brian2(cube, windows, target):
     return wall, int(mon.num_spikes)
 
 
-def run_one(target, mode, duration):
+def run_one(target: str, mode: str, duration: float) -> dict:
     """Measure one (target, mode) configuration in this process.
 
     Parameters
@@ -166,7 +168,9 @@ def run_one(target, mode, duration):
     }
 
 
-def bench(duration=3600.0, targets=None, modes=("inference", "stdp", "plain_brian2"), repeat=1):
+def bench(duration: float = 3600.0, targets: list[str] | None = None,
+          modes: tuple[str, ...] = ("inference", "stdp", "plain_brian2"),
+          repeat: int = 1) -> dict:
     """Run every (target, mode) configuration in its own subprocess.
 
     Parameters
@@ -229,7 +233,7 @@ def bench(duration=3600.0, targets=None, modes=("inference", "stdp", "plain_bria
     }
 
 
-def main(argv=None):  # pragma: no cover - the subprocess entry point
+def main(argv: list[str] | None = None) -> int:  # pragma: no cover - the subprocess entry point
     """Run one configuration and print its result as one JSON line."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--one"]:

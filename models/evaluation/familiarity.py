@@ -9,6 +9,7 @@ the same run.
 from __future__ import annotations
 
 import numbers
+import os
 import time
 import warnings
 
@@ -92,19 +93,19 @@ def _predict_fold(X, y, train, test, *, ch_names, sfreq, window, target, random_
 
 
 def evaluate_familiarity(
-    folders,
+    folders: str | os.PathLike | list[str | os.PathLike],
     *,
-    n_splits=5,
-    n_repeats=1,
-    across_splits=5,
-    tmin=0.0,
-    tmax=0.6,
-    h_freq=None,
-    target="auto",
-    random_state=0,
-    cube_params=None,
-    on_bad="raise",
-):
+    n_splits: int = 5,
+    n_repeats: int = 1,
+    across_splits: int | None = 5,
+    tmin: float = 0.0,
+    tmax: float = 0.6,
+    h_freq: float | None = None,
+    target: str = "auto",
+    random_state: int = 0,
+    cube_params: dict | None = None,
+    on_bad: str = "raise",
+) -> dict:
     """Familiar vs unfamiliar S2 trials: cube against an ERP baseline, same folds.
 
     Two cross-validations in one run, every method fitted on the same training

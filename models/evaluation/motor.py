@@ -12,6 +12,9 @@ epochs fit
 and all are scored on the same held-out epochs.
 """
 
+from __future__ import annotations
+
+import os
 import time
 from pathlib import Path
 
@@ -23,7 +26,10 @@ from .summary import summarize_accuracy
 MOTOR_RUNS = (3, 7, 11)
 
 
-def load_motor_epochs(data_dir, subject=1, runs=MOTOR_RUNS, tmin=0.0, tmax=4.0, l_freq=8.0, h_freq=30.0):
+def load_motor_epochs(data_dir: str | os.PathLike, subject: int = 1,
+                      runs: tuple[int, ...] = MOTOR_RUNS, tmin: float = 0.0, tmax: float = 4.0,
+                      l_freq: float = 8.0, h_freq: float = 30.0
+                      ) -> tuple[np.ndarray, np.ndarray, list[str], float]:
     """Load executed left/right fist epochs of one EEGMMIDB subject.
 
     Parameters
@@ -75,18 +81,18 @@ def load_motor_epochs(data_dir, subject=1, runs=MOTOR_RUNS, tmin=0.0, tmax=4.0, 
 
 
 def evaluate_motor(
-    data_dir,
+    data_dir: str | os.PathLike,
     *,
-    subject=1,
-    runs=MOTOR_RUNS,
-    n_splits=5,
-    n_repeats=3,
-    l_freq=8.0,
-    h_freq=30.0,
-    target="auto",
-    random_state=0,
-    cube_params=None,
-):
+    subject: int = 1,
+    runs: tuple[int, ...] = MOTOR_RUNS,
+    n_splits: int = 5,
+    n_repeats: int = 3,
+    l_freq: float = 8.0,
+    h_freq: float = 30.0,
+    target: str = "auto",
+    random_state: int = 0,
+    cube_params: dict | None = None,
+) -> dict:
     """Cross-validate NeuCube and CSP+LDA on executed left vs right fist.
 
     Parameters

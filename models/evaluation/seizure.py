@@ -19,17 +19,24 @@ Both methods (the cube and the line-length/band-power baseline) share the
 windows, filters, thresholds and event rules, and run on the same folds.
 """
 
+from __future__ import annotations
+
+import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import logger
 
+if TYPE_CHECKING:
+    import mne
+
 NPY_RECORDS = ("chb01_18", "chb01_21", "chb01_26")
 
 
-def load_chbmit_seizures(data_dir):
+def load_chbmit_seizures(data_dir: str | os.PathLike) -> list[tuple[str, mne.io.BaseRaw]]:
     """Load the chb01 seizure excerpts as annotated recordings.
 
     Parameters
@@ -73,7 +80,7 @@ def load_chbmit_seizures(data_dir):
     return records
 
 
-def load_background(data_dir):
+def load_background(data_dir: str | os.PathLike) -> list[tuple[str, mne.io.BaseRaw]]:
     """Load EEGMMIDB runs re-referenced into the CHB-MIT montage.
 
     Parameters
@@ -95,15 +102,15 @@ def load_background(data_dir):
 
 
 def evaluate_seizure(
-    chbmit_dir,
-    background_dir=None,
+    chbmit_dir: str | os.PathLike,
+    background_dir: str | os.PathLike | None = None,
     *,
-    methods=("neucube", "features"),
-    background_training=False,
-    target="auto",
-    random_state=0,
-    detector_params=None,
-):
+    methods: tuple[str, ...] = ("neucube", "features"),
+    background_training: bool = False,
+    target: str = "auto",
+    random_state: int = 0,
+    detector_params: dict | None = None,
+) -> dict:
     """Leave-one-seizure-out on chb01 and false alarms on seizure-free EEG.
 
     Parameters

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
-def summarize_accuracy(scores, labels=None):
+
+def summarize_accuracy(scores: npt.ArrayLike, labels: list[str] | None = None) -> dict:
     """Mean, sd and median of accuracies, with the scores they come from.
 
     Parameters

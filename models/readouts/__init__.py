@@ -5,6 +5,8 @@ Two are offered: NeuCube's :class:`~models.readouts.desnn.DeSNNClassifier`, and
 standardized → L2 logistic regression) to compare it with.
 """
 
+from __future__ import annotations
+
 from ._base import ActivityReadout
 from .counts import SpikeCountClassifier
 from .desnn import DeSNNClassifier
@@ -15,7 +17,7 @@ __all__ = ["ActivityReadout", "DeSNNClassifier", "READOUTS", "SpikeCountClassifi
 READOUTS = {"desnn": DeSNNClassifier, "counts": SpikeCountClassifier}
 
 
-def make_readout(kind, **params):
+def make_readout(kind: str, **params: object) -> DeSNNClassifier | SpikeCountClassifier:
     """Create a readout by name.
 
     Parameters

@@ -1,17 +1,26 @@
 """Shared machinery of the readouts: activity → features → a scikit-learn model."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
-def activity_arrays(X):
+    from neucube.cube import CubeActivity
+
+
+def activity_arrays(X: CubeActivity | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (counts, first_spike, n_steps) from cube activity or a raster.
 
     Parameters
     ----------
-    X : activity | ndarray, shape (n_samples, n_neurons, n_steps)
+    X : CubeActivity | ndarray, shape (n_samples, n_neurons, n_steps)
         An object with ``counts``, ``first_spike`` and ``n_times`` (a
         :class:`neucube.cube.CubeActivity`), or a boolean spike raster.
 
@@ -40,27 +49,29 @@ def activity_arrays(X):
 
 
 class ActivityReadout(ClassifierMixin, BaseEstimator):
-    """Base of the readouts: subclasses say how activity becomes features
-    (:meth:`features`) and which model classifies them (:meth:`_make_model`).
+    """Base of the readouts.
+
+    Subclasses say how activity becomes features (:meth:`features`) and which
+    model classifies them (:meth:`_make_model`).
 
     Fitted attributes: ``model_`` (the scikit-learn model), ``features_`` and
     ``labels_`` (the training features and labels, kept so that a saved
     readout can be rebuilt exactly), ``classes_``, ``n_features_in_``.
     """
 
-    def features(self, X):  # pragma: no cover - abstract
+    def features(self, X: CubeActivity | np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         """Return the feature matrix (n_samples, n_features) of activity ``X``."""
         raise NotImplementedError
 
     def _make_model(self, n_samples):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def fit(self, X, y):
+    def fit(self, X: CubeActivity | np.ndarray, y: npt.ArrayLike) -> ActivityReadout:
         """Fit the readout on the activity of training samples.
 
         Parameters
         ----------
-        X : activity | ndarray, shape (n_samples, n_neurons, n_steps)
+        X : CubeActivity | ndarray, shape (n_samples, n_neurons, n_steps)
             Cube activity of the training samples.
         y : array-like, shape (n_samples,)
             Class labels.
@@ -72,7 +83,7 @@ class ActivityReadout(ClassifierMixin, BaseEstimator):
         """
         return self.fit_features(self.features(X), y)
 
-    def fit_features(self, F, y):
+    def fit_features(self, F: np.ndarray, y: npt.ArrayLike) -> ActivityReadout:
         """Fit on features already computed (see :meth:`features`).
 
         Parameters
@@ -99,12 +110,12 @@ class ActivityReadout(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = F.shape[1]
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: CubeActivity | np.ndarray) -> np.ndarray:
         """Class probabilities of each sample, columns in the order of ``classes_``."""
         check_is_fitted(self, "model_")
         return self.model_.predict_proba(self._checked(X))
 
-    def predict(self, X):
+    def predict(self, X: CubeActivity | np.ndarray) -> np.ndarray:
         """Predicted class of each sample."""
         check_is_fitted(self, "model_")
         return self.model_.predict(self._checked(X))

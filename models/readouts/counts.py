@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ._base import ActivityReadout, activity_arrays
+
+if TYPE_CHECKING:
+    from neucube.cube import CubeActivity
 
 __all__ = ["SpikeCountClassifier"]
 
@@ -33,7 +38,7 @@ class SpikeCountClassifier(ActivityReadout):
         self.C = C
         self.max_iter = max_iter
 
-    def features(self, X):
+    def features(self, X: CubeActivity | np.ndarray) -> np.ndarray:
         """Return the feature matrix ``log1p(counts)``, shape (n_samples, n_neurons)."""
         counts, _, _ = activity_arrays(X)
         return np.log1p(np.asarray(counts, dtype=float))

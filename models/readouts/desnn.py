@@ -27,13 +27,20 @@ spiking neural networks for on-line spatio- and spectro-temporal pattern
 recognition. Neural Networks 41:188-201.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.neighbors import KNeighborsClassifier
 
 from ._base import ActivityReadout, activity_arrays
 
+if TYPE_CHECKING:
+    from neucube.cube import CubeActivity
 
-def first_spike_ranks(first_spike):
+
+def first_spike_ranks(first_spike: np.ndarray) -> np.ndarray:
     """Rank neurons by the step of their first spike.
 
     Parameters
@@ -58,7 +65,8 @@ def first_spike_ranks(first_spike):
     return np.where(fired, rank, -1)
 
 
-def desnn_weights(counts, first_spike, n_steps, mod=0.8, drift=0.005):
+def desnn_weights(counts: np.ndarray, first_spike: np.ndarray, n_steps: int | np.ndarray,
+                  mod: float = 0.8, drift: float = 0.005) -> np.ndarray:
     """Compute deSNN output-neuron weight vectors from cube activity.
 
     Parameters
@@ -125,12 +133,12 @@ class DeSNNClassifier(ActivityReadout):
         self.drift = drift
         self.n_neighbors = n_neighbors
 
-    def transform(self, X):
+    def transform(self, X: CubeActivity | np.ndarray) -> np.ndarray:
         """Return the deSNN weight vector of each sample.
 
         Parameters
         ----------
-        X : activity | ndarray, shape (n_samples, n_neurons, n_steps)
+        X : CubeActivity | ndarray, shape (n_samples, n_neurons, n_steps)
             Cube activity (see Notes of the class).
 
         Returns
@@ -141,8 +149,8 @@ class DeSNNClassifier(ActivityReadout):
         counts, first, n_steps = activity_arrays(X)
         return desnn_weights(counts, first, n_steps, self.mod, self.drift)
 
-    def features(self, X):
-        """The deSNN weight vectors (same as :meth:`transform`)."""
+    def features(self, X: CubeActivity | np.ndarray) -> np.ndarray:
+        """Return the deSNN weight vectors (same as :meth:`transform`)."""
         return self.transform(X)
 
     def _make_model(self, n_samples):

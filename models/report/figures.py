@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from neucube.analysis import (
+        ClusterActivity,
+        Clusters,
+        ConditionComparison,
+        Connections,
+        WeightChange,
+    )
+    from neucube.cube import Cube, CubeActivity
+
+    from .inputs import Condition
 
 _VIEWS = (("seen from above (front at the top)", 90.0, -90.0),
           ("seen from the front left, above", 25.0, 135.0))
@@ -43,7 +57,7 @@ def _cluster_colors(labels, n_channels):
 
 
 def _axes3d(fig, rect, coords, title, elev, azim):
-    """A 3D axes at ``rect`` (figure fraction), orthographic, with equal mm scales."""
+    """Add a 3D axes at ``rect`` (figure fraction), orthographic, with equal mm scales."""
     ax = fig.add_axes(rect, projection="3d")
     ax.set_proj_type("ortho")
     ax.view_init(elev=elev, azim=azim)
@@ -80,7 +94,8 @@ def _input_sites(ax, cube, names, fontsize=6):
                 zorder=6)
 
 
-def fig_connections(cube, names, pos_conn, neg_conn):
+def fig_connections(cube: Cube, names: list[str], pos_conn: Connections,
+                    neg_conn: Connections) -> Figure:
     """Strongest connections in 3D, two views."""
     from matplotlib.lines import Line2D
     from mpl_toolkits.mplot3d.art3d import Line3DCollection
@@ -111,7 +126,7 @@ def fig_connections(cube, names, pos_conn, neg_conn):
     return fig
 
 
-def fig_clusters(cube, clusters, names):
+def fig_clusters(cube: Cube, clusters: Clusters, names: list[str]) -> Figure:
     """Neurons coloured by cluster, two views."""
     from matplotlib.lines import Line2D
 
@@ -156,8 +171,8 @@ def _channel_xy(cube, names):
     return xy
 
 
-def fig_interaction(cube, clusters, M, names):
-    """The feature interaction network: a graph on the scalp and the matrix."""
+def fig_interaction(cube: Cube, clusters: Clusters, M: np.ndarray, names: list[str]) -> Figure:
+    """Draw the feature interaction network: a graph on the scalp and the matrix."""
     from matplotlib.patches import Circle, Polygon
 
     n = len(M)
@@ -219,12 +234,13 @@ def _neuron_rank(labels, n_channels):
 
 
 def _representative(act):
-    """The sample whose spike count is the median of its condition."""
+    """Return the sample whose spike count is the median of its condition."""
     totals = act.counts.sum(axis=1)
     return int(np.argsort(totals, kind="stable")[(len(totals) - 1) // 2])
 
 
-def fig_raster(conditions, acts, inputs, clusters, names, sfreq, picks):
+def fig_raster(conditions: list[Condition], acts: list[CubeActivity], inputs: list[np.ndarray],
+               clusters: Clusters, names: list[str], sfreq: float, picks: list[int]) -> Figure:
     """Input spikes and the reservoir's raster, one sample per condition."""
     n_ch = clusters.n_channels
     lab = clusters.reservoir_labels
@@ -270,7 +286,8 @@ def fig_raster(conditions, acts, inputs, clusters, names, sfreq, picks):
     return fig
 
 
-def fig_cluster_activity(conditions, cluster_acts, names):
+def fig_cluster_activity(conditions: list[Condition], cluster_acts: list[ClusterActivity],
+                         names: list[str]) -> Figure:
     """Mean spikes per neuron per second of each cluster over time, per condition."""
     k = len(conditions)
     rates = [ca.rate.mean(axis=0) for ca in cluster_acts]
@@ -297,8 +314,8 @@ def fig_cluster_activity(conditions, cluster_acts, names):
     return fig
 
 
-def fig_compare(comparison, names):
-    """Firing per cluster in both conditions and the change in weight carried."""
+def fig_compare(comparison: ConditionComparison, names: list[str]) -> Figure:
+    """Draw the firing per cluster in both conditions and the change in weight carried."""
     a, b = comparison.names
     n = len(names)
     fig = _figure(15, 7.5, layout="constrained")
@@ -331,8 +348,8 @@ def fig_compare(comparison, names):
     return fig
 
 
-def fig_weight_change(cube, change):
-    """Summed |Δw| per neuron in 3D, two views, and the distribution of Δw."""
+def fig_weight_change(cube: Cube, change: WeightChange) -> Figure:
+    """Draw the summed |Δw| per neuron in 3D, two views, and the distribution of Δw."""
     from matplotlib import colors as mcolors
 
     fig = _figure(16, 7)

@@ -7,8 +7,6 @@ import html
 
 import numpy as np
 
-
-
 _CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1500px;margin:2em auto;
 padding:0 1.5em;color:#222;line-height:1.45}
@@ -86,7 +84,7 @@ def _metrics_html(result):
 def _html(title, sections):
     body = "\n".join(f'<section id="{_e(sid)}"><h2>{_e(head)}</h2>\n{content}</section>'
                      for sid, head, content in sections)
-    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>\n"

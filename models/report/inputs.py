@@ -18,7 +18,7 @@ class ReportError(ValueError):
 
 
 def _recording_files(data):
-    """The recording ``data`` names, or the EEG files in the folder it names."""
+    """Return the recording ``data`` names, or the EEG files in the folder it names."""
     from acquisition import SUPPORTED_EXTENSIONS
 
     path = Path(data)
@@ -103,7 +103,7 @@ def _seizure_conditions(det, raw, n):
 
 
 def _uci_folders(data):
-    """The UCI EEG subject folders ``data`` names, or None if it names none."""
+    """Return the UCI EEG subject folders ``data`` names, or None if it names none."""
     from acquisition import find_uci_subjects
 
     path = Path(data)
@@ -139,7 +139,7 @@ def _uci_conditions(clf, folders, n):
 
 
 def _classifier_conditions(clf, raw, n, names, epoch, l_freq, h_freq, notch):
-    from acquisition import OnlineFilter, resample
+    from acquisition import OnlineFilter, annotation_onsets, resample
 
     fname = raw.filenames[0] if raw.filenames and raw.filenames[0] else "the recording"
     ch_names = list(clf.ch_names)
@@ -162,14 +162,10 @@ def _classifier_conditions(clf, raw, n, names, epoch, l_freq, h_freq, notch):
         raise ReportError(
             f"epoch={epoch:g} s does not fit: the recording is {data.shape[1] / sfreq:.1f} s long."
         )
-    ann = raw.annotations
     onsets = {}
-    for onset, desc in zip(ann.onset - raw.first_time, ann.description):
-        if str(desc).lower().startswith(("bad", "edge")):
-            continue
-        start = int(round(onset * sfreq))
+    for start, desc in annotation_onsets(raw):  # bad/edge annotations left out
         if 0 <= start and start + n_times <= data.shape[1]:
-            onsets.setdefault(str(desc), []).append(start)
+            onsets.setdefault(desc, []).append(start)
     if names:
         unknown = [c for c in names if c not in onsets]
         if unknown:

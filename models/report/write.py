@@ -4,18 +4,48 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import logger
-from .figures import _png, _representative, fig_cluster_activity, fig_clusters, fig_compare, fig_connections, fig_interaction, fig_raster, fig_weight_change
+from .figures import (
+    _png,
+    _representative,
+    fig_cluster_activity,
+    fig_clusters,
+    fig_compare,
+    fig_connections,
+    fig_interaction,
+    fig_raster,
+    fig_weight_change,
+)
 from .html import _e, _html, _img, _metrics_html, _table
-from .inputs import ReportError, SEIZURE_DESCRIPTION, _classifier_conditions, _find_recording, _load_metrics, _recording_files, _seizure_conditions, _uci_conditions, _uci_folders
+from .inputs import (
+    SEIZURE_DESCRIPTION,
+    ReportError,
+    _classifier_conditions,
+    _find_recording,
+    _load_metrics,
+    _recording_files,
+    _seizure_conditions,
+    _uci_conditions,
+    _uci_folders,
+)
+
+if TYPE_CHECKING:
+    from ..classifier import NeuCubeClassifier
+    from ..seizure.detector import SeizureDetector
 
 
-def write_report(model, data=None, out="report.html", *, metrics=None, threshold=None,
-                 n_connections=200, n_samples=3, conditions=None, epoch=None, l_freq=0.5,
-                 h_freq=40.0, notch=None, alpha=0.99):
+def write_report(model: str | os.PathLike | SeizureDetector | NeuCubeClassifier,
+                 data: str | os.PathLike | None = None,
+                 out: str | os.PathLike = "report.html", *,
+                 metrics: str | os.PathLike | dict | None = None,
+                 threshold: float | None = None, n_connections: int = 200, n_samples: int = 3,
+                 conditions: list[str] | None = None, epoch: float | None = None,
+                 l_freq: float | None = 0.5, h_freq: float | None = 40.0,
+                 notch: float | None = None, alpha: float = 0.99) -> Path:
     """Write the HTML report of what a model's cube learned.
 
     Parameters
@@ -58,6 +88,7 @@ def write_report(model, data=None, out="report.html", *, metrics=None, threshold
     path : pathlib.Path
         The report written.
     """
+    from neucube._checks import check_positive
     from neucube.analysis import (
         cluster_activity,
         compare_conditions,
@@ -67,7 +98,6 @@ def write_report(model, data=None, out="report.html", *, metrics=None, threshold
         strongest_connections,
         weight_change,
     )
-    from neucube._checks import check_positive
 
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):

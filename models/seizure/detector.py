@@ -30,20 +30,31 @@ Robustness:
   (:func:`acquisition.to_bipolar`), and the log says so.
 """
 
+from __future__ import annotations
+
 import json
+import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.signal import welch
 
 from .. import logger
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import mne
+
+    from neucube.cube import CubeActivity
+
 BANDS = ((0.5, 4.0), (4.0, 8.0), (8.0, 13.0), (13.0, 30.0))
 #: File name of the shipped chb01 seizure model inside ``models/data``.
 SHIPPED_MODEL = "chb01_seizure.npz"
 
 
-def shipped_model_path():
+def shipped_model_path() -> Path:
     """Return the path of the seizure model shipped with the package.
 
     Returns
@@ -123,7 +134,7 @@ class Detection:
     resampled_from: float | None = None
 
 
-def window_features(windows, sfreq):
+def window_features(windows: np.ndarray, sfreq: float) -> np.ndarray:
     """Line length and log band powers per channel: the classic features.
 
     Parameters
@@ -243,7 +254,7 @@ class SeizureDetector:
         "max_missing", "flat_uv", "max_abs_uv", "n_top_channels", "target", "random_state",
     )
 
-    def get_params(self):
+    def get_params(self) -> dict:
         """Return the constructor parameters as a dict."""
         return {name: getattr(self, name) for name in self._PARAMS}
 
@@ -261,7 +272,7 @@ class SeizureDetector:
 
     # -- data preparation --------------------------------------------------------
 
-    def prepare(self, raw):
+    def prepare(self, raw: mne.io.BaseRaw) -> tuple[np.ndarray, dict]:
         """Pick, resample and filter a recording the way the model expects.
 
         Parameters
@@ -349,7 +360,7 @@ class SeizureDetector:
         )
         return bipolar
 
-    def windows(self, data):
+    def windows(self, data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Cut prepared data into windows, flattening flagged channel-windows.
 
         Parameters
@@ -390,7 +401,7 @@ class SeizureDetector:
 
     # -- training ----------------------------------------------------------------
 
-    def fit(self, raws, description="seizure"):
+    def fit(self, raws: list[mne.io.BaseRaw], description: str = "seizure") -> SeizureDetector:
         """Train on annotated recordings.
 
         Parameters
@@ -427,7 +438,7 @@ class SeizureDetector:
         )
         return self
 
-    def fit_windows(self, X, y):
+    def fit_windows(self, X: np.ndarray, y: np.ndarray) -> SeizureDetector:
         """Train on windows already prepared (see :meth:`prepare`, :meth:`windows`).
 
         Parameters
@@ -471,7 +482,7 @@ class SeizureDetector:
             return np.count_nonzero(spikes, axis=-1) / (X.shape[-1] / self.sfreq)
         return np.mean(np.abs(np.diff(X, axis=-1)), axis=-1)
 
-    def score_windows(self, X, bad=None):
+    def score_windows(self, X: np.ndarray, bad: np.ndarray | None = None) -> WindowScores:
         """Score windows in one pass: probability, channel scores, spikes.
 
         Each window is encoded once and run through the cube once; the
@@ -510,7 +521,8 @@ class SeizureDetector:
             channel_scores[bad] = -np.inf
         return WindowScores(proba, channel_scores, activity, spikes)
 
-    def predict_proba_windows(self, X, *, return_activity=False):
+    def predict_proba_windows(self, X: np.ndarray, *, return_activity: bool = False
+                              ) -> np.ndarray | tuple[np.ndarray, CubeActivity | None]:
         """Seizure probability of each window.
 
         Parameters
@@ -532,7 +544,7 @@ class SeizureDetector:
         scored = self.score_windows(X)
         return (scored.proba, scored.activity) if return_activity else scored.proba
 
-    def detect(self, raw, *, progress_bar=None):
+    def detect(self, raw: mne.io.BaseRaw, *, progress_bar: bool | None = None) -> Detection:
         """Find seizures in a recording.
 
         Parameters
@@ -588,7 +600,7 @@ class SeizureDetector:
 
     # -- persistence -------------------------------------------------------------
 
-    def save(self, fname, *, overwrite=False):
+    def save(self, fname: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Save a trained cube detector (``method='neucube'``) to one ``.npz`` file.
 
         Parameters
@@ -609,7 +621,7 @@ class SeizureDetector:
         return self.classifier_.save(fname, overwrite=overwrite, extra={"detector": detector})
 
     @classmethod
-    def load(cls, fname):
+    def load(cls, fname: str | os.PathLike) -> SeizureDetector:
         """Load a detector saved with :meth:`save`.
 
         Parameters

@@ -18,14 +18,21 @@ window length later; :func:`models.seizure.scoring.score_events` takes that dela
 (``alert_delay``) when it measures latency.
 """
 
-import math
+from __future__ import annotations
+
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import logger
 from .._checks import check_number as _check_number
+
+if TYPE_CHECKING:
+    import mne
+    import numpy.typing as npt
 
 #: Label of a seizure of unspecified type (SzCORE / HED-SCORE ``eventType``).
 SEIZURE_LABEL = "sz"
@@ -97,7 +104,7 @@ class SeizureEvent:
         object.__setattr__(self, "channels", channels)
 
     @property
-    def end(self):
+    def end(self) -> float:
         """End of the event in seconds (``onset + duration``)."""
         return self.onset + self.duration
 
@@ -128,19 +135,19 @@ def _as_events(events, name="events"):
 
 
 def events_from_probabilities(
-    proba,
-    times,
+    proba: npt.ArrayLike,
+    times: npt.ArrayLike,
     *,
-    window=None,
-    threshold=0.5,
-    min_duration=0.0,
-    merge_gap=0.0,
-    confidence="max",
-    channel_scores=None,
-    ch_names=None,
-    n_channels=3,
-    label=SEIZURE_LABEL,
-):
+    window: float | None = None,
+    threshold: float = 0.5,
+    min_duration: float = 0.0,
+    merge_gap: float = 0.0,
+    confidence: str = "max",
+    channel_scores: npt.ArrayLike | None = None,
+    ch_names: list[str] | None = None,
+    n_channels: int = 3,
+    label: str = SEIZURE_LABEL,
+) -> list[SeizureEvent]:
     """Turn a seizure probability per sliding window into events.
 
     Parameters
@@ -317,7 +324,8 @@ class EventTracker:
     def __len__(self):
         return len(self.proba)
 
-    def update(self, time, proba, channel_scores=None):
+    def update(self, time: float, proba: float,
+               channel_scores: np.ndarray | None = None) -> SeizureEvent | None:
         """Feed the next window.
 
         Parameters
@@ -350,8 +358,19 @@ class EventTracker:
             return None
         return self._positive(len(self.proba) - 1)
 
-    def extend(self, times, proba, channel_scores=None):
+    def extend(self, times: npt.ArrayLike, proba: npt.ArrayLike,
+               channel_scores: npt.ArrayLike | None = None) -> list[SeizureEvent]:
         """Feed many windows at once (see :meth:`update`).
+
+        Parameters
+        ----------
+        times : array-like, shape (n_windows,)
+            Their onsets, seconds; increasing, and later than the previous
+            window's.
+        proba : array-like, shape (n_windows,)
+            Their seizure probabilities.
+        channel_scores : array-like, shape (n_windows, n_channels) | None
+            Their channel scores (required when ``ch_names`` was given).
 
         Returns
         -------
@@ -408,7 +427,7 @@ class EventTracker:
                             label=self.label)
 
     @property
-    def events(self):
+    def events(self) -> list[SeizureEvent]:
         """list of SeizureEvent: Every event so far, at its extent so far."""
         out = []
         for first, last, _ in self._groups:
@@ -439,7 +458,9 @@ def _matches(description, wanted):
     return description.strip().lower() in wanted
 
 
-def events_from_annotations(inst, description="seizure", *, label=SEIZURE_LABEL):
+def events_from_annotations(inst: mne.io.BaseRaw | mne.Annotations,
+                            description: str | Sequence[str] = "seizure", *,
+                            label: str = SEIZURE_LABEL) -> list[SeizureEvent]:
     """Read the seizure events of a recording's (or a set of) annotations.
 
     Parameters

@@ -40,18 +40,26 @@ write, and is recognized from its header when read.
 Times are seconds from the first sample of the recording throughout.
 """
 
+from __future__ import annotations
+
 import csv
 import datetime as _dt
 import io
 import math
+import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import logger
-from .._files import write_atomic
 from .._checks import check_number as _check_number
+from .._files import write_atomic
 from .events import SEIZURE_LABEL, SeizureEvent, _as_events, events_from_annotations
+
+if TYPE_CHECKING:
+    import mne
 
 #: The formats :func:`write_events` and :func:`read_events` know.
 FORMATS = ("mne", "edf", "bids", "szcore", "csv")
@@ -74,7 +82,7 @@ _MNE_SUFFIXES = ("-annot.fif", "_annot.fif", "-annot.fif.gz", "_annot.fif.gz")
 
 
 def _num(value):
-    """A float as short text that reads back exactly to the microsecond."""
+    """Write a float as short text that reads back exactly to the microsecond."""
     return np.format_float_positional(round(float(value), 6), trim="0")
 
 
@@ -83,7 +91,7 @@ def _na(text):
 
 
 def _check_fmt(fmt, fname, *, writing):
-    """The format to use for ``fname`` (None: from its name) or raise."""
+    """Return the format to use for ``fname`` (None: from its name) or raise."""
     if fmt is not None:
         if not isinstance(fmt, str) or fmt.lower() not in FORMATS:
             raise ValueError(
@@ -141,7 +149,7 @@ def _format_date(meas_date):
     if meas_date is None:
         return _NA
     if meas_date.tzinfo is not None:
-        meas_date = meas_date.astimezone(_dt.timezone.utc)
+        meas_date = meas_date.astimezone(_dt.UTC)
     return meas_date.strftime(_DATE_FORMAT)
 
 
@@ -156,7 +164,7 @@ def _parse_date(text, fname, row):
             f"'{_DATE_FORMAT}' (or 'n/a')."
         ) from None
     # MNE's convention: the recording start in UTC.
-    return date.replace(tzinfo=_dt.timezone.utc) if date.tzinfo is None else date
+    return date.replace(tzinfo=_dt.UTC) if date.tzinfo is None else date
 
 
 def _channels_text(channels):
@@ -195,14 +203,14 @@ def _parse_float(text, fname, row, column, *, allow_na=False):
 
 
 def _confidence_cell(row, fname, i):
-    """The row's confidence: None for n/a, 1.0 when the file has no such column."""
+    """Return the row's confidence: None for n/a, 1.0 when the file has no such column."""
     if "confidence" not in row:
         return 1.0
     return _parse_float(row["confidence"], fname, i, "confidence", allow_na=True)
 
 
 def _event(fname, row, onset, duration, **kwargs):
-    """A SeizureEvent from a file row; errors name the file and the row."""
+    """Make a SeizureEvent from a file row; errors name the file and the row."""
     if duration is not None and duration < 0:
         raise ValueError(
             f"{str(fname)!r}, row {row}: column 'duration' is {duration:g}, negative. A "
@@ -249,7 +257,9 @@ def _require_columns(fname, header, required, fmt_name):
 # -- MNE annotations -------------------------------------------------------------
 
 
-def events_to_annotations(events, *, description="seizure", orig_time=None):
+def events_to_annotations(events: Iterable[SeizureEvent | tuple[float, float]], *,
+                          description: str = "seizure",
+                          orig_time: _dt.datetime | None = None) -> mne.Annotations:
     """Turn events into MNE annotations.
 
     Parameters
@@ -334,7 +344,8 @@ def _table_text(header, rows, delimiter):
     return "".join("\t".join(row) + "\n" for row in [header, *rows])
 
 
-def szcore_text(events, *, recording_duration, meas_date=None):
+def szcore_text(events: Iterable[SeizureEvent], *, recording_duration: float | None,
+                meas_date: _dt.datetime | str | None = None) -> str:
     """Return events as the text of an SzCORE annotation file.
 
     Parameters
@@ -374,16 +385,16 @@ def _confidence_text(ev):
 
 
 def write_events(
-    fname,
-    events,
+    fname: str | os.PathLike,
+    events: Iterable[SeizureEvent | tuple[float, float]],
     *,
-    fmt=None,
-    recording_duration=None,
-    meas_date=None,
-    raw=None,
-    description="seizure",
-    overwrite=False,
-):
+    fmt: str | None = None,
+    recording_duration: float | None = None,
+    meas_date: _dt.datetime | None = None,
+    raw: mne.io.BaseRaw | None = None,
+    description: str = "seizure",
+    overwrite: bool = False,
+) -> Path:
     """Write seizure events to a file.
 
     Parameters
@@ -550,7 +561,9 @@ def _sniff_tsv(fname):
     return "szcore" if "eventType" in columns else "bids"
 
 
-def read_events(fname, fmt=None, *, description="seizure", return_meta=False):
+def read_events(fname: str | os.PathLike, fmt: str | None = None, *,
+                description: str = "seizure", return_meta: bool = False
+                ) -> list[SeizureEvent] | tuple[list[SeizureEvent], dict]:
     """Read seizure events from a file.
 
     Parameters

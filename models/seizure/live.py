@@ -34,24 +34,31 @@ channel scores and events as :meth:`SeizureDetector.detect
 <models.seizure.detector.SeizureDetector.detect>` on the whole recording
 (``tests/models/test_live.py`` proves it, through LSL too).
 
-:func:`run_headless` replays a recording as a live LSL stream and runs the
-pipeline on it, reporting alerts as they happen and a summary at the end.
+:func:`models.seizure.headless.run_headless` replays a recording as a live
+LSL stream and runs this pipeline on it (the terminal demo).
 """
+
+from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
 import threading
 import time
-from pathlib import Path
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import logger
 from acquisition.stream import RingBuffer
 
+from .. import logger
 from ..alerts.records import Alert
 from ..io import model_identity
-from .events import EventTracker
+from .events import EventTracker, SeizureEvent
+
+if TYPE_CHECKING:
+
+    from .detector import Detection
 
 # ---------------------------------------------------------------------------
 # Results
@@ -336,7 +343,7 @@ class LivePipeline:
             det.hop, det.threshold,
         )
 
-    def warmup(self):
+    def warmup(self) -> float:
         """Score one flat window, so the cube is built before the stream starts.
 
         The detector's cube builds its Brian2 network (and loads its compiled
@@ -406,7 +413,7 @@ class LivePipeline:
                 row[t] = prev if t == 0 else row[t - 1]
         return x
 
-    def step(self):
+    def step(self) -> list[Prediction]:
         """Pull once from the source and process what came.
 
         Returns
@@ -429,7 +436,7 @@ class LivePipeline:
             if getattr(self.source, "live", True):
                 sent = float(stamps[0]) - float(getattr(self.source, "stamp_lead", 0.0))
                 age = max(0.0, pulled - sent)
-            self.started_at = _dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=age)
+            self.started_at = _dt.datetime.now(_dt.UTC) - _dt.timedelta(seconds=age)
         x = self._to_model(data)
         if self._resampler is not None:
             x, newest = self._resampler.process(x)
@@ -493,7 +500,7 @@ class LivePipeline:
         return pred
 
     def _raise_alert(self, event, pred):
-        """An event just became long enough: store it, tell on_alert."""
+        """Store an event that just became long enough, and tell on_alert."""
         alert = Alert.from_event(
             event, recording=self._recording_id(), model_id=self.model_id,
             model_version=self.model_version, threshold=self.detector.threshold,
@@ -515,7 +522,7 @@ class LivePipeline:
 
     def _recording_id(self):
         if self.recording is None:
-            start = (self.started_at or _dt.datetime.now(_dt.timezone.utc)).isoformat(
+            start = (self.started_at or _dt.datetime.now(_dt.UTC)).isoformat(
                 timespec="seconds")
             self.recording = f"live:{getattr(self.source, 'name', None) or 'stream'}@{start}"
         return self.recording
@@ -535,7 +542,9 @@ class LivePipeline:
 
     # -- loops ----------------------------------------------------------------------
 
-    def run(self, *, duration=None, timeout=None, until=None, poll_interval=0.005):
+    def run(self, *, duration: float | None = None, timeout: float | None = None,
+            until: Callable[[LivePipeline], bool] | None = None,
+            poll_interval: float = 0.005) -> LivePipeline:
         """Process the stream until it ends (or a limit is reached).
 
         Parameters
@@ -577,7 +586,7 @@ class LivePipeline:
                 time.sleep(poll_interval)
         return self
 
-    def start(self, **kwargs):
+    def start(self, **kwargs: object) -> LivePipeline:
         """Run :meth:`run` in a background thread.
 
         Parameters
@@ -603,7 +612,7 @@ class LivePipeline:
         self._thread.start()
         return self
 
-    def stop(self, timeout=10.0):
+    def stop(self, timeout: float = 10.0) -> LivePipeline:
         """Stop :meth:`run` (and wait for a background thread).
 
         Parameters
@@ -621,7 +630,7 @@ class LivePipeline:
             self._thread.join(timeout)
         return self
 
-    def close(self):
+    def close(self) -> None:
         """Stop, and close the alert store if the pipeline opened it."""
         self.stop()
         if self._own_store and self._store is not None:
@@ -632,17 +641,17 @@ class LivePipeline:
     # -- results --------------------------------------------------------------------
 
     @property
-    def n_windows(self):
+    def n_windows(self) -> int:
         """int: Windows scored so far."""
         return len(self._proba)
 
     @property
-    def seconds(self):
+    def seconds(self) -> float:
         """float: Seconds of stream processed (at the stream's rate)."""
         return self._n_in / self._source_sfreq if self._ready else 0.0
 
-    def get_data(self, seconds=None):
-        """The most recent filtered signal, for display.
+    def get_data(self, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return the most recent filtered signal, for display.
 
         Parameters
         ----------
@@ -664,7 +673,7 @@ class LivePipeline:
             data, stamps, _ = ring.get(ring.total - n, ring.total)
             return data, stamps
 
-    def events(self):
+    def events(self) -> list[SeizureEvent]:
         """Events over all windows so far, by the offline rule.
 
         Returns
@@ -676,7 +685,7 @@ class LivePipeline:
         with self._lock:
             return self._events.events
 
-    def detection(self):
+    def detection(self) -> Detection:
         """Everything so far as a :class:`~models.seizure.detector.Detection`.
 
         Returns
@@ -700,8 +709,8 @@ class LivePipeline:
                 resampled_from=self.resampled_from,
             )
 
-    def summary(self):
-        """Counts, latency and load so far.
+    def summary(self) -> dict:
+        """Return the counts, latency and load so far.
 
         Returns
         -------
@@ -741,196 +750,3 @@ def _lsl_now():
     from acquisition.stream import local_clock
 
     return local_clock()
-
-
-# ---------------------------------------------------------------------------
-# Headless runner
-# ---------------------------------------------------------------------------
-
-
-@dataclasses.dataclass(eq=False)
-class HeadlessResult:
-    """What :func:`run_headless` reports.
-
-    Attributes
-    ----------
-    lines : list of str
-        Every line reported, in order (alerts as they happened, then the
-        summary).
-    summary : dict
-        :meth:`LivePipeline.summary`, plus ``file``, ``stream``,
-        ``n_times`` (samples sent), ``received``, ``dropped`` (from the
-        counter channel: samples sent but never received, 0 when none was
-        lost), ``repeated``, ``model_id``, ``model_version``, ``recording``.
-    detection : Detection
-        Probabilities, scores and final events of all windows.
-    alerts : list of Alert
-        The alerts raised.
-    """
-
-    lines: list
-    summary: dict
-    detection: object
-    alerts: list
-
-
-def _fmt(x, unit=" s", digits=3):
-    return "n/a" if x is None else f"{x:.{digits}f}{unit}"
-
-
-def run_headless(fname=None, model=None, db=None, duration=None, stream_name=None, *,
-                 chunk_size=16, process=True, echo=None, on_prediction=None, recording=None,
-                 timeout=None):
-    """Replay a recording as a live LSL stream and detect seizures on it, headless.
-
-    A :class:`~acquisition.stream.FileReplay` streams the file in real time
-    (with a counter channel) while a :class:`LivePipeline` reads it back
-    through an :class:`~acquisition.stream.LSLSource`. Alerts are reported as
-    they are raised, then a summary. It ends by itself when the file is done.
-
-    Parameters
-    ----------
-    fname : path-like | mne.io.Raw | None
-        The recording; None: ``sample_data.SEIZURE_EDF`` (CHB-MIT, 50 s, a
-        seizure from 10 s).
-    model : path-like | None
-        A detector model file; None: the shipped model.
-    db : path-like | None | False
-        Alert store for the alerts: a path, None for the user's default store
-        (as ``neucube detect``), False for none.
-    duration : float | None
-        Stream only the first ``duration`` seconds of the recording.
-    stream_name : str | None
-        Name (and source id) of the LSL stream; a unique one by default.
-    chunk_size : int
-        Samples per LSL push.
-    process : bool
-        Replay from a child process (default), so the player keeps time
-        while this process computes; False plays in a thread here.
-    echo : callable | None
-        Called with each report line as it happens (e.g. ``print``).
-    on_prediction : callable | None
-        Passed to :class:`LivePipeline`.
-    recording : str | None
-        Identifier of the stored alerts; by default the file's absolute path
-        (so a replayed file's alerts are the same alerts ``neucube detect``
-        stores for it: a second run keeps the first).
-    timeout : float | None
-        Give up after this many seconds (default: the recording's length plus
-        60 s).
-
-    Returns
-    -------
-    result : HeadlessResult
-        The lines, the summary, the detection and the alerts.
-    """
-    from acquisition import read_raw
-    from acquisition.stream import FileReplay, LSLSource
-
-    from .detector import SeizureDetector, shipped_model_path
-
-    lines = []
-
-    def say(line):
-        lines.append(line)
-        logger.info("%s", line)
-        if echo is not None:
-            echo(line)
-
-    if fname is None:
-        from sample_data import SEIZURE_EDF
-
-        fname = SEIZURE_EDF
-    model_path = Path(model) if model is not None else shipped_model_path()
-    det = SeizureDetector.load(model_path)
-    if hasattr(fname, "info") and hasattr(fname, "n_times"):
-        raw = fname
-        label = raw.filenames[0] if raw.filenames and raw.filenames[0] else "a recording"
-    else:
-        raw = read_raw(fname)
-        label = str(Path(fname).resolve())
-    if duration is not None and duration < raw.n_times / raw.info["sfreq"]:
-        raw = raw.copy().crop(0, float(duration), include_tmax=False)
-    if recording is None:
-        recording = str(label)
-    model_id, model_version = model_identity(det, model_path)
-    store = None
-    if db is not False:
-        from ..alerts import AlertStore
-
-        store = AlertStore(db)
-
-    def _alert(alert):
-        ev = alert.event
-        where = f"stored as alert #{alert.id}" if alert.id is not None else "not stored"
-        say(f"ALERT at {ev.onset + ev.duration:.1f} s of stream: seizure from {ev.onset:.1f} s "
-            f"({ev.duration:.1f} s so far), confidence {ev.confidence:.3f}, channels "
-            f"{', '.join(ev.channels) or '-'}; latency {_fmt(alert.latency)} ({where}).")
-
-    replay = FileReplay(raw, name=stream_name, chunk_size=chunk_size, process=process)
-    source = LSLSource(replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead,
-                       stall_timeout=1.0)
-    pipeline = None
-    try:
-        # build the pipeline (and the cube's network) before the stream starts
-        pipeline = LivePipeline(det, source, alert_store=store, recording=recording,
-                                model_id=model_id, model_version=model_version,
-                                on_prediction=on_prediction, on_alert=_alert)
-        replay.start()
-        source.connect()
-        say(f"Streaming {label} as LSL stream {replay.name!r}: {len(raw.ch_names)} channels + "
-            f"counter, {replay.sfreq:g} Hz, {replay.duration:.1f} s, chunks of {chunk_size} "
-            f"samples; model {model_id} (threshold {det.threshold:g}).")
-
-        def _done(p):
-            c = source.counter
-            if c is not None and c.last is not None and c.last >= replay.n_times - 1:
-                return True
-            if replay.running:
-                return False
-            # the player has finished: stop once nothing more comes
-            st = source.status()
-            return st.seconds_since_data is not None and st.seconds_since_data > 1.0
-
-        pipeline.run(until=_done, timeout=timeout if timeout is not None else replay.duration + 60)
-        det_result = pipeline.detection()
-        summary = pipeline.summary()
-    finally:
-        if pipeline is not None:
-            pipeline.stop()
-        source.close()
-        replay.stop()
-        if store is not None:
-            store.close()
-    c = source.counter
-    received = 0 if c is None else c.n_received
-    dropped = None if c is None else c.missing_after(replay.n_times)
-    summary.update({
-        "file": label, "stream": replay.name, "n_times": int(replay.n_times), "received": received,
-        "dropped": dropped, "repeated": None if c is None else c.n_repeated,
-        "model_id": model_id, "model_version": model_version, "recording": recording,
-        "chunk_size": chunk_size, "sfreq": replay.sfreq,
-        "player": "process" if process else "thread",
-        "stamp_lead_s": replay.stamp_lead,
-    })
-    lat, load = summary["latency"], summary["chunk_load"]
-    st = summary["source"] or {}
-    say(f"Done: {summary['seconds']:.1f} s streamed ({summary['samples']} samples), "
-        f"{summary['windows']} windows, {summary['alerts']} alert(s), {summary['events']} "
-        f"event(s).")
-    say(f"Dropped samples: {dropped} (counter channel: {received} of {replay.n_times} "
-        f"received, {summary['repeated']} repeated).")
-    say(f"Latency from a sample's arrival to its prediction: median {_fmt(lat['median'])}, "
-        f"95th percentile {_fmt(lat['p95'])} (max {_fmt(lat['max'])}).")
-    say(f"Compute per chunk, as a share of its duration: median "
-        f"{_fmt(None if load['median'] is None else 100 * load['median'], ' %', 1)}, 95th "
-        f"percentile {_fmt(None if load['p95'] is None else 100 * load['p95'], ' %', 1)}, "
-        f"overall {_fmt(None if load['overall'] is None else 100 * load['overall'], ' %', 1)}.")
-    faults = {k: st.get(k) for k in ("n_stalls", "n_disconnects", "n_out_of_order",
-                                       "n_overflow") if st.get(k)}
-    say("Stream faults: " + (", ".join(f"{k[2:]} {v}" for k, v in faults.items()) or "none") + ".")
-    for ev in det_result.events:
-        say(f"Event: {ev.onset:.1f}-{ev.end:.1f} s, confidence {ev.confidence:.3f}, channels "
-            f"{', '.join(ev.channels) or '-'}.")
-    return HeadlessResult(lines=lines, summary=summary, detection=det_result,
-                          alerts=list(pipeline.alerts))

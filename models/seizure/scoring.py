@@ -29,15 +29,18 @@ Evaluation framework for the validation of electroencephalography-based
 automated seizure detection algorithms. Epilepsia.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from .. import logger
 from .._checks import check_number as _check_number
-from .events import _as_events
+from .events import SeizureEvent, _as_events
 
 #: Resolution (Hz) of timescoring's event scoring.
 EVENT_FS = 10
@@ -124,22 +127,22 @@ class EventScore:
     parameters: dict = field(default_factory=dict)
 
     @property
-    def false_negatives(self):
+    def false_negatives(self) -> int:
         """Reference seizures missed."""
         return self.n_reference - self.true_positives
 
     @property
-    def fp_per_hour(self):
+    def fp_per_hour(self) -> float:
         """False alarms per hour."""
         return self.false_positives / (self.recording_duration / 3600.0)
 
     @property
-    def latencies(self):
+    def latencies(self) -> list[float]:
         """Latencies (s) of the detected reference seizures, in time order."""
         return [o.latency for o in self.per_event if o.latency is not None]
 
-    def to_dict(self):
-        """The scores as plain Python values (JSON-safe: None where undefined).
+    def to_dict(self) -> dict:
+        """Return the scores as plain Python values (JSON-safe: None where undefined).
 
         Returns
         -------
@@ -187,8 +190,8 @@ class SampleScore:
     fs: float
     recording_duration: float
 
-    def to_dict(self):
-        """The scores as plain Python values (None where undefined)."""
+    def to_dict(self) -> dict:
+        """Return the scores as plain Python values (None where undefined)."""
         return {k: _nan_to_none(v) for k, v in asdict(self).items()}
 
 
@@ -235,17 +238,17 @@ def _annotation(intervals, fs, n_samples):
 
 
 def score_events(
-    reference,
-    hypothesis,
-    recording_duration,
+    reference: Iterable[SeizureEvent | tuple[float, float]],
+    hypothesis: Iterable[SeizureEvent | tuple[float, float]],
+    recording_duration: float,
     *,
-    tolerance_start=30.0,
-    tolerance_end=60.0,
-    min_overlap=0.0,
-    max_event_duration=300.0,
-    min_duration_between_events=90.0,
-    alert_delay=0.0,
-):
+    tolerance_start: float = 30.0,
+    tolerance_end: float = 60.0,
+    min_overlap: float = 0.0,
+    max_event_duration: float = 300.0,
+    min_duration_between_events: float = 90.0,
+    alert_delay: float = 0.0,
+) -> EventScore:
     """Score detected seizures against reference ones, the SzCORE way.
 
     Parameters
@@ -373,7 +376,9 @@ def score_events(
     return score
 
 
-def score_samples(reference, hypothesis, recording_duration, *, fs=1.0):
+def score_samples(reference: Iterable[SeizureEvent | tuple[float, float]],
+                  hypothesis: Iterable[SeizureEvent | tuple[float, float]],
+                  recording_duration: float, *, fs: float = 1.0) -> SampleScore:
     """Score detections against the reference label by label (SzCORE samples).
 
     Parameters
@@ -419,7 +424,7 @@ def score_samples(reference, hypothesis, recording_duration, *, fs=1.0):
     )
 
 
-def summarize_scores(scores):
+def summarize_scores(scores: Iterable[EventScore]) -> dict:
     """Pool the event scores of several recordings.
 
     Parameters

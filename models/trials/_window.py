@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def window_slice(n_times, sfreq, tmin, tmax, epoch_tmin, who):
-    """Samples of [tmin, tmax) in epochs whose first sample is at ``epoch_tmin``."""
+def window_slice(n_times: int, sfreq: float, tmin: float, tmax: float | None,
+                 epoch_tmin: float, who: str) -> slice:
+    """Return the samples of [tmin, tmax) in epochs whose first sample is at ``epoch_tmin``."""
     if tmax is not None and tmin >= tmax:
         raise ValueError(f"{who}: tmin ({tmin} s) must be below tmax ({tmax} s).")
     start = int(round((tmin - epoch_tmin) * sfreq))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ._window import window_slice as _window_slice
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 __all__ = ["ERPFeatures", "make_erp_lda"]
 
@@ -37,7 +42,7 @@ class ERPFeatures(TransformerMixin, BaseEstimator):
         self.epoch_tmin = epoch_tmin
         self.decim = decim
 
-    def fit(self, X, y=None):
+    def fit(self, X: np.ndarray, y: None = None) -> ERPFeatures:
         """Check the window against the epochs (nothing is learned).
 
         Parameters
@@ -64,7 +69,7 @@ class ERPFeatures(TransformerMixin, BaseEstimator):
             raise ValueError(f"decim must be a positive integer, got {self.decim!r}.")
         return X
 
-    def transform(self, X):
+    def transform(self, X: np.ndarray) -> np.ndarray:
         """Return the binned, mean-removed window of each epoch.
 
         Parameters
@@ -93,8 +98,9 @@ class ERPFeatures(TransformerMixin, BaseEstimator):
         return Xb.reshape(len(X), -1)
 
 
-def make_erp_lda(sfreq=256.0, tmin=0.0, tmax=0.6, epoch_tmin=0.0, decim_hz=32.0):
-    """The non-spiking baseline: down-sampled ERPs → shrinkage LDA.
+def make_erp_lda(sfreq: float = 256.0, tmin: float = 0.0, tmax: float = 0.6,
+                 epoch_tmin: float = 0.0, decim_hz: float = 32.0) -> Pipeline:
+    """Make the non-spiking baseline: down-sampled ERPs → shrinkage LDA.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Familiarity of stimuli: was the second picture the same as the first?
+"""Familiarity of stimuli: whether the second picture was the same as the first.
 
 The task, on the UCI EEG Database (see :mod:`acquisition.uci`): a subject sees
 a picture (S1), then a second one (S2) that is either the same picture
@@ -29,11 +29,18 @@ which also makes the cube 40 % cheaper to run.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._docs import fill_doc
 from ..classifier import NeuCubeClassifier
 from ._window import window_slice as _window_slice
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    from neucube.cube import CubeActivity
 
 __all__ = ["FamiliarityClassifier"]
 
@@ -143,7 +150,7 @@ class FamiliarityClassifier(NeuCubeClassifier):
         )
         return X[:, :, window], window
 
-    def fit(self, X, y):
+    def fit(self, X: np.ndarray, y: npt.ArrayLike) -> FamiliarityClassifier:
         """Crop to the window, then fit TBR thresholds, STDP weights and the readout.
 
         Parameters
@@ -161,7 +168,8 @@ class FamiliarityClassifier(NeuCubeClassifier):
         Xw, _ = self._crop(X)
         return super().fit(Xw, y)
 
-    def transform(self, X, *, return_spikes=False):
+    def transform(self, X: np.ndarray, *, return_spikes: bool = False
+                  ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
         """Return the cube's activity on the window of each epoch (no learning).
 
         Parameters

@@ -13,7 +13,7 @@ pulls once and returns what these samples completed, here the trials.
    classifier was trained on;
 2. kept in a :class:`~acquisition.stream.RingBuffer` with their timestamps;
 3. markers start trials: sample numbers (a recording's annotations, see
-   :func:`annotation_markers`) or an LSL marker stream
+   :func:`acquisition.annotation_onsets`) or an LSL marker stream
    (:class:`acquisition.stream.MarkerInlet`), whose timestamps are placed on
    the nearest sample;
 4. as soon as the epoch after a marker is complete (``epoch_tmin`` to
@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import logger
 
-__all__ = ["LiveTrialPipeline", "TrialResult", "annotation_markers"]
+__all__ = ["LiveTrialPipeline", "TrialResult"]
 
 
 @dataclasses.dataclass(eq=False)
@@ -76,34 +76,12 @@ class TrialResult:
     activity: object = dataclasses.field(default=None, repr=False)
 
     @property
-    def correct(self):
+    def correct(self) -> bool | None:
         """bool | None: Whether the marker names the predicted class (None if it names none)."""
         classes = [str(c) for c in self.proba]
         if self.marker not in classes:
             return None
         return self.marker == str(self.predicted)
-
-
-def annotation_markers(raw):
-    """Return a recording's annotations (but ``bad``/``edge`` ones) as trial markers.
-
-    Parameters
-    ----------
-    raw : mne.io.Raw
-        The recording.
-
-    Returns
-    -------
-    markers : list of (int, str)
-        Sample number from the recording's first sample, and description.
-    """
-    import mne
-
-    if not len(raw.annotations):
-        return []
-    events, event_id = mne.events_from_annotations(raw, verbose="error")
-    names = {code: name for name, code in event_id.items()}
-    return [(int(s - raw.first_samp), names[c]) for s, _, c in events]
 
 
 class LiveTrialPipeline:
@@ -118,7 +96,7 @@ class LiveTrialPipeline:
         The stream, at the classifier's sampling rate.
     markers : list of (int, str) | MarkerInlet
         What starts the trials: sample numbers from the stream's first sample
-        with their labels (see :func:`annotation_markers`), or an object whose
+        with their labels (see :func:`acquisition.annotation_onsets`), or an object whose
         ``pull()`` returns new ``(LSL timestamp, label)`` pairs.
     trial_seconds : float
         Epoch length for a classifier without a window of its own.
@@ -194,17 +172,17 @@ class LiveTrialPipeline:
                 f"{len(self.trials)} trials, {self.buffer.total / self.sfreq:.1f} s>")
 
     @property
-    def classes(self):
+    def classes(self) -> list[str]:
         """list of str: The classifier's classes."""
         return [str(c) for c in self.classifier.classes_]
 
     @property
-    def window(self):
+    def window(self) -> float:
         """float: Epoch length in seconds."""
         return self.n_epoch / self.sfreq
 
     @property
-    def seconds(self):
+    def seconds(self) -> float:
         """float: Seconds of stream received."""
         return self.buffer.total / self.sfreq
 
@@ -266,7 +244,7 @@ class LiveTrialPipeline:
             activity=activity,
         )
 
-    def step(self):
+    def step(self) -> list[TrialResult]:
         """Pull once from the source and classify the trials these samples complete.
 
         Returns
@@ -308,7 +286,7 @@ class LiveTrialPipeline:
                     logger.exception("on_trial raised; the stream goes on.")
         return done
 
-    def get_data(self, start, stop=None):
+    def get_data(self, start: int, stop: int | None = None) -> tuple[int, np.ndarray]:
         """Return the model-channel signal from sample ``start`` (clipped to what is kept).
 
         Parameters
@@ -331,11 +309,11 @@ class LiveTrialPipeline:
             return first, data
 
     @property
-    def n_pending(self):
+    def n_pending(self) -> int:
         """int: Markers waiting for their epoch to complete."""
         return len(self._pending) + len(self._unplaced)
 
-    def close(self):
+    def close(self) -> None:
         """Close the marker stream (the source is the caller's)."""
         if self._inlet is not None and hasattr(self._inlet, "close"):
             self._inlet.close()

@@ -15,7 +15,8 @@ from acquisition.stream import ArraySource, configure_lsl
 from models.alerts import Alert, AlertStore
 from models.io import model_identity
 from models.seizure.detector import SeizureDetector, shipped_model_path
-from models.seizure.live import LivePipeline, Prediction, run_headless
+from models.seizure.headless import run_headless
+from models.seizure.live import LivePipeline, Prediction
 from sample_data import MOTOR_EDF, SEIZURE_EDF
 
 configure_lsl(resolve_scope="machine")  # before liblsl loads: local only, quiet

@@ -6,7 +6,7 @@ import pytest
 from acquisition import read_uci_epochs
 from acquisition.stream import ArraySource
 from models.trials.familiarity import FamiliarityClassifier
-from models.trials.live import LiveTrialPipeline, TrialResult, annotation_markers
+from models.trials.live import LiveTrialPipeline, TrialResult
 from sample_data import SAMPLE_DIR
 
 
@@ -103,14 +103,3 @@ def test_missing_channels_and_bad_inputs(trials):
         LiveTrialPipeline(clf, few, markers="S2 match")
     with pytest.raises(ValueError, match="not fitted"):
         LiveTrialPipeline(FamiliarityClassifier(ch_names, sfreq), few, markers=[])
-
-
-def test_annotation_markers_are_samples_from_the_first():
-    import mne
-
-    raw = mne.io.RawArray(np.zeros((1, 1000)), mne.create_info(["Cz"], 100.0, "eeg"),
-                          first_samp=50, verbose="error")
-    raw.set_annotations(mne.Annotations([1.5, 4.0], 0.0, ["a", "b"]))
-    assert annotation_markers(raw) == [(150, "a"), (400, "b")]
-    raw.set_annotations(None)
-    assert annotation_markers(raw) == []
