@@ -115,8 +115,10 @@ def _check_sfreq(sfreq, name="sfreq"):
     """Return ``sfreq`` as a positive finite float or raise."""
     return _positive_float(
         sfreq,
-        lambda v: f"{name} must be a positive number of samples per second (Hz), "
-                  f"got {v!r} of type {type(v).__name__}.",
+        lambda v: (
+            f"{name} must be a positive number of samples per second (Hz), "
+            f"got {v!r} of type {type(v).__name__}."
+        ),
         lambda v: f"{name} must be a positive, finite sampling frequency in Hz, got {v!r}.",
     )
 
@@ -129,8 +131,9 @@ def _check_positive(value, name, *, allow_none=False, unit="", hint=""):
     hint = f" {hint}" if hint else ""
     return _positive_float(
         value,
-        lambda v: f"{name} must be a positive number{none}, got {v!r} of type "
-                  f"{type(v).__name__}.{hint}",
+        lambda v: (
+            f"{name} must be a positive number{none}, got {v!r} of type {type(v).__name__}.{hint}"
+        ),
         lambda v: f"{name} must be positive and finite, got {v!r}{unit}.{hint}",
     )
 
@@ -138,9 +141,7 @@ def _check_positive(value, name, *, allow_none=False, unit="", hint=""):
 def _check_int(value, name, *, minimum=None):
     """Return ``value`` as an int (at least ``minimum``) or raise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an integer, got {value!r} of type {type(value).__name__}."
-        )
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}.")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
@@ -150,9 +151,7 @@ def _check_int(value, name, *, minimum=None):
 def _check_option(value, name, allowed):
     """Return ``value`` if it is one of ``allowed`` or raise."""
     if value not in allowed:
-        raise ValueError(
-            f"{name} must be one of {list(allowed)}, got {value!r}."
-        )
+        raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}.")
     return value
 
 
@@ -166,9 +165,7 @@ def _check_data_2d(data, name="data"):
             f"for a Raw pass raw.get_data()."
         )
     if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
-        raise TypeError(
-            f"{name} must hold real numbers (float or int), got dtype {arr.dtype}."
-        )
+        raise TypeError(f"{name} must hold real numbers (float or int), got dtype {arr.dtype}.")
     return arr
 
 

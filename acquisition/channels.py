@@ -53,8 +53,18 @@ OLD_TO_NEW = {"T3": "T7", "T4": "T8", "T5": "P7", "T6": "P8"}
 #: Suffixes that name a reference, not a second electrode (case-insensitive):
 #: ``'EEG Fp1-REF'``, ``'Fp1-LE'`` (linked ears), ``'Fp1-AVG'`` ... are monopolar.
 REFERENCE_SUFFIXES = (
-    "REF", "LE", "AR", "AVG", "AV", "CAR", "AVERAGE", "LM",
-    "A1A2", "A1+A2", "M1M2", "M1+M2",
+    "REF",
+    "LE",
+    "AR",
+    "AVG",
+    "AV",
+    "CAR",
+    "AVERAGE",
+    "LM",
+    "A1A2",
+    "A1+A2",
+    "M1M2",
+    "M1+M2",
 )
 
 # Prefixes that say "this is EEG" (EDF from TUH / Nihon Kohden, GDF from BCI
@@ -318,7 +328,9 @@ def set_standard_names(
             logger.info(
                 "%d channel(s) of %s name no scalp electrode and keep their names: %s. "
                 "Use acquisition.pick_placeable(raw) to keep only placeable EEG channels.",
-                len(unplaced), _raw_label(raw), unplaced,
+                len(unplaced),
+                _raw_label(raw),
+                unplaced,
             )
     return raw
 

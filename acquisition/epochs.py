@@ -52,7 +52,12 @@ def _to_samples(seconds, sfreq, name):
     if not np.isclose(n, seconds * sfreq, rtol=0, atol=1e-6):
         logger.info(
             "%s=%g s is %g samples at %g Hz; rounded to %d samples (%g s).",
-            name, seconds, seconds * sfreq, sfreq, n, n / sfreq,
+            name,
+            seconds,
+            seconds * sfreq,
+            sfreq,
+            n,
+            n / sfreq,
         )
     return n
 
@@ -122,9 +127,7 @@ def sliding_windows(
 def _check_markers(markers):
     """Return markers as lists (onsets, labels), validated."""
     if isinstance(markers, (str, bytes)) or not hasattr(markers, "__iter__"):
-        raise TypeError(
-            f"markers must be a list of (onset_seconds, label) pairs, got {markers!r}."
-        )
+        raise TypeError(f"markers must be a list of (onset_seconds, label) pairs, got {markers!r}.")
     onsets, labels = [], []
     for i, item in enumerate(markers):
         try:
@@ -306,8 +309,11 @@ def make_epochs(
     with _use_log_level(verbose):
         _check_raw(raw)
         for name, value in (("tmin", tmin), ("tmax", tmax)):
-            if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-                    or not np.isfinite(value)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, numbers.Real)
+                or not np.isfinite(value)
+            ):
                 raise TypeError(f"{name} must be a finite number of seconds, got {value!r}.")
         if tmin >= tmax:
             raise ValueError(
@@ -353,16 +359,22 @@ def make_epochs(
                     f"with event_id."
                 )
             epochs = mne.Epochs(
-                raw, events, event_id=event_id, tmin=tmin, tmax=tmax, baseline=baseline,
-                picks=picks, preload=True, reject_by_annotation=reject_by_annotation,
-                on_missing="ignore", verbose="warning",
+                raw,
+                events,
+                event_id=event_id,
+                tmin=tmin,
+                tmax=tmax,
+                baseline=baseline,
+                picks=picks,
+                preload=True,
+                reject_by_annotation=reject_by_annotation,
+                on_missing="ignore",
+                verbose="warning",
             )
         code_to_label = {code: originals[key] for key, code in event_id.items()}
         for msg in _mne_messages(records):
             logger.debug("MNE, make_epochs on %s: %s", label, msg)
-        dropped = [
-            (events[i], reasons) for i, reasons in enumerate(epochs.drop_log) if reasons
-        ]
+        dropped = [(events[i], reasons) for i, reasons in enumerate(epochs.drop_log) if reasons]
         if dropped:
             described = [
                 f"{code_to_label[ev[2]]!r} at {(ev[0] - raw.first_samp) / sfreq:.3f} s "
@@ -371,7 +383,12 @@ def make_epochs(
             ]
             logger.warning(
                 "make_epochs dropped %d of %d epochs of %s ([tmin, tmax] = [%g, %g] s): %s",
-                len(dropped), len(events), label, tmin, tmax, ", ".join(described),
+                len(dropped),
+                len(events),
+                label,
+                tmin,
+                tmax,
+                ", ".join(described),
             )
         if len(epochs) == 0:
             raise ValueError(
@@ -382,7 +399,11 @@ def make_epochs(
         y = np.array([code_to_label[code] for code in epochs.events[:, 2]])
         logger.info(
             "make_epochs: %d epochs from %s of %s, %d channels x %d samples, labels %s.",
-            len(epochs), source, label, X.shape[1], X.shape[2],
+            len(epochs),
+            source,
+            label,
+            X.shape[1],
+            X.shape[2],
             {str(k): int(v) for k, v in zip(*np.unique(y.astype(str), return_counts=True))},
         )
     return X, y, epochs

@@ -55,11 +55,17 @@ def _check_band(sfreq, l_freq, h_freq, notch, notch_harmonics=False):
     nyq = sfreq / 2.0
     where = f"the Nyquist frequency {nyq:g} Hz (sfreq={sfreq:g} Hz / 2)"
     l_freq = _check_positive(
-        l_freq, "l_freq", allow_none=True, unit=" Hz",
+        l_freq,
+        "l_freq",
+        allow_none=True,
+        unit=" Hz",
         hint="Use l_freq=None for no high-pass edge (a low-pass filter).",
     )
     h_freq = _check_positive(
-        h_freq, "h_freq", allow_none=True, unit=" Hz",
+        h_freq,
+        "h_freq",
+        allow_none=True,
+        unit=" Hz",
         hint="Use h_freq=None for no low-pass edge (a high-pass filter).",
     )
     if l_freq is not None and l_freq >= nyq:
@@ -211,13 +217,19 @@ class OnlineFilter:
         sections = []
         if self.l_freq is not None and self.h_freq is not None:
             sections.append(
-                signal.butter(self.order, [self.l_freq, self.h_freq], btype="bandpass",
-                              output="sos", fs=self.sfreq)
+                signal.butter(
+                    self.order,
+                    [self.l_freq, self.h_freq],
+                    btype="bandpass",
+                    output="sos",
+                    fs=self.sfreq,
+                )
             )
         elif self.l_freq is not None:
             sections.append(
-                signal.butter(self.order, self.l_freq, btype="highpass", output="sos",
-                              fs=self.sfreq)
+                signal.butter(
+                    self.order, self.l_freq, btype="highpass", output="sos", fs=self.sfreq
+                )
             )
         elif self.h_freq is not None:
             sections.append(
@@ -407,15 +419,18 @@ def filter_offline(
 
                 out = np.array(inst, dtype=np.float64)  # a copy
                 if band:
-                    out = mne.filter.filter_data(out, sfreq, l_freq, h_freq, copy=False,
-                                                 verbose="warning")
+                    out = mne.filter.filter_data(
+                        out, sfreq, l_freq, h_freq, copy=False, verbose="warning"
+                    )
                 if freqs:
-                    out = mne.filter.notch_filter(out, sfreq, list(freqs), copy=False,
-                                                  verbose="warning")
+                    out = mne.filter.notch_filter(
+                        out, sfreq, list(freqs), copy=False, verbose="warning"
+                    )
         _relay(records, "filter_offline")
         logger.info(
             "filter_offline: %s%s (zero-phase FIR, offline only).",
-            _describe(l_freq, h_freq), f", notch {list(freqs)} Hz" if freqs else "",
+            _describe(l_freq, h_freq),
+            f", notch {list(freqs)} Hz" if freqs else "",
         )
     return out
 
@@ -475,8 +490,9 @@ def resample(
 
                 out = np.array(inst, dtype=np.float64)
                 if new_sfreq != sfreq:
-                    out = mne.filter.resample(out, up=new_sfreq, down=sfreq, method=method,
-                                              verbose="warning")
+                    out = mne.filter.resample(
+                        out, up=new_sfreq, down=sfreq, method=method, verbose="warning"
+                    )
         _relay(records, "resample")
         logger.info("resample: %g Hz -> %g Hz (%s).", sfreq, new_sfreq, method)
     return out
@@ -518,8 +534,9 @@ class OnlineResampler:
         self.sfreq = _check_sfreq(sfreq)
         self.new_sfreq = _check_sfreq(new_sfreq, "new_sfreq")
         ratio = Fraction(self.new_sfreq / self.sfreq).limit_denominator(max_denominator)
-        if not math.isclose(self.sfreq * ratio.numerator / ratio.denominator, self.new_sfreq,
-                            rel_tol=1e-9):
+        if not math.isclose(
+            self.sfreq * ratio.numerator / ratio.denominator, self.new_sfreq, rel_tol=1e-9
+        ):
             raise ValueError(
                 f"Cannot resample {self.sfreq:g} Hz to {self.new_sfreq:g} Hz with a ratio of "
                 f"integers up to {max_denominator}; pick the rate at the source."
@@ -580,7 +597,7 @@ class OnlineResampler:
         base = self._n_in - (k - 1)  # absolute index of buf[:, 0]
         idx = (newest - base)[:, np.newaxis] - np.arange(k)[np.newaxis, :]
         out = (buf[:, idx] * self._phases[phase][np.newaxis]).sum(axis=-1)
-        self._hist = buf[:, buf.shape[1] - (k - 1):] if k > 1 else buf[:, :0]
+        self._hist = buf[:, buf.shape[1] - (k - 1) :] if k > 1 else buf[:, :0]
         self._n_in = n_in
         self._n_out = last + 1
         return out, newest - (n_in - x.shape[1])

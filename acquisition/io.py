@@ -313,7 +313,9 @@ def read_raw(
                 logger.warning(
                     "%s is truncated (allow_truncated=True): %s Only the complete records "
                     "were read (%.3f s).",
-                    label, msg, raw.n_times / raw.info["sfreq"],
+                    label,
+                    msg,
+                    raw.n_times / raw.info["sfreq"],
                 )
                 continue
             level = next((lvl for rx, lvl in _BENIGN if rx.search(msg)), "warning")
@@ -326,7 +328,10 @@ def read_raw(
             set_standard_names(raw)
         logger.info(
             "Read %s: %d channels, %g Hz, %.3f s, %d annotation(s).",
-            label, len(raw.ch_names), raw.info["sfreq"], raw.n_times / raw.info["sfreq"],
+            label,
+            len(raw.ch_names),
+            raw.info["sfreq"],
+            raw.n_times / raw.info["sfreq"],
             len(raw.annotations),
         )
     return raw

@@ -18,12 +18,29 @@ from .channels import parse_channel_name
 #: CHB-MIT's 23 bipolar channels, in the order of its EDF files (``T8-P8``
 #: occurs twice, as in the database).
 CHBMIT_BIPOLAR = (
-    ("Fp1", "F7"), ("F7", "T7"), ("T7", "P7"), ("P7", "O1"),
-    ("Fp1", "F3"), ("F3", "C3"), ("C3", "P3"), ("P3", "O1"),
-    ("Fp2", "F4"), ("F4", "C4"), ("C4", "P4"), ("P4", "O2"),
-    ("Fp2", "F8"), ("F8", "T8"), ("T8", "P8"), ("P8", "O2"),
-    ("Fz", "Cz"), ("Cz", "Pz"), ("P7", "T7"), ("T7", "FT9"),
-    ("FT9", "FT10"), ("FT10", "T8"), ("T8", "P8"),
+    ("Fp1", "F7"),
+    ("F7", "T7"),
+    ("T7", "P7"),
+    ("P7", "O1"),
+    ("Fp1", "F3"),
+    ("F3", "C3"),
+    ("C3", "P3"),
+    ("P3", "O1"),
+    ("Fp2", "F4"),
+    ("F4", "C4"),
+    ("C4", "P4"),
+    ("P4", "O2"),
+    ("Fp2", "F8"),
+    ("F8", "T8"),
+    ("T8", "P8"),
+    ("P8", "O2"),
+    ("Fz", "Cz"),
+    ("Cz", "Pz"),
+    ("P7", "T7"),
+    ("T7", "FT9"),
+    ("FT9", "FT10"),
+    ("FT10", "T8"),
+    ("T8", "P8"),
 )
 
 

@@ -290,8 +290,7 @@ _COMMENT_RE = re.compile(r"(?m)^[ \t]*#.*$")
 def _data_linenos(lines):
     """1-based line numbers of the data rows (not comments, not blank)."""
     return [
-        i for i, line in enumerate(lines[4:], start=5)
-        if line.strip() and line.lstrip()[0] != "#"
+        i for i, line in enumerate(lines[4:], start=5) if line.strip() and line.lstrip()[0] != "#"
     ]
 
 
@@ -354,7 +353,9 @@ def _check_blocks(fname, header, linenos, columns, names):
     ``linenos()`` gives the line numbers of the rows (computed only for errors).
     """
     trial_col, sample_col, value_col = (
-        columns["trial number"], columns["sample number"], columns["value"]
+        columns["trial number"],
+        columns["sample number"],
+        columns["value"],
     )
     wrong = np.flatnonzero(trial_col != header["trial"])
     if wrong.size:
@@ -389,7 +390,7 @@ def _check_blocks(fname, header, linenos, columns, names):
     lengths = np.diff(np.r_[starts, len(names)])
     n_times = int(np.bincount(lengths).argmax())  # the usual length
     for ch, start, length in zip(order, starts, lengths):
-        got = sample_col[start:start + length]
+        got = sample_col[start : start + length]
         if length != n_times:
             missing = sorted(set(range(n_times)) - set(got.tolist()))
             shown = ", ".join(str(m) for m in missing[:5]) + (", ..." if len(missing) > 5 else "")
@@ -514,7 +515,8 @@ def _read_trial(fname, n_times, conditions=None):
     if unplaced:
         logger.warning(
             "%s: channel(s) %s are not known electrodes; kept with their names.",
-            fname, unplaced,
+            fname,
+            unplaced,
         )
     if not fname.name.startswith(header["subject"]):
         logger.debug("%s: the header names subject %s", fname, header["subject"])
@@ -522,7 +524,9 @@ def _read_trial(fname, n_times, conditions=None):
     if number is not None and int(number.group(1)) != header["trial"]:
         logger.debug(
             "%s holds trial %d (the name says %s); using the file's trial number.",
-            fname, header["trial"], number.group(1),
+            fname,
+            header["trial"],
+            number.group(1),
         )
     return UCITrial(
         data=values[keep] * 1e-6,
@@ -545,8 +549,7 @@ def _read_trial(fname, n_times, conditions=None):
 def _trial_files(folder):
     """Return the trial files of a subject folder, in name order."""
     files = sorted(
-        p for p in folder.iterdir()
-        if p.is_file() and re.search(r"\.rd\.\d+(?:\.gz)?$", p.name)
+        p for p in folder.iterdir() if p.is_file() and re.search(r"\.rd\.\d+(?:\.gz)?$", p.name)
     )
     return files
 
@@ -667,7 +670,9 @@ def _read_subject_trials(folder, conditions, include_err, on_bad, n_times):
     if flat:
         logger.info(
             "%s: %d trial(s) hold a channel that is constant (dead) throughout, kept: %s",
-            folder.name, len(flat), "; ".join(flat),
+            folder.name,
+            len(flat),
+            "; ".join(flat),
         )
     if skipped:
         logger.warning("%s: %d damaged file(s) skipped: %s", folder.name, len(skipped), skipped)
@@ -770,9 +775,12 @@ def read_uci_epochs(
         labels, counts = np.unique(y, return_counts=True)
         logger.info(
             "UCI epochs: %d from %d subject(s), %s, %d channels, %d samples at %g Hz",
-            len(X), len(subject_folders),
+            len(X),
+            len(subject_folders),
             ", ".join(f"{n} {lab}" for lab, n in zip(labels, counts)),
-            X.shape[1], X.shape[2], ref.sfreq,
+            X.shape[1],
+            X.shape[2],
+            ref.sfreq,
         )
         if not return_mne:
             return UCIEpochs(X, y, groups, list(ref.ch_names), float(ref.sfreq))

@@ -67,14 +67,19 @@ def main(argv=None):
         What was printed.
     """
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--file", default=None,
-                        help="recording to replay (default: sample_data SEIZURE_EDF)")
+    parser.add_argument(
+        "--file", default=None, help="recording to replay (default: sample_data SEIZURE_EDF)"
+    )
     parser.add_argument("--model", default=None, help="detector model (default: shipped)")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="replay only the first seconds")
+    parser.add_argument(
+        "--duration", type=float, default=None, help="replay only the first seconds"
+    )
     parser.add_argument("--chunk-size", type=int, default=16, help="samples per LSL push")
-    parser.add_argument("--thread", action="store_true",
-                        help="play in a thread of this process instead of a child process")
+    parser.add_argument(
+        "--thread",
+        action="store_true",
+        help="play in a thread of this process instead of a child process",
+    )
     args = parser.parse_args(argv)
 
     from acquisition.stream import configure_lsl
@@ -88,14 +93,21 @@ def main(argv=None):
     from models.seizure.headless import run_headless
     from neucube.cube import select_target
 
-    result = run_headless(args.file, model=args.model, db=False, duration=args.duration,
-                          chunk_size=args.chunk_size, process=not args.thread,
-                          echo=lambda line: print(line, file=sys.stderr))
+    result = run_headless(
+        args.file,
+        model=args.model,
+        db=False,
+        duration=args.duration,
+        chunk_size=args.chunk_size,
+        process=not args.thread,
+        echo=lambda line: print(line, file=sys.stderr),
+    )
     s = result.summary
     report = {
         "benchmark": "live_latency",
-        "command": " ".join(["python benchmarks/live_latency.py",
-                             *(argv if argv is not None else sys.argv[1:])]),
+        "command": " ".join(
+            ["python benchmarks/live_latency.py", *(argv if argv is not None else sys.argv[1:])]
+        ),
         "file": s["file"],
         "seconds_streamed": s["seconds"],
         "samples_sent": s["n_times"],
@@ -105,8 +117,13 @@ def main(argv=None):
         "windows": s["windows"],
         "alerts": s["alerts"],
         "events": [
-            {"onset": ev.onset, "duration": ev.duration, "confidence": ev.confidence,
-             "channels": list(ev.channels)} for ev in result.detection.events
+            {
+                "onset": ev.onset,
+                "duration": ev.duration,
+                "confidence": ev.confidence,
+                "channels": list(ev.channels),
+            }
+            for ev in result.detection.events
         ],
         "latency_s": s["latency"],
         "pull_latency_s": s["pull_latency"],

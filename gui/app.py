@@ -64,11 +64,14 @@ def display_available(probe: bool = False) -> bool:
         if not console and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             return False
     if probe:
-        code = ("import sys; from PySide6.QtGui import QGuiApplication; "
-                "app = QGuiApplication(sys.argv[:1]); print(app.platformName())")
+        code = (
+            "import sys; from PySide6.QtGui import QGuiApplication; "
+            "app = QGuiApplication(sys.argv[:1]); print(app.platformName())"
+        )
         try:
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 timeout=30)
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
+            )
         except (OSError, subprocess.TimeoutExpired):
             return False
         name = out.stdout.strip().lower()
@@ -84,39 +87,71 @@ def build_parser() -> argparse.ArgumentParser:
         "their review. By default it replays the bundled CHB-MIT seizure recording as a live "
         "LSL stream through the shipped seizure model.",
     )
-    p.add_argument("--source", choices=["sample", "lsl", "file"], default=None,
-                   help="sample (default), an LSL stream (--stream) or a file (--file)")
+    p.add_argument(
+        "--source",
+        choices=["sample", "lsl", "file"],
+        default=None,
+        help="sample (default), an LSL stream (--stream) or a file (--file)",
+    )
     p.add_argument("--stream", default=None, help="LSL stream name (--source lsl)")
-    p.add_argument("--markers", default=None,
-                   help="LSL marker stream starting the trials of a trial model")
+    p.add_argument(
+        "--markers", default=None, help="LSL marker stream starting the trials of a trial model"
+    )
     p.add_argument("--file", default=None, help="recording to play (--source file)")
-    p.add_argument("--speed", type=float, default=1.0,
-                   help="replay speed of a file (0: as fast as the model computes)")
-    p.add_argument("--duration", type=float, default=None,
-                   help="play only the first seconds of the recording")
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="replay speed of a file (0: as fast as the model computes)",
+    )
+    p.add_argument(
+        "--duration", type=float, default=None, help="play only the first seconds of the recording"
+    )
     p.add_argument("--model", default=None, help="model file (default: the shipped seizure model)")
-    p.add_argument("--db", default=None,
-                   help="alert database (default: the user's alert store, as the CLI)")
+    p.add_argument(
+        "--db", default=None, help="alert database (default: the user's alert store, as the CLI)"
+    )
     p.add_argument("--no-store", action="store_true", help="do not store alerts")
     p.add_argument("--no-start", action="store_true", help="open the window without starting")
     p.add_argument("--no-gl", action="store_true", help="2D cube projections instead of 3D")
-    p.add_argument("--quit-after", type=float, default=None, metavar="SECONDS",
-                   help="close the window after this many seconds (demos, smoke tests)")
-    p.add_argument("--quit-when-done", action="store_true",
-                   help="close the window when the recording has been played")
-    p.add_argument("--screenshot", default=None,
-                   help="save a screenshot of the window to this .png when it closes")
-    p.add_argument("--allow-offscreen", action="store_true",
-                   help="run even without a display (QT_QPA_PLATFORM=offscreen)")
+    p.add_argument(
+        "--quit-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="close the window after this many seconds (demos, smoke tests)",
+    )
+    p.add_argument(
+        "--quit-when-done",
+        action="store_true",
+        help="close the window when the recording has been played",
+    )
+    p.add_argument(
+        "--screenshot",
+        default=None,
+        help="save a screenshot of the window to this .png when it closes",
+    )
+    p.add_argument(
+        "--allow-offscreen",
+        action="store_true",
+        help="run even without a display (QT_QPA_PLATFORM=offscreen)",
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="log progress")
     return p
 
 
-def run_app(source: SourceSpec | None = None, model: str | os.PathLike | None = None,
-            db: str | os.PathLike | Literal[False] | None = None, *, autostart: bool = True,
-            use_gl: bool | None = None, quit_after: float | None = None,
-            quit_when_done: bool = False, screenshot: str | os.PathLike | None = None,
-            argv: list[str] | None = None) -> int:
+def run_app(
+    source: SourceSpec | None = None,
+    model: str | os.PathLike | None = None,
+    db: str | os.PathLike | Literal[False] | None = None,
+    *,
+    autostart: bool = True,
+    use_gl: bool | None = None,
+    quit_after: float | None = None,
+    quit_when_done: bool = False,
+    screenshot: str | os.PathLike | None = None,
+    argv: list[str] | None = None,
+) -> int:
     """Open the main window and run Qt's event loop until it is closed.
 
     Parameters
@@ -214,23 +249,39 @@ def main(argv: list[str] | None = None) -> int:
     from .worker import SourceSpec
 
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s: %(message)s",
+    )
     if not args.allow_offscreen and not display_available():
-        logger.error("No display to open the NeuCube-EEG window on (no DISPLAY or "
-                     "WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen). Run `neucube demo "
-                     "--headless` instead, or pass --allow-offscreen.")
+        logger.error(
+            "No display to open the NeuCube-EEG window on (no DISPLAY or "
+            "WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen). Run `neucube demo "
+            "--headless` instead, or pass --allow-offscreen."
+        )
         return EXIT_NO_DISPLAY
     kind = args.source or ("file" if args.file else "lsl" if args.stream else "sample")
-    spec = SourceSpec(kind=kind, name=args.stream, path=args.file,
-                      speed=None if args.speed == 0 else args.speed, markers=args.markers,
-                      duration=args.duration)
+    spec = SourceSpec(
+        kind=kind,
+        name=args.stream,
+        path=args.file,
+        speed=None if args.speed == 0 else args.speed,
+        markers=args.markers,
+        duration=args.duration,
+    )
     try:
         spec.check()
     except (ValueError, FileNotFoundError) as err:
         logger.error("%s", err)
         return 2
     db = False if args.no_store else args.db
-    return run_app(spec, model=args.model, db=db, autostart=not args.no_start,
-                   use_gl=False if args.no_gl else None, quit_after=args.quit_after,
-                   quit_when_done=args.quit_when_done, screenshot=args.screenshot)
+    return run_app(
+        spec,
+        model=args.model,
+        db=db,
+        autostart=not args.no_start,
+        use_gl=False if args.no_gl else None,
+        quit_after=args.quit_after,
+        quit_when_done=args.quit_when_done,
+        screenshot=args.screenshot,
+    )

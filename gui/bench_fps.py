@@ -40,8 +40,14 @@ def _measure(app, step, seconds):
     return n / (time.perf_counter() - t0), n
 
 
-def run(seconds: float = 5.0, n_channels: int = 23, sfreq: float = 256.0, window: float = 10.0,
-        use_gl: bool | None = None, seed: int = 0) -> dict:
+def run(
+    seconds: float = 5.0,
+    n_channels: int = 23,
+    sfreq: float = 256.0,
+    window: float = 10.0,
+    use_gl: bool | None = None,
+    seed: int = 0,
+) -> dict:
     """Measure the frame rates.
 
     Parameters
@@ -121,14 +127,24 @@ def run(seconds: float = 5.0, n_channels: int = 23, sfreq: float = 256.0, window
         "fps_eeg_and_cube": round(fps_both, 1),
         "frames": {"eeg": n_eeg, "eeg_and_cube": n_both},
         "seconds_each": seconds,
-        "eeg": {"channels": n_channels, "sfreq": sfreq, "seconds_shown": window,
-                "points_drawn_per_channel": eeg.n_points_drawn},
+        "eeg": {
+            "channels": n_channels,
+            "sfreq": sfreq,
+            "seconds_shown": window,
+            "points_drawn_per_channel": eeg.n_points_drawn,
+        },
         "cube_view": "3d" if cube.is_3d else "2d",
-        "cube": {"neurons": geometry.n_neurons, "inputs": geometry.n_total - geometry.n_neurons,
-                 "connections_drawn": cube.n_connections_shown},
+        "cube": {
+            "neurons": geometry.n_neurons,
+            "inputs": geometry.n_total - geometry.n_neurons,
+            "connections_drawn": cube.n_connections_shown,
+        },
         "qt_platform": app.platformName(),
-        "versions": {"python": platform.python_version(), "PySide6": pyside_version,
-                     "pyqtgraph": pg.__version__},
+        "versions": {
+            "python": platform.python_version(),
+            "PySide6": pyside_version,
+            "pyqtgraph": pg.__version__,
+        },
         "machine": platform.machine(),
     }
 

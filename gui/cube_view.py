@@ -98,8 +98,9 @@ def _check_context():
         surface.destroy()
 
 
-def make_cube_view(parent: QtWidgets.QWidget | None = None,
-                   use_gl: bool | None = None) -> CubeView3D | CubeView2D:
+def make_cube_view(
+    parent: QtWidgets.QWidget | None = None, use_gl: bool | None = None
+) -> CubeView3D | CubeView2D:
     """Make the cube view that works here: 3D with OpenGL, else the 2D projections.
 
     Parameters
@@ -279,8 +280,9 @@ class CubeView3D(QtWidgets.QWidget, _CubeViewBase):
         self.labels = []
         font = QtGui.QFont("Sans", 8)
         for name, p in zip(g.ch_names, g.label_positions - centre):
-            item = self._gl.GLTextItem(pos=p + np.array([0.0, 0.0, 4.0]), text=name,
-                                       color=(255, 230, 120, 255), font=font)
+            item = self._gl.GLTextItem(
+                pos=p + np.array([0.0, 0.0, 4.0]), text=name, color=(255, 230, 120, 255), font=font
+            )
             self.view.addItem(item)
             self.labels.append(item)
 
@@ -317,8 +319,10 @@ class CubeView2D(pg.GraphicsLayoutWidget, _CubeViewBase):
         self._init_state()
         self.setBackground(pg.mkColor(12, 14, 20))
         self.views = []
-        for title, axes in (("top (x: left-right, y: back-front)", (0, 1)),
-                            ("side (y: back-front, z: down-up)", (1, 2))):
+        for title, axes in (
+            ("top (x: left-right, y: back-front)", (0, 1)),
+            ("side (y: back-front, z: down-up)", (1, 2)),
+        ):
             plot = self.addPlot()
             plot.setTitle(title, color="#bbbbbb", size="9pt")
             plot.setAspectLocked(True)
@@ -326,17 +330,33 @@ class CubeView2D(pg.GraphicsLayoutWidget, _CubeViewBase):
             plot.showGrid(False, False)
             plot.hideAxis("left")
             plot.hideAxis("bottom")
-            pos_c = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(QtGui.QColor.fromRgbF(*_POS), width=1))
-            neg_c = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(QtGui.QColor.fromRgbF(*_NEG), width=1))
+            pos_c = pg.PlotCurveItem(
+                connect="pairs", pen=pg.mkPen(QtGui.QColor.fromRgbF(*_POS), width=1)
+            )
+            neg_c = pg.PlotCurveItem(
+                connect="pairs", pen=pg.mkPen(QtGui.QColor.fromRgbF(*_NEG), width=1)
+            )
             base = pg.ScatterPlotItem(pxMode=True, pen=None)
-            inputs = pg.ScatterPlotItem(pxMode=True, pen=None, size=8,
-                                        brush=pg.mkBrush(QtGui.QColor.fromRgbF(*_INPUT)))
-            lit = pg.ScatterPlotItem(pxMode=True, pen=None, size=7,
-                                     brush=pg.mkBrush(255, 255, 140, 255))
+            inputs = pg.ScatterPlotItem(
+                pxMode=True, pen=None, size=8, brush=pg.mkBrush(QtGui.QColor.fromRgbF(*_INPUT))
+            )
+            lit = pg.ScatterPlotItem(
+                pxMode=True, pen=None, size=7, brush=pg.mkBrush(255, 255, 140, 255)
+            )
             for item in (pos_c, neg_c, base, inputs, lit):
                 plot.addItem(item)
-            self.views.append({"plot": plot, "axes": axes, "pos": pos_c, "neg": neg_c,
-                               "base": base, "inputs": inputs, "lit": lit, "labels": []})
+            self.views.append(
+                {
+                    "plot": plot,
+                    "axes": axes,
+                    "pos": pos_c,
+                    "neg": neg_c,
+                    "base": base,
+                    "inputs": inputs,
+                    "lit": lit,
+                    "labels": [],
+                }
+            )
 
     def _clear(self):
         for v in self.views:

@@ -19,8 +19,11 @@ import pyqtgraph as pg
 logger = logging.getLogger("neucube.gui")
 
 _STATE_COLORS = {
-    "connected": "#1a8f3a", "stalled": "#c77800", "disconnected": "#c0281e",
-    "closed": "#666666", "idle": "#666666",
+    "connected": "#1a8f3a",
+    "stalled": "#c77800",
+    "disconnected": "#c0281e",
+    "closed": "#666666",
+    "idle": "#666666",
 }
 
 
@@ -130,8 +133,9 @@ class EEGView(pg.PlotWidget):
         self.curves = []
         pen_colors = ("#1f3b73", "#24562b")
         for i, _ in enumerate(self.ch_names):
-            curve = pg.PlotCurveItem(pen=pg.mkPen(pen_colors[i % 2], width=1), antialias=False,
-                                     skipFiniteCheck=True)
+            curve = pg.PlotCurveItem(
+                pen=pg.mkPen(pen_colors[i % 2], width=1), antialias=False, skipFiniteCheck=True
+            )
             curve.setPos(0, n - 1 - i)
             plot.addItem(curve)
             self.curves.append(curve)
@@ -225,8 +229,9 @@ class EEGView(pg.PlotWidget):
         color : tuple
             RGBA.
         """
-        region = pg.LinearRegionItem(values=(t0, t1), movable=False, brush=pg.mkBrush(*color),
-                                     pen=pg.mkPen(None))
+        region = pg.LinearRegionItem(
+            values=(t0, t1), movable=False, brush=pg.mkBrush(*color), pen=pg.mkPen(None)
+        )
         region.setZValue(-10)
         region._key = key
         self.getPlotItem().addItem(region, ignoreBounds=True)
@@ -238,9 +243,12 @@ class EEGView(pg.PlotWidget):
         plot = self.getPlotItem()
         if self._selected is not None:
             plot.removeItem(self._selected)
-        self._selected = pg.LinearRegionItem(values=(t0, t1), movable=False,
-                                             brush=pg.mkBrush(255, 170, 0, 45),
-                                             pen=pg.mkPen("#e08000", width=2))
+        self._selected = pg.LinearRegionItem(
+            values=(t0, t1),
+            movable=False,
+            brush=pg.mkBrush(255, 170, 0, 45),
+            pen=pg.mkPen("#e08000", width=2),
+        )
         self._selected.setZValue(-5)
         plot.addItem(self._selected, ignoreBounds=True)
 
@@ -255,8 +263,13 @@ class EEGView(pg.PlotWidget):
 
     def add_marker(self, t, label, keep=200):
         """Draw a labelled vertical line (a trial's marker)."""
-        line = pg.InfiniteLine(pos=t, angle=90, pen=pg.mkPen("#8a2be2", width=1),
-                               label=label, labelOpts={"position": 0.97, "color": "#8a2be2"})
+        line = pg.InfiniteLine(
+            pos=t,
+            angle=90,
+            pen=pg.mkPen("#8a2be2", width=1),
+            label=label,
+            labelOpts={"position": 0.97, "color": "#8a2be2"},
+        )
         self.getPlotItem().addItem(line, ignoreBounds=True)
         self._markers.append(line)
         while len(self._markers) > keep:
@@ -317,8 +330,9 @@ class RasterView(pg.GraphicsLayoutWidget):
         if frame.cube_image is not None:
             img = frame.cube_image
             self.image.setImage(img, levels=(0, max(1, int(img.max()))), autoLevels=False)
-            self.image.setRect(QtCore.QRectF(frame.onset, 0, img.shape[0] * frame.bin_s,
-                                             img.shape[1]))
+            self.image.setRect(
+                QtCore.QRectF(frame.onset, 0, img.shape[0] * frame.bin_s, img.shape[1])
+            )
             self.cube.setXRange(frame.onset, frame.end, padding=0)
             self.cube.setYRange(0, img.shape[1], padding=0)
 
@@ -344,8 +358,11 @@ class ProbabilityView(pg.PlotWidget):
         plot.addItem(self.curve)
         plot.addItem(self.points)
         self.threshold_line = pg.InfiniteLine(
-            angle=0, pos=0.5, pen=pg.mkPen("#d62728", width=1.5, style=QtCore.Qt.DashLine),
-            label="threshold {value:.2f}", labelOpts={"position": 0.05, "color": "#d62728"},
+            angle=0,
+            pos=0.5,
+            pen=pg.mkPen("#d62728", width=1.5, style=QtCore.Qt.DashLine),
+            label="threshold {value:.2f}",
+            labelOpts={"position": 0.05, "color": "#d62728"},
         )
         plot.addItem(self.threshold_line)
         self.times, self.proba, self.positive = [], [], []
@@ -430,8 +447,16 @@ class AlertPanel(QtWidgets.QWidget):
     exportRequested = QtCore.Signal(str, str, object)
     refreshRequested = QtCore.Signal()
 
-    COLUMNS = ("id", "recording", "onset (s)", "duration (s)", "confidence", "channels",
-               "status", "reviewer")
+    COLUMNS = (
+        "id",
+        "recording",
+        "onset (s)",
+        "duration (s)",
+        "confidence",
+        "channels",
+        "status",
+        "reviewer",
+    )
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -488,8 +513,9 @@ class AlertPanel(QtWidgets.QWidget):
         self.export_format.addItems(["csv", "szcore"])
         exp.addWidget(self.export_format)
         self.export_status = QtWidgets.QComboBox()
-        self.export_status.addItems(["reviewed (default)", "all", "confirmed", "rejected",
-                                     "pending"])
+        self.export_status.addItems(
+            ["reviewed (default)", "all", "confirmed", "rejected", "pending"]
+        )
         exp.addWidget(self.export_status)
         self.export_button = QtWidgets.QPushButton("Export…")
         self.export_button.clicked.connect(self._export_clicked)
@@ -523,14 +549,28 @@ class AlertPanel(QtWidgets.QWidget):
         row_sel = None
         for r, a in enumerate(self.alerts):
             rec = a.recording.replace("\\", "/").rsplit("/", 1)[-1]
-            values = (str(a.id), rec, f"{a.onset:.1f}", f"{a.duration:.1f}",
-                      "" if a.confidence is None else f"{a.confidence:.2f}",
-                      ", ".join(a.channels), a.status, a.reviewer or "")
+            values = (
+                str(a.id),
+                rec,
+                f"{a.onset:.1f}",
+                f"{a.duration:.1f}",
+                "" if a.confidence is None else f"{a.confidence:.2f}",
+                ", ".join(a.channels),
+                a.status,
+                a.reviewer or "",
+            )
             for c, v in enumerate(values):
                 item = QtWidgets.QTableWidgetItem(v)
                 if c == 6:
-                    item.setForeground(QtGui.QColor({"pending": "#c77800", "confirmed": "#1a8f3a",
-                                                     "rejected": "#777777"}.get(a.status, "#000")))
+                    item.setForeground(
+                        QtGui.QColor(
+                            {
+                                "pending": "#c77800",
+                                "confirmed": "#1a8f3a",
+                                "rejected": "#777777",
+                            }.get(a.status, "#000")
+                        )
+                    )
                 if c == 1:
                     item.setToolTip(a.recording)
                 self.table.setItem(r, c, item)
@@ -572,9 +612,11 @@ class AlertPanel(QtWidgets.QWidget):
         if not reviews:
             self.history_label.setText("Not reviewed yet.")
             return
-        lines = [f"{r.at[:19].replace('T', ' ')}: {r.reviewer} {r.action} "
-                 f"{r.status_before} → {r.status_after}" + (f" ({r.note})" if r.note else "")
-                 for r in reviews]
+        lines = [
+            f"{r.at[:19].replace('T', ' ')}: {r.reviewer} {r.action} "
+            f"{r.status_before} → {r.status_after}" + (f" ({r.note})" if r.note else "")
+            for r in reviews
+        ]
         self.history_label.setText("\n".join(lines))
 
     def show_message(self, text, error=False):
@@ -590,8 +632,7 @@ class AlertPanel(QtWidgets.QWidget):
             self.selected_label.setText("no alert selected")
         else:
             conf = "" if a.confidence is None else f", confidence {a.confidence:.2f}"
-            self.selected_label.setText(
-                f"#{a.id}: {a.onset:.1f}–{a.end:.1f} s{conf}, {a.status}")
+            self.selected_label.setText(f"#{a.id}: {a.onset:.1f}–{a.end:.1f} s{conf}, {a.status}")
 
     def _selection_changed(self):
         self._update_selected_label()
@@ -658,8 +699,14 @@ class TrialTable(QtWidgets.QTableWidget):
         r = self.rowCount()
         self.insertRow(r)
         match = {True: "✓", False: "✗", None: ""}[trial.correct]
-        values = (str(trial.index + 1), f"{trial.onset:.2f}", trial.marker, str(trial.predicted),
-                  f"{trial.confidence:.2f}", match)
+        values = (
+            str(trial.index + 1),
+            f"{trial.onset:.2f}",
+            trial.marker,
+            str(trial.predicted),
+            f"{trial.confidence:.2f}",
+            match,
+        )
         for c, v in enumerate(values):
             self.setItem(r, c, QtWidgets.QTableWidgetItem(v))
         self.scrollToBottom()
@@ -692,9 +739,14 @@ class StatusLine(QtWidgets.QLabel):
         if "trials" in st:
             parts.append(f"{st['trials']} trial(s)")
         faults = []
-        for key, label in (("n_stalls", "stalls"), ("n_disconnects", "disconnects"),
-                           ("n_reconnects", "reconnects"), ("n_overflow", "overflow"),
-                           ("n_dropped", "dropped"), ("n_out_of_order", "out of order")):
+        for key, label in (
+            ("n_stalls", "stalls"),
+            ("n_disconnects", "disconnects"),
+            ("n_reconnects", "reconnects"),
+            ("n_overflow", "overflow"),
+            ("n_dropped", "dropped"),
+            ("n_out_of_order", "out of order"),
+        ):
             if st.get(key) is not None:
                 faults.append(f"{label} {st[key]}")
         if faults:

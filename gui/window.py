@@ -84,8 +84,18 @@ class MainWindow(QtWidgets.QMainWindow):
         Redraws of the EEG so far.
     """
 
-    def __init__(self, source=None, model=None, db=None, *, use_gl=None, frame_interval_ms=33,
-                 alert_refresh_s=2.0, worker="process", draw_share=0.35):
+    def __init__(
+        self,
+        source=None,
+        model=None,
+        db=None,
+        *,
+        use_gl=None,
+        frame_interval_ms=33,
+        alert_refresh_s=2.0,
+        worker="process",
+        draw_share=0.35,
+    ):
         super().__init__()
         if worker not in ("process", "thread"):
             raise ValueError(f"worker must be 'process' or 'thread', got {worker!r}.")
@@ -185,8 +195,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.cube_view = make_cube_view(use_gl=use_gl)
         cube_layout.addWidget(self.cube_view, 1)
         crow = QtWidgets.QHBoxLayout()
-        self.cube_label = QtWidgets.QLabel("cube: " + ("3D (OpenGL)" if self.cube_view.is_3d
-                                                       else "2D projections (no OpenGL)"))
+        self.cube_label = QtWidgets.QLabel(
+            "cube: " + ("3D (OpenGL)" if self.cube_view.is_3d else "2D projections (no OpenGL)")
+        )
         crow.addWidget(self.cube_label)
         crow.addStretch(1)
         crow.addWidget(QtWidgets.QLabel("strongest connections"))
@@ -242,9 +253,12 @@ class MainWindow(QtWidgets.QMainWindow):
         text = self.source_text.text().strip() or None
         extra = getattr(self, "_spec_extra", {})
         return SourceSpec(
-            kind=kind, name=text if kind == "lsl" else None,
-            path=text if kind != "lsl" else None, speed=_SPEEDS[self.speed.currentText()],
-            markers=self.markers.text().strip() or None, duration=extra.get("duration"),
+            kind=kind,
+            name=text if kind == "lsl" else None,
+            path=text if kind != "lsl" else None,
+            speed=_SPEEDS[self.speed.currentText()],
+            markers=self.markers.text().strip() or None,
+            duration=extra.get("duration"),
             source_id=extra.get("source_id") if kind == "lsl" else None,
         )
 
@@ -253,21 +267,25 @@ class MainWindow(QtWidgets.QMainWindow):
         self.browse_button.setEnabled(kind != "lsl")
         self.speed.setEnabled(kind == "file")
         self.markers.setEnabled(kind == "lsl")
-        self.source_text.setPlaceholderText({
-            "sample": "bundled CHB-MIT chb01_03 (or another file to replay via LSL)",
-            "lsl": "stream name, e.g. EEG",
-            "file": "EDF/BDF/FIF/BrainVision/EEGLAB file",
-        }[kind])
+        self.source_text.setPlaceholderText(
+            {
+                "sample": "bundled CHB-MIT chb01_03 (or another file to replay via LSL)",
+                "lsl": "stream name, e.g. EEG",
+                "file": "EDF/BDF/FIF/BrainVision/EEGLAB file",
+            }[kind]
+        )
 
     def _browse_file(self):
         fname, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open a recording", "", "EEG (*.edf *.bdf *.fif *.vhdr *.set *.gdf);;All (*)")
+            self, "Open a recording", "", "EEG (*.edf *.bdf *.fif *.vhdr *.set *.gdf);;All (*)"
+        )
         if fname:
             self.source_text.setText(fname)
 
     def _browse_model(self):
         fname, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open a model", "", "NeuCube model (*.npz);;All (*)")
+            self, "Open a model", "", "NeuCube model (*.npz);;All (*)"
+        )
         if fname:
             self.model_path.setText(fname)
 
@@ -275,8 +293,13 @@ class MainWindow(QtWidgets.QMainWindow):
         running = self.worker is not None and self.worker.running
         self.start_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
-        for w in (self.source_kind, self.source_text, self.browse_button, self.model_path,
-                  self.model_browse):
+        for w in (
+            self.source_kind,
+            self.source_text,
+            self.browse_button,
+            self.model_path,
+            self.model_browse,
+        ):
             w.setEnabled(not running)
         if not running:
             self._source_kind_changed()
@@ -338,7 +361,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.eeg.follow = True
         self.worker.start()
         self.status_line.set_text(
-            f"starting {spec.describe()}: loading the model and building the cube…", "idle")
+            f"starting {spec.describe()}: loading the model and building the cube…", "idle"
+        )
         self._update_buttons()
         logger.info("Started: %s, model %s.", spec.describe(), model or "shipped")
         return self.worker
@@ -398,7 +422,8 @@ class MainWindow(QtWidgets.QMainWindow):
             conf = "" if p.confidence is None else f", confidence {p.confidence:.2f}"
             self.alert_panel.show_message(
                 f"Seizure alert #{p.id}: from {p.onset:.1f} s{conf}, channels "
-                f"{', '.join(p.channels) or '-'}.")
+                f"{', '.join(p.channels) or '-'}."
+            )
             self.refresh_alerts(force=True)
         elif kind == "trial":
             self.trial_table.add_trial(p)
@@ -416,8 +441,9 @@ class MainWindow(QtWidgets.QMainWindow):
                     extra = f": {p['windows']} windows, {p.get('alerts', 0)} alert(s)"
                 elif p.get("trials") is not None:
                     extra = f": {p['trials']} trial(s)"
-                self.status_line.set_text(f"{done}{extra} ({self.worker.spec.describe()})",
-                                          "closed")
+                self.status_line.set_text(
+                    f"{done}{extra} ({self.worker.spec.describe()})", "closed"
+                )
             self._update_buttons()
             self.refresh_alerts(force=True)
 
@@ -431,10 +457,15 @@ class MainWindow(QtWidgets.QMainWindow):
         g = info.get("geometry")
         n = self.n_connections.value()
         # the cube next tick: two short ticks rather than one long one
-        QtCore.QTimer.singleShot(0, lambda: self.cube_view.set_geometry(
-            g, None if g is None or n <= 0 else g.default_threshold(n)))
-        self.tabs.setCurrentWidget(self.alert_panel if info["mode"] == "seizure"
-                                   else self.trial_table)
+        QtCore.QTimer.singleShot(
+            0,
+            lambda: self.cube_view.set_geometry(
+                g, None if g is None or n <= 0 else g.default_threshold(n)
+            ),
+        )
+        self.tabs.setCurrentWidget(
+            self.alert_panel if info["mode"] == "seizure" else self.trial_table
+        )
         self.status_line.set_text(f"running: {info['source']}, model {info['model']}", "connected")
         self._update_buttons()
 
@@ -541,8 +572,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if int(tag.split(":", 1)[1]) != self._review_token:
                 return  # another alert was selected since
             if err is not None:
-                panel.show_message(f"The recording cannot be re-read for review: {err}",
-                                   error=True)
+                panel.show_message(f"The recording cannot be re-read for review: {err}", error=True)
                 return
             t0, data, ch_names, sfreq, onset, duration = result
             if self.eeg.ch_names != list(ch_names) or (self.history is None and not self.ready):
@@ -587,13 +617,16 @@ class MainWindow(QtWidgets.QMainWindow):
                 t0, data = review_segment(det, recording, onset, duration, margin=5.0)
                 return t0, data, list(det.ch_names), det.sfreq, onset, duration
 
-            self.loader.submit(f"segment:{token}", _segment, model, str(path), alert.onset,
-                               alert.duration)
+            self.loader.submit(
+                f"segment:{token}", _segment, model, str(path), alert.onset, alert.duration
+            )
             self.alert_panel.show_message(f"Reading {path.name} for review…")
             return
         self.alert_panel.show_message(
             f"Alert #{alert.id}: its recording ({alert.recording}) is not in this session's "
-            "memory nor a file here; nothing to show.", error=True)
+            "memory nor a file here; nothing to show.",
+            error=True,
+        )
 
     def _show_review(self, start, data, onset, duration):
         self.eeg.follow = False
@@ -617,8 +650,9 @@ class MainWindow(QtWidgets.QMainWindow):
         note : str
             Free text.
         """
-        self.tasks.submit("review", lambda store, *a: store.review(*a), int(alert_id), status,
-                          reviewer, note)
+        self.tasks.submit(
+            "review", lambda store, *a: store.review(*a), int(alert_id), status, reviewer, note
+        )
 
     def export(self, fname, fmt="csv", status=None):
         """Export alerts from the store (in the background), see ``AlertStore.export``.
@@ -638,8 +672,14 @@ class MainWindow(QtWidgets.QMainWindow):
         if fmt == "szcore" and recording is None and "{recording}" not in fname:
             p = Path(fname)
             fname = str(p.with_name("{recording}_" + p.name))
-        self.tasks.submit("export", lambda store, *a, **k: store.export(*a, **k), fname, fmt,
-                          status, recording=recording)
+        self.tasks.submit(
+            "export",
+            lambda store, *a, **k: store.export(*a, **k),
+            fname,
+            fmt,
+            status,
+            recording=recording,
+        )
 
     # -- misc -------------------------------------------------------------------------------
 

@@ -123,8 +123,7 @@ class SourceSpec:
         """
         if self.kind not in SOURCE_KINDS:
             raise ValueError(
-                f"Invalid source kind {self.kind!r}: allowed values are 'sample', 'lsl' and "
-                "'file'."
+                f"Invalid source kind {self.kind!r}: allowed values are 'sample', 'lsl' and 'file'."
             )
         if self.kind == "lsl" and not (self.name or self.source_id):
             raise ValueError("An LSL source needs the stream's name (e.g. 'EEG'); none was given.")
@@ -134,7 +133,9 @@ class SourceSpec:
             if not Path(self.path).expanduser().is_file():
                 raise FileNotFoundError(f"No recording at {self.path}. Choose an existing file.")
         if self.speed is not None and not (self.speed > 0):
-            raise ValueError(f"speed must be positive or None (as fast as possible), got {self.speed!r}.")
+            raise ValueError(
+                f"speed must be positive or None (as fast as possible), got {self.speed!r}."
+            )
         if self.duration is not None and not (self.duration > 0):
             raise ValueError(f"duration must be positive or None, got {self.duration!r}.")
         return self
@@ -206,9 +207,12 @@ class CubeGeometry:
         conn = strongest_connections(cube, n=max_connections)
         ch_names = list(cube.ch_names or [f"ch{i}" for i in range(cube.n_channels)])
         return cls(
-            positions=np.asarray(cube.positions, dtype=float), n_neurons=int(cube.n_neurons),
-            ch_names=ch_names, input_index=np.asarray(cube.input_index),
-            pre=np.asarray(conn.pre), post=np.asarray(conn.post),
+            positions=np.asarray(cube.positions, dtype=float),
+            n_neurons=int(cube.n_neurons),
+            ch_names=ch_names,
+            input_index=np.asarray(cube.input_index),
+            pre=np.asarray(conn.pre),
+            post=np.asarray(conn.post),
             weights=np.asarray(conn.weights, dtype=float),
         )
 
@@ -220,7 +224,7 @@ class CubeGeometry:
     @property
     def label_positions(self) -> np.ndarray:
         """ndarray, shape (n_channels, 3): Where each channel's input neurons sit."""
-        return self.positions[self.n_neurons::2]
+        return self.positions[self.n_neurons :: 2]
 
     def default_threshold(self, n: int = 300) -> float:
         """Return a weight threshold that shows about ``n`` connections (float)."""
@@ -300,8 +304,9 @@ class Frame:
         return self.onset + self.duration
 
 
-def spike_ticks(spikes: np.ndarray, onset: float, sfreq: float, height: float = 0.3
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def spike_ticks(
+    spikes: np.ndarray, onset: float, sfreq: float, height: float = 0.3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Turn encoder spikes into vertical ticks for a raster.
 
     Parameters
@@ -333,12 +338,22 @@ def spike_ticks(spikes: np.ndarray, onset: float, sfreq: float, height: float = 
     return tuple(out)
 
 
-def make_frame(index: int, onset: float, duration: float, sfreq: float,
-               spikes: np.ndarray | None, activity: CubeActivity | None,
-               geometry: CubeGeometry | None, *, play_from: float = 0.0,
-               proba: float | None = None, positive: bool = False,
-               trial: TrialResult | None = None, bin_s: float = 1 / 64,
-               light_dt: float = 0.05) -> Frame:
+def make_frame(
+    index: int,
+    onset: float,
+    duration: float,
+    sfreq: float,
+    spikes: np.ndarray | None,
+    activity: CubeActivity | None,
+    geometry: CubeGeometry | None,
+    *,
+    play_from: float = 0.0,
+    proba: float | None = None,
+    positive: bool = False,
+    trial: TrialResult | None = None,
+    bin_s: float = 1 / 64,
+    light_dt: float = 0.05,
+) -> Frame:
     """Turn one window's spikes into a :class:`Frame` (in the worker thread).
 
     Parameters
@@ -411,9 +426,20 @@ def make_frame(index: int, onset: float, duration: float, sfreq: float,
             counts = np.bincount(f[ok] * n_total + i[ok], minlength=n_frames * n_total)
             light = np.minimum(counts.reshape(n_frames, n_total), 255).astype(np.uint8)
         light_dt = frame_steps / sfreq
-    return Frame(index=index, onset=onset, duration=duration, proba=proba, positive=positive,
-                 ticks=ticks, cube_image=cube_image, bin_s=bin_s, light=light,
-                 light_dt=light_dt, n_spikes=n_spikes, trial=trial)
+    return Frame(
+        index=index,
+        onset=onset,
+        duration=duration,
+        proba=proba,
+        positive=positive,
+        ticks=ticks,
+        cube_image=cube_image,
+        bin_s=bin_s,
+        light=light,
+        light_dt=light_dt,
+        n_spikes=n_spikes,
+        trial=trial,
+    )
 
 
 class History:
@@ -510,8 +536,9 @@ class History:
 
     def times(self, seconds_from: float, seconds_to: float) -> tuple[int, np.ndarray]:
         """Return the samples between two times (seconds from the stream's start), see :meth:`segment`."""
-        return self.segment(int(math.floor(seconds_from * self.sfreq)),
-                            int(math.ceil(seconds_to * self.sfreq)))
+        return self.segment(
+            int(math.floor(seconds_from * self.sfreq)), int(math.ceil(seconds_to * self.sfreq))
+        )
 
 
 @dataclasses.dataclass
@@ -604,8 +631,17 @@ class PipelineWorker:
         The model.
     """
 
-    def __init__(self, source, model=None, db=None, *, history_seconds=HISTORY_SECONDS,
-                 status_interval=0.25, trial_seconds=1.0, display_band=(0.5, 40.0)):
+    def __init__(
+        self,
+        source,
+        model=None,
+        db=None,
+        *,
+        history_seconds=HISTORY_SECONDS,
+        status_interval=0.25,
+        trial_seconds=1.0,
+        display_band=(0.5, 40.0),
+    ):
         if not isinstance(source, SourceSpec):
             raise TypeError(f"source must be a SourceSpec, got {type(source).__name__}.")
         self.spec = source.check()
@@ -758,8 +794,12 @@ class PipelineWorker:
             self._source = ArraySource(raw, chunk_size=16, speed=spec.speed)
             return self._source, raw, str(path)
         self._replay = FileReplay(raw, chunk_size=16, process=True)
-        self._source = LSLSource(self._replay.name, source_id=self._replay.source_id,
-                                 stamp_lead=self._replay.stamp_lead, stall_timeout=1.0)
+        self._source = LSLSource(
+            self._replay.name,
+            source_id=self._replay.source_id,
+            stamp_lead=self._replay.stamp_lead,
+            stall_timeout=1.0,
+        )
         return self._source, raw, str(path)
 
     def _connect(self):
@@ -802,8 +842,14 @@ class PipelineWorker:
         self._check_stop()
         # builds the pipeline and the cube's network before the stream starts
         self.pipeline = pipe = LivePipeline(
-            det, source, alert_store=store, recording=recording, model_id=model_id,
-            model_version=model_version, on_alert=self._on_alert, buffer_seconds=15.0,
+            det,
+            source,
+            alert_store=store,
+            recording=recording,
+            model_id=model_id,
+            model_version=model_version,
+            on_alert=self._on_alert,
+            buffer_seconds=15.0,
         )
         self._check_stop()
         cube = self.loaded.cube
@@ -811,14 +857,24 @@ class PipelineWorker:
         self.history = self.history_factory(pipe.ch_names, pipe.sfreq, self.history_seconds)
         self._connect()
         self.state = "running"
-        self._post("ready", {
-            "mode": "seizure", "ch_names": list(pipe.ch_names), "sfreq": pipe.sfreq,
-            "threshold": float(det.threshold), "window": float(det.window),
-            "hop": float(det.hop), "recording": pipe.recording or recording,
-            "model": self.loaded.name, "model_path": str(self.loaded.path), "classes": None,
-            "geometry": geometry,
-            "source": self.spec.describe(), "history": self.history,
-        })
+        self._post(
+            "ready",
+            {
+                "mode": "seizure",
+                "ch_names": list(pipe.ch_names),
+                "sfreq": pipe.sfreq,
+                "threshold": float(det.threshold),
+                "window": float(det.window),
+                "hop": float(det.hop),
+                "recording": pipe.recording or recording,
+                "model": self.loaded.name,
+                "model_path": str(self.loaded.path),
+                "classes": None,
+                "geometry": geometry,
+                "source": self.spec.describe(),
+                "history": self.history,
+            },
+        )
         n_hop = det.hop
         last_status = 0.0
         while not self._stop.is_set():
@@ -826,8 +882,16 @@ class PipelineWorker:
             new = self._sync_history(pipe)
             for p in preds:
                 frame = make_frame(
-                    p.index, p.onset, p.duration, pipe.sfreq, p.spikes, p.activity, geometry,
-                    play_from=max(0.0, p.duration - n_hop), proba=p.proba, positive=p.positive,
+                    p.index,
+                    p.onset,
+                    p.duration,
+                    pipe.sfreq,
+                    p.spikes,
+                    p.activity,
+                    geometry,
+                    play_from=max(0.0, p.duration - n_hop),
+                    proba=p.proba,
+                    positive=p.positive,
                 )
                 self._post("frame", frame)
             now = time.monotonic()
@@ -846,7 +910,9 @@ class PipelineWorker:
     def _pipe_status(self, pipe):
         lat = [p.latency for p in list(pipe.predictions)[-20:] if p.latency is not None]
         return {
-            "seconds": pipe.seconds, "windows": pipe.n_windows, "alerts": len(pipe.alerts),
+            "seconds": pipe.seconds,
+            "windows": pipe.n_windows,
+            "alerts": len(pipe.alerts),
             "latency": float(np.median(lat)) if lat else None,
         }
 
@@ -890,22 +956,37 @@ class PipelineWorker:
                 "markers start the trials; none was given."
             )
         self.pipeline = pipe = LiveTrialPipeline(
-            clf, source, markers=markers, trial_seconds=self.trial_seconds,
+            clf,
+            source,
+            markers=markers,
+            trial_seconds=self.trial_seconds,
         )
         self._connect()
         geometry = CubeGeometry.from_cube(clf.cube_)
         sfreq = pipe.sfreq
         self.history = self.history_factory(pipe.ch_names, sfreq, self.history_seconds)
-        disp = OnlineFilter(sfreq, l_freq=self.display_band[0],
-                            h_freq=min(self.display_band[1], 0.45 * sfreq))
+        disp = OnlineFilter(
+            sfreq, l_freq=self.display_band[0], h_freq=min(self.display_band[1], 0.45 * sfreq)
+        )
         self.state = "running"
-        self._post("ready", {
-            "mode": "trials", "ch_names": pipe.ch_names, "sfreq": sfreq, "threshold": None,
-            "window": pipe.window, "hop": None, "recording": recording,
-            "model": self.loaded.name, "model_path": str(self.loaded.path),
-            "classes": pipe.classes, "geometry": geometry,
-            "source": self.spec.describe(), "history": self.history,
-        })
+        self._post(
+            "ready",
+            {
+                "mode": "trials",
+                "ch_names": pipe.ch_names,
+                "sfreq": sfreq,
+                "threshold": None,
+                "window": pipe.window,
+                "hop": None,
+                "recording": recording,
+                "model": self.loaded.name,
+                "model_path": str(self.loaded.path),
+                "classes": pipe.classes,
+                "geometry": geometry,
+                "source": self.spec.describe(),
+                "history": self.history,
+            },
+        )
         shown = 0  # samples handed to the display filter so far
         last_status = 0.0
         while not self._stop.is_set():
@@ -919,25 +1000,37 @@ class PipelineWorker:
                 shown = pipe.buffer.total
             for trial in done:
                 onset, duration = trial.window
-                frame = make_frame(trial.index, onset, duration, sfreq, trial.spikes,
-                                   trial.activity, geometry, proba=trial.confidence,
-                                   trial=trial)
+                frame = make_frame(
+                    trial.index,
+                    onset,
+                    duration,
+                    sfreq,
+                    trial.spikes,
+                    trial.activity,
+                    geometry,
+                    proba=trial.confidence,
+                    trial=trial,
+                )
                 self._post("trial", trial)
                 self._post("frame", frame)
             now = time.monotonic()
             if now - last_status >= self.status_interval:
                 last_status = now
-                self._post("status", self._status({"seconds": pipe.seconds,
-                                                   "trials": len(pipe.trials)}))
+                self._post(
+                    "status", self._status({"seconds": pipe.seconds, "trials": len(pipe.trials)})
+                )
             if pipe.buffer.total == before:
                 if self._finished_source():
                     break
                 time.sleep(0.005)
         self._post("status", self._status({"seconds": pipe.seconds, "trials": len(pipe.trials)}))
         computes = [t.compute_s for t in pipe.trials]
-        return {"seconds": pipe.seconds, "trials": len(pipe.trials),
-                "compute_s": float(np.median(computes)) if computes else None,
-                "recording": recording}
+        return {
+            "seconds": pipe.seconds,
+            "trials": len(pipe.trials),
+            "compute_s": float(np.median(computes)) if computes else None,
+            "recording": recording,
+        }
 
 
 # ---------------------------------------------------------------------------
@@ -1079,7 +1172,9 @@ class ProcessWorker:
             raise RuntimeError("This worker was started already; make a new one to run again.")
         self.state = "starting"
         self._proc = self._ctx.Process(
-            target=_child_main, name="neucube-gui-worker", daemon=True,
+            target=_child_main,
+            name="neucube-gui-worker",
+            daemon=True,
             args=(self.spec, self.model_path, self.db, self.kwargs, self._queue, self._stop),
         )
         self._proc.start()
@@ -1160,8 +1255,7 @@ class BackgroundTasks:
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
         self._thread.start()
 
-    def submit(self, tag: str, fn: Callable[..., object], *args: object,
-               **kwargs: object) -> None:
+    def submit(self, tag: str, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
         """Queue ``fn(store, *args, **kwargs)``; its result comes back tagged.
 
         Parameters

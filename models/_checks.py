@@ -13,9 +13,16 @@ import numbers
 __all__ = ["check_number", "check_text"]
 
 
-def check_number(value: object, name: str, *, minimum: float | None = None,
-                 maximum: float | None = None, strict: bool = False, allow_none: bool = False,
-                 where: str = "") -> float | None:
+def check_number(
+    value: object,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict: bool = False,
+    allow_none: bool = False,
+    where: str = "",
+) -> float | None:
     """Return ``value`` as a finite float in range, or raise.
 
     Parameters

@@ -136,7 +136,9 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
 
     def _make_readout(self):
         if self.readout == "desnn":
-            return make_readout("desnn", mod=self.mod, drift=self.drift, n_neighbors=self.n_neighbors)
+            return make_readout(
+                "desnn", mod=self.mod, drift=self.drift, n_neighbors=self.n_neighbors
+            )
         return make_readout(self.readout, C=self.C)
 
     # -- scikit-learn API --------------------------------------------------------
@@ -184,13 +186,17 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         logger.info(
             "NeuCubeClassifier fitted: %d epochs, %d channels, %d neurons, %s readout, "
             "%.1f reservoir spikes per epoch",
-            len(X), X.shape[1], self.cube_.n_neurons, self.readout,
+            len(X),
+            X.shape[1],
+            self.cube_.n_neurons,
+            self.readout,
             activity.n_spikes / len(X),
         )
         return self
 
-    def transform(self, X: np.ndarray, *, return_spikes: bool = False
-                  ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
+    def transform(
+        self, X: np.ndarray, *, return_spikes: bool = False
+    ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
         """Return the cube's activity on epochs (no learning).
 
         Parameters
@@ -247,8 +253,13 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
 
     # -- persistence -------------------------------------------------------------
 
-    def save(self, fname: str | os.PathLike, *, overwrite: bool = False,
-             extra: dict[str, dict] | None = None) -> Path:
+    def save(
+        self,
+        fname: str | os.PathLike,
+        *,
+        overwrite: bool = False,
+        extra: dict[str, dict] | None = None,
+    ) -> Path:
         """Save the fitted classifier to one ``.npz`` file (no pickle).
 
         The file is a cube file (:mod:`neucube.persistence`: coordinates,
@@ -284,7 +295,9 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         for name in extra or {}:
             if name in sections:
                 raise ValueError(f"extra section {name!r} is reserved by NeuCubeClassifier.save.")
-        return self.cube_.save(fname, encoder=encoder, extra={**sections, **(extra or {})}, overwrite=overwrite)
+        return self.cube_.save(
+            fname, encoder=encoder, extra={**sections, **(extra or {})}, overwrite=overwrite
+        )
 
     @classmethod
     def load(cls, fname: str | os.PathLike) -> NeuCubeClassifier:
@@ -326,7 +339,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         clf.encoder_ = make_encoder(enc["kind"], **json.loads(enc["params"]))
         for key, value in enc.items():
             if key.startswith("fitted:"):
-                setattr(clf.encoder_, key[len("fitted:"):], value)
+                setattr(clf.encoder_, key[len("fitted:") :], value)
         clf.cube_ = cube
         clf.readout_ = clf._make_readout().fit_features(
             extra["readout"]["features"], extra["readout"]["labels"]

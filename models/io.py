@@ -36,8 +36,15 @@ if TYPE_CHECKING:
     from .classifier import NeuCubeClassifier
     from .seizure.detector import SeizureDetector
 
-__all__ = ["KINDS", "LoadedModel", "ModelFileError", "ModelInfo", "model_identity",
-           "peek_model", "read_model"]
+__all__ = [
+    "KINDS",
+    "LoadedModel",
+    "ModelFileError",
+    "ModelInfo",
+    "model_identity",
+    "peek_model",
+    "read_model",
+]
 
 #: What a model file can hold.
 KINDS = ("seizure", "trials")
@@ -138,8 +145,9 @@ def _not_a_model(path, why):
     )
 
 
-def model_identity(model: SeizureDetector | NeuCubeClassifier,
-                   model_path: str | os.PathLike | None = None) -> tuple[str, str]:
+def model_identity(
+    model: SeizureDetector | NeuCubeClassifier, model_path: str | os.PathLike | None = None
+) -> tuple[str, str]:
     """Return the model id and version stored with alerts, as ``neucube detect`` stores them.
 
     Parameters
@@ -211,7 +219,10 @@ def peek_model(path: str | os.PathLike) -> ModelInfo:
         )
     versions = meta.get("versions") or {}
     return ModelInfo(
-        path=path, kind=kind, class_name=str(class_name), sections=frozenset(extra),
+        path=path,
+        kind=kind,
+        class_name=str(class_name),
+        sections=frozenset(extra),
         model_id=path.name,
         model_version=f"neucube {versions.get('neucube')}, {meta.get('created')}",
     )
@@ -221,8 +232,11 @@ _CACHE = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def read_model(model: str | os.PathLike | SeizureDetector | NeuCubeClassifier | None = None, *,
-               cache: bool = False) -> LoadedModel:
+def read_model(
+    model: str | os.PathLike | SeizureDetector | NeuCubeClassifier | None = None,
+    *,
+    cache: bool = False,
+) -> LoadedModel:
     """Read a seizure detector or a trial classifier, whichever the file holds.
 
     Parameters
@@ -258,13 +272,23 @@ def read_model(model: str | os.PathLike | SeizureDetector | NeuCubeClassifier | 
             raise ModelFileError(
                 "The SeizureDetector is not trained: call fit or SeizureDetector.load first."
             )
-        return LoadedModel("seizure", model, type(model.classifier_).__name__, None,
-                           getattr(model.classifier_.cube_, "file_info_", {}) or {})
+        return LoadedModel(
+            "seizure",
+            model,
+            type(model.classifier_).__name__,
+            None,
+            getattr(model.classifier_.cube_, "file_info_", {}) or {},
+        )
     if isinstance(model, NeuCubeClassifier):
         if not hasattr(model, "cube_"):
             raise ModelFileError("The NeuCubeClassifier is not fitted: call fit or load one first.")
-        return LoadedModel("trials", model, type(model).__name__, None,
-                           getattr(model.cube_, "file_info_", {}) or {})
+        return LoadedModel(
+            "trials",
+            model,
+            type(model).__name__,
+            None,
+            getattr(model.cube_, "file_info_", {}) or {},
+        )
     if model is not None and not isinstance(model, (str, os.PathLike)):
         raise TypeError(
             "model must be a model file path, a SeizureDetector or a NeuCubeClassifier, got "
@@ -284,8 +308,9 @@ def read_model(model: str | os.PathLike | SeizureDetector | NeuCubeClassifier | 
         except CubeFileError as err:
             raise ModelFileError(f"Not a NeuCube-EEG model: {err}") from err
         clf = getattr(obj, "classifier_", obj)
-        loaded = LoadedModel(peek.kind, obj, peek.class_name, path,
-                             getattr(clf.cube_, "file_info_", {}) or {})
+        loaded = LoadedModel(
+            peek.kind, obj, peek.class_name, path, getattr(clf.cube_, "file_info_", {}) or {}
+        )
         if cache:
             _CACHE.clear()  # keep one: a cube's network holds memory
             _CACHE[key] = loaded

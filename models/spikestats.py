@@ -57,8 +57,9 @@ class SpikeStatistics:
             return self.rates[num] / self.rates[den]
 
 
-def segments_from_annotations(raw: mne.io.BaseRaw,
-                              description: str = "seizure") -> dict[str, tuple[float, float]]:
+def segments_from_annotations(
+    raw: mne.io.BaseRaw, description: str = "seizure"
+) -> dict[str, tuple[float, float]]:
     """Split a recording into the time before, during and after an event.
 
     Parameters
@@ -153,7 +154,10 @@ def spike_statistics(
         stats.rates[name] = np.count_nonzero(spikes[:, a:b], axis=1) / seconds
     logger.info(
         "%s: %d channels, %s encoder fitted on %r, mean rate %s",
-        fname, len(raw.ch_names), encoder, fit_segment,
+        fname,
+        len(raw.ch_names),
+        encoder,
+        fit_segment,
         ", ".join(f"{k} {v.mean():.2f}/s" for k, v in stats.rates.items()),
     )
     return stats

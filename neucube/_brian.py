@@ -168,9 +168,7 @@ def _build(n_neurons, n_channels, pre, post, dt, rule, rows, learn, codeobj_clas
     clock = Clock(dt=dt * second, name=f"{prefix}_clock")
     # indexed by the step within the window: ``dt = 1 s`` and the argument
     # ``step * second`` keep the compiled code independent of sfreq
-    drive = TimedArray(
-        np.zeros((rows, max(n_channels, 1))), dt=1 * second, name=f"{prefix}_drive"
-    )
+    drive = TimedArray(np.zeros((rows, max(n_channels, 1))), dt=1 * second, name=f"{prefix}_drive")
     group = NeuronGroup(
         n_total,
         _NEURON_EQS,
@@ -386,9 +384,7 @@ class RuntimeSimulator(_Simulator):
     ) -> _RunResult:
         """Simulate; see :meth:`neucube.cube.Cube.run`."""
         objs = self._ensure()
-        group, syn, mon, net, drive = (
-            objs[k] for k in ("group", "syn", "monitor", "net", "drive")
-        )
+        group, syn, mon, net, drive = (objs[k] for k in ("group", "syn", "monitor", "net", "drive"))
         n_samples, n_ch, n_times = x.shape
         total = n_samples * n_times
         _set_params(group, syn, params)
@@ -426,9 +422,7 @@ class RuntimeSimulator(_Simulator):
             group.variables["win_start"].set_value(float(start))
             net.run((b - a) * self.dt * second, namespace={})
             if current_step() != start + b - a:  # pragma: no cover - Brian2 contract
-                raise RuntimeError(
-                    f"Brian2 ran {current_step() - start} steps instead of {b - a}."
-                )
+                raise RuntimeError(f"Brian2 ran {current_step() - start} steps instead of {b - a}.")
             if not self._ran:
                 self._ran = True
                 # Network.run() calls gc.collect() every time: with everything
@@ -538,7 +532,7 @@ class _Project:
             return
         dirs = [d for d in entries if os.path.isdir(d) and d != self.directory]
         dirs.sort(key=os.path.getmtime, reverse=True)
-        for old in dirs[max(keep - 1, 0):]:
+        for old in dirs[max(keep - 1, 0) :]:
             shutil.rmtree(old, ignore_errors=True)
 
     def build(self):

@@ -263,7 +263,5 @@ def cache_dir() -> str:
     env = os.environ.get("NEUCUBE_CACHE_DIR")
     if env:
         return env
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
-        os.path.expanduser("~"), ".cache"
-    )
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "neucube-eeg")

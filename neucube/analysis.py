@@ -318,8 +318,13 @@ def weight_change(
     res = pre < n_neurons
     outgoing = np.bincount(pre[res], weights=mag[res], minlength=n_neurons)
     net = np.bincount(post, weights=delta, minlength=n_neurons)
-    return WeightChange(delta=delta, incoming=incoming, outgoing=outgoing,
-                        per_neuron=incoming + outgoing, net_incoming=net)
+    return WeightChange(
+        delta=delta,
+        incoming=incoming,
+        outgoing=outgoing,
+        per_neuron=incoming + outgoing,
+        net_incoming=net,
+    )
 
 
 def initial_weights(cube: Cube) -> np.ndarray | None:
@@ -349,8 +354,12 @@ def initial_weights(cube: Cube) -> np.ndarray | None:
     if seed is None:
         return None
     pre, post, w = build_connections(
-        cube.coords, cube.input_index, radius=cube.radius, max_weight=cube.max_weight,
-        p_excitatory=cube.p_excitatory, input_gain=cube.input_gain,
+        cube.coords,
+        cube.input_index,
+        radius=cube.radius,
+        max_weight=cube.max_weight,
+        p_excitatory=cube.p_excitatory,
+        input_gain=cube.input_gain,
         rng=np.random.default_rng(seed),
     )
     if not (np.array_equal(pre, cube.pre_) and np.array_equal(post, cube.post_)):
@@ -491,8 +500,14 @@ def neuron_clusters(
     reached = np.isin(comp, comp[inputs])
     F[~reached] = 0.0
     labels = np.where(reached, np.argmax(F, axis=1), -1).astype(np.int64)
-    return Clusters(labels=labels, F=F, n_neurons=n_neurons, n_channels=n_channels,
-                    alpha=alpha, ch_names=None if ch_names is None else list(ch_names))
+    return Clusters(
+        labels=labels,
+        F=F,
+        n_neurons=n_neurons,
+        n_channels=n_channels,
+        alpha=alpha,
+        ch_names=None if ch_names is None else list(ch_names),
+    )
 
 
 def feature_interaction_network(
@@ -762,11 +777,17 @@ class ConditionComparison:
         up = [i for i in order[:k] if self.cluster_diff[i] > 0]
         down = [i for i in order[::-1][:k] if self.cluster_diff[i] < 0]
         if up:
-            lines.append(f"Most increased in '{b}': " + ", ".join(
-                f"{names[i]} (+{self.cluster_diff[i]:.3g})" for i in up) + ".")
+            lines.append(
+                f"Most increased in '{b}': "
+                + ", ".join(f"{names[i]} (+{self.cluster_diff[i]:.3g})" for i in up)
+                + "."
+            )
         if down:
-            lines.append(f"Most decreased in '{b}': " + ", ".join(
-                f"{names[i]} ({self.cluster_diff[i]:.3g})" for i in down) + ".")
+            lines.append(
+                f"Most decreased in '{b}': "
+                + ", ".join(f"{names[i]} ({self.cluster_diff[i]:.3g})" for i in down)
+                + "."
+            )
         if not up and not down:
             lines.append("No cluster fires differently.")
         return lines
@@ -844,18 +865,23 @@ def compare_conditions(
         seconds = act.n_times / (act.sfreq or 1.0)
         counts = np.bincount(np.asarray(act.neuron, dtype=np.int64), minlength=n_neurons)
         neuron_rate[c] = counts / max(act.n_samples, 1) / seconds
-        per_cluster = np.bincount(labels[labels >= 0], weights=neuron_rate[c][labels >= 0],
-                                  minlength=n_channels)
+        per_cluster = np.bincount(
+            labels[labels >= 0], weights=neuron_rate[c][labels >= 0], minlength=n_channels
+        )
         cluster_rate[c] = np.divide(per_cluster, sizes, out=np.zeros(n_channels), where=sizes > 0)
     out = ConditionComparison(
-        names=names, n_samples=(acts[0].n_samples, acts[1].n_samples),
-        cluster_rate=cluster_rate, cluster_diff=cluster_rate[1] - cluster_rate[0],
-        neuron_rate=neuron_rate, ch_names=None if ch_names is None else list(ch_names),
+        names=names,
+        n_samples=(acts[0].n_samples, acts[1].n_samples),
+        cluster_rate=cluster_rate,
+        cluster_diff=cluster_rate[1] - cluster_rate[0],
+        neuron_rate=neuron_rate,
+        ch_names=None if ch_names is None else list(ch_names),
     )
     if cube is None:
         return out
     pre, post, w, n_net, n_ch_net = _network(
-        cube, n_neurons if isinstance(cube, (tuple, list)) else None,
+        cube,
+        n_neurons if isinstance(cube, (tuple, list)) else None,
         n_channels if isinstance(cube, (tuple, list)) else None,
     )
     if n_net != n_neurons:
@@ -870,8 +896,10 @@ def compare_conditions(
     out.coactivation = coact
     out.top = Connections(index=order, pre=pre[order], post=post[order], weights=w[order])
     full = _labels(labels, n_neurons, n_ch_net)
-    out.flow = np.stack([
-        _cluster_matrix(np.nan_to_num(coact[c]) * np.abs(w), pre, post, full, n_ch_net)
-        for c in range(2)
-    ])
+    out.flow = np.stack(
+        [
+            _cluster_matrix(np.nan_to_num(coact[c]) * np.abs(w), pre, post, full, n_ch_net)
+            for c in range(2)
+        ]
+    )
     return out

@@ -259,8 +259,7 @@ def _check_spikes(spikes, n_channels):
         arr = arr.astype(np.int8)
     if arr.size and (arr.min() < -1 or arr.max() > 1):
         raise ValueError(
-            f"spikes must hold only -1, 0 and +1, got values from {arr.min()} to "
-            f"{arr.max()}."
+            f"spikes must hold only -1, 0 and +1, got values from {arr.min()} to {arr.max()}."
         )
     return arr
 
@@ -747,7 +746,11 @@ class Cube:
         key = (target, self.stdp, self.dt)
         sim = self._sims.get(key)
         if sim is None:
-            cls = _brian.StandaloneSimulator if target == "cpp_standalone" else _brian.RuntimeSimulator
+            cls = (
+                _brian.StandaloneSimulator
+                if target == "cpp_standalone"
+                else _brian.RuntimeSimulator
+            )
             sim = cls(
                 n_neurons=self.n_neurons,
                 n_channels=self.n_channels,
@@ -805,9 +808,7 @@ class Cube:
 
         x = _check_spikes(spikes, self.n_channels)
         n_samples, _, n_times = x.shape
-        target = select_target(
-            self.target, n_steps=n_samples * n_times, reset=reset, learn=learn
-        )
+        target = select_target(self.target, n_steps=n_samples * n_times, reset=reset, learn=learn)
         if target == "cpp_standalone" and not reset:
             fallback = "cython" if "cython" in available_targets() else "numpy"
             log_once(
@@ -1002,4 +1003,3 @@ class Cube:
         cube.file_info_ = state.file_info
         logger.info("Loaded cube from %s (written by %s)", fname, state.file_info["versions"])
         return cube
-

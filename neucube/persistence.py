@@ -163,8 +163,6 @@ def _jsonable(value, where):
     )
 
 
-
-
 @fill_doc
 def write_cube(state: CubeState, fname: str | os.PathLike, *, overwrite: bool = False) -> Path:
     """Write a cube's state to a ``.npz`` file (the format above).
@@ -185,8 +183,7 @@ def write_cube(state: CubeState, fname: str | os.PathLike, *, overwrite: bool = 
         fname = fname.with_name(fname.name + ".npz")
     if fname.exists() and not overwrite:
         raise FileExistsError(
-            f"{fname} exists. Pass overwrite=True to replace it, or choose another "
-            "name."
+            f"{fname} exists. Pass overwrite=True to replace it, or choose another name."
         )
     encoder = state.encoder
     arrays = {

@@ -133,7 +133,9 @@ def load_brain_template(resolution: float = 10.0) -> BrainTemplate:
     try:
         resolution = float(resolution)
     except (TypeError, ValueError):
-        raise TypeError(f"resolution must be a number of millimetres, got {resolution!r}.") from None
+        raise TypeError(
+            f"resolution must be a number of millimetres, got {resolution!r}."
+        ) from None
     if not 2.0 <= resolution <= 40.0:
         raise ValueError(
             f"resolution must be between 2 and 40 mm (the mask is stored at 1 mm; "
@@ -278,7 +280,10 @@ def map_channels(
         if free != order[0]:
             logger.info(
                 "Channel %r: nearest neuron %d is taken, using neuron %d (%.1f mm away)",
-                name, order[0], free, np.linalg.norm(coords[free] - point),
+                name,
+                order[0],
+                free,
+                np.linalg.norm(coords[free] - point),
             )
         taken[free] = True
         index[k] = free

@@ -28,7 +28,9 @@ def data_path(name):
     """
     path = SAMPLE_DIR / name
     if not path.is_file():
-        available = sorted(p.name for p in SAMPLE_DIR.iterdir() if not p.name.startswith(("_", ".")))
+        available = sorted(
+            p.name for p in SAMPLE_DIR.iterdir() if not p.name.startswith(("_", "."))
+        )
         raise FileNotFoundError(
             f"No bundled sample named {name!r} in {SAMPLE_DIR}. Available: {available}."
         )

@@ -85,7 +85,9 @@ def test_import_acquisition_pulls_no_qt_lsl_or_spikes():
 
 def test_cli_help_pulls_no_qt_or_brian2():
     loaded = _modules_after_import("import models.cli")
-    heavy = sorted(m for m in loaded if m.split(".")[0] in ("brian2", "PySide6", "pyqtgraph", "gui"))
+    heavy = sorted(
+        m for m in loaded if m.split(".")[0] in ("brian2", "PySide6", "pyqtgraph", "gui")
+    )
     assert not heavy, heavy
 
 
@@ -148,7 +150,7 @@ def test_no_import_cycle_inside_a_package(package):
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == "open":
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, stack)
         stack.pop()

@@ -158,7 +158,11 @@ class _SourceBase:
                 logger.warning(
                     "%s: %d sample(s) arrived with a timestamp earlier than the sample "
                     "before them (first: %.6f s after %.6f s); kept in arrival order. "
-                    "%d so far.", self._label(), n_back, cur[first], prev[first],
+                    "%d so far.",
+                    self._label(),
+                    n_back,
+                    cur[first],
+                    prev[first],
                     self._n_out_of_order,
                 )
         self._last_ts = float(ts[-1])
@@ -168,7 +172,9 @@ class _SourceBase:
             if self._n_nonfinite == 0:
                 logger.warning(
                     "%s: %d NaN or infinite sample value(s) received (channels %s); handed "
-                    "out as they are.", self._label(), bad,
+                    "out as they are.",
+                    self._label(),
+                    bad,
                     [self.ch_names[i] for i in np.flatnonzero(~finite.all(axis=1))],
                 )
             self._n_nonfinite += bad
@@ -177,8 +183,13 @@ class _SourceBase:
             if dropped or repeated:
                 logger.warning(
                     "%s: counter channel %r shows %d dropped and %d repeated sample(s) in "
-                    "this chunk (%d and %d so far).", self._label(), self.counter_channel,
-                    dropped, repeated, self.counter.n_dropped, self.counter.n_repeated,
+                    "this chunk (%d and %d so far).",
+                    self._label(),
+                    self.counter_channel,
+                    dropped,
+                    repeated,
+                    self.counter.n_dropped,
+                    self.counter.n_repeated,
                 )
 
     def _label(self):
@@ -195,11 +206,17 @@ class _SourceBase:
         since = None if self._last_data is None else time.monotonic() - self._last_data
         c = self.counter
         return SourceStatus(
-            state=self._state, name=getattr(self, "name", None), n_samples=self._n_samples,
-            seconds_since_data=since, n_stalls=self._n_stalls,
-            n_disconnects=self._n_disconnects, n_reconnects=self._n_reconnects,
-            n_reconnect_attempts=self._n_attempts, n_out_of_order=self._n_out_of_order,
-            n_nonfinite=self._n_nonfinite, n_overflow=self._n_overflow,
+            state=self._state,
+            name=getattr(self, "name", None),
+            n_samples=self._n_samples,
+            seconds_since_data=since,
+            n_stalls=self._n_stalls,
+            n_disconnects=self._n_disconnects,
+            n_reconnects=self._n_reconnects,
+            n_reconnect_attempts=self._n_attempts,
+            n_out_of_order=self._n_out_of_order,
+            n_nonfinite=self._n_nonfinite,
+            n_overflow=self._n_overflow,
             n_dropped=None if c is None else c.n_dropped,
             n_repeated=None if c is None else c.n_repeated,
         )

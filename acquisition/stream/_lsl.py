@@ -96,7 +96,8 @@ def configure_lsl(
     if "mne_lsl.lsl" in sys.modules:
         logger.warning(
             "configure_lsl: liblsl is loaded already; the new configuration %s applies "
-            "to new processes only.", fname,
+            "to new processes only.",
+            fname,
         )
     os.environ["LSLAPICFG"] = str(fname)
     _LSL_CONFIG["path"] = fname

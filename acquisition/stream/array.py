@@ -98,7 +98,9 @@ class ArraySource(_SourceBase):
             sfreq = inst.info["sfreq"] if sfreq is None else sfreq
             ch_names = list(inst.ch_names) if ch_names is None else list(ch_names)
             ch_types = inst.get_channel_types() if ch_types is None else list(ch_types)
-            self.name = Path(inst.filenames[0]).name if inst.filenames and inst.filenames[0] else "array"
+            self.name = (
+                Path(inst.filenames[0]).name if inst.filenames and inst.filenames[0] else "array"
+            )
         else:
             data = np.asarray(inst, dtype=np.float64)
             self.name = "array"
@@ -109,9 +111,7 @@ class ArraySource(_SourceBase):
             ch_names = list(ch_names)
             ch_types = ["eeg"] * len(ch_names) if ch_types is None else list(ch_types)
         if len(ch_names) != data.shape[0]:
-            raise ValueError(
-                f"ch_names has {len(ch_names)} names for {data.shape[0]} channels."
-            )
+            raise ValueError(f"ch_names has {len(ch_names)} names for {data.shape[0]} channels.")
         self._data = data
         self.sfreq = _check_sfreq(sfreq)
         self.ch_names = ch_names
@@ -126,9 +126,11 @@ class ArraySource(_SourceBase):
             self._sizes = (c, c)
         self.realtime = bool(realtime)
         self.speed = _check_positive(
-            speed, "speed", allow_none=True,
+            speed,
+            "speed",
+            allow_none=True,
             hint="It is a multiple of real time (1.0: real time); None hands out one chunk "
-                 "per pull.",
+            "per pull.",
         )
         if self.realtime and self.speed is not None:
             raise ValueError(

@@ -353,6 +353,7 @@ class RingBuffer:
                 f"{name!r}."
             )
         with self._lock:
-            start, stop = self._clip(self.first if start is None else start,
-                                     self._total if stop is None else stop)
+            start, stop = self._clip(
+                self.first if start is None else start, self._total if stop is None else stop
+            )
             return start, self._extra[name][np.arange(start, stop) % self.capacity]

@@ -51,8 +51,10 @@ def add_counter_channel(raw: mne.io.BaseRaw, name: str = COUNTER_CH) -> mne.io.B
     out = raw.copy().load_data(verbose="error")
     info = mne.create_info([name], out.info["sfreq"], ["misc"])
     counter = mne.io.RawArray(
-        np.arange(out.n_times, dtype=np.float64)[np.newaxis], info,
-        first_samp=out.first_samp, verbose="error",
+        np.arange(out.n_times, dtype=np.float64)[np.newaxis],
+        info,
+        first_samp=out.first_samp,
+        verbose="error",
     )
     counter.set_meas_date(out.info["meas_date"])
     out.add_channels([counter], force_update_info=True)

@@ -137,7 +137,9 @@ class LSLSource(_SourceBase):
         self.connect_timeout = _check_positive(connect_timeout, "connect_timeout", unit=" s")
         self.processing_flags = None if processing_flags is None else tuple(processing_flags)
         if self.processing_flags and "monotize" in self.processing_flags:
-            logger.info("processing_flags has 'monotize': out-of-order timestamps will not be seen.")
+            logger.info(
+                "processing_flags has 'monotize': out-of-order timestamps will not be seen."
+            )
         self.standardize_names = bool(standardize_names)
         self.stamp_lead = float(stamp_lead)
         self.ch_names = None
@@ -172,10 +174,10 @@ class LSLSource(_SourceBase):
         _lsl()
         from mne_lsl.stream import StreamLSL
 
-        stream = StreamLSL(self.bufsize, name=self.name, stype=self.stype,
-                           source_id=self.source_id)
-        stream.connect(acquisition_delay=None, processing_flags=self.processing_flags,
-                       timeout=timeout)
+        stream = StreamLSL(self.bufsize, name=self.name, stype=self.stype, source_id=self.source_id)
+        stream.connect(
+            acquisition_delay=None, processing_flags=self.processing_flags, timeout=timeout
+        )
         return stream
 
     def connect(self, timeout: float | None = None) -> LSLSource:
@@ -211,8 +213,9 @@ class LSLSource(_SourceBase):
                 "this network, or pass the right name/source_id."
             ) from err
         self._adopt(stream, first=True)
-        logger.info("Connected to %s: %d channels at %g Hz.", self._label(),
-                    len(self.ch_names), self.sfreq)
+        logger.info(
+            "Connected to %s: %d channels at %g Hz.", self._label(), len(self.ch_names), self.sfreq
+        )
         return self
 
     def _adopt(self, stream, first=False):
@@ -241,7 +244,7 @@ class LSLSource(_SourceBase):
         if first:
             self.ch_names, self.ch_types, self.sfreq, self.info = names, types, sfreq, info
             mul = np.array([ch["unit_mul"] for ch in info["chs"]], dtype=float)
-            self._scale = None if not np.any(mul) else (10.0 ** mul)[:, np.newaxis]
+            self._scale = None if not np.any(mul) else (10.0**mul)[:, np.newaxis]
             self.source_id = self.source_id or stream.source_id
             self.name = self.name or stream.name
             self._setup_counter()
@@ -283,12 +286,14 @@ class LSLSource(_SourceBase):
                 self._n_overflow += n - cap
                 logger.warning(
                     "%s: %d sample(s) arrived between two pulls beyond the %g s buffer and "
-                    "were lost. Pull more often or raise bufsize.", self._label(), n - cap,
+                    "were lost. Pull more often or raise bufsize.",
+                    self._label(),
+                    n - cap,
                     self.bufsize,
                 )
                 n = cap
-            parts.append(np.array(data[:, cap - n:], dtype=np.float64))
-            stamps.append(np.array(ts[cap - n:], dtype=np.float64))
+            parts.append(np.array(data[:, cap - n :], dtype=np.float64))
+            stamps.append(np.array(ts[cap - n :], dtype=np.float64))
             if n < cap:
                 break
         if not parts:
@@ -339,8 +344,11 @@ class LSLSource(_SourceBase):
             if self._state == "disconnected":
                 self._reconnected("data resumed")
             elif self._state == "stalled":
-                logger.info("%s resumed after a stall of %.2f s.", self._label(),
-                            time.monotonic() - self._stall_ref)
+                logger.info(
+                    "%s resumed after a stall of %.2f s.",
+                    self._label(),
+                    time.monotonic() - self._stall_ref,
+                )
                 self._set_state("connected")
             self._stall_ref = time.monotonic()
             self._delay = self.backoff[0]
@@ -369,8 +377,11 @@ class LSLSource(_SourceBase):
                 # half a sample of slack: each inlet adds its own clock offset
                 keep = ts > self._dedupe_after + 0.5 / self.sfreq
                 if not keep.all():
-                    logger.debug("%s: %d sample(s) received by both the old and the new "
-                                 "inlet; kept once.", self._label(), int((~keep).sum()))
+                    logger.debug(
+                        "%s: %d sample(s) received by both the old and the new inlet; kept once.",
+                        self._label(),
+                        int((~keep).sum()),
+                    )
                 data, ts = data[:, keep], ts[keep]
                 if ts.size == 0:
                     data = None
@@ -402,10 +413,15 @@ class LSLSource(_SourceBase):
         self._handover = None
         keep = old_ts < ts[0] - 0.5 / self.sfreq
         if not keep.all():
-            logger.debug("%s: %d sample(s) received by both the old and the new inlet; "
-                         "kept once.", self._label(), int((~keep).sum()))
-        return (np.concatenate([old_data[:, keep], data], axis=1),
-                np.concatenate([old_ts[keep], ts]))
+            logger.debug(
+                "%s: %d sample(s) received by both the old and the new inlet; kept once.",
+                self._label(),
+                int((~keep).sum()),
+            )
+        return (
+            np.concatenate([old_data[:, keep], data], axis=1),
+            np.concatenate([old_ts[keep], ts]),
+        )
 
     def _reconnected(self, how):
         self._n_reconnects += 1
@@ -427,7 +443,9 @@ class LSLSource(_SourceBase):
             self._n_disconnects += 1
             logger.warning(
                 "%s is gone (no longer found on the network); trying to reconnect with "
-                "backoff (%g to %g s).", self._label(), *self.backoff,
+                "backoff (%g to %g s).",
+                self._label(),
+                *self.backoff,
             )
             self._set_state("disconnected")
             self._delay = self.backoff[0]
@@ -436,8 +454,7 @@ class LSLSource(_SourceBase):
     def _resolves(self):
         lsl = _lsl()
         try:
-            found = lsl.resolve_streams(self.probe_timeout, self.name, self.stype,
-                                        self.source_id)
+            found = lsl.resolve_streams(self.probe_timeout, self.name, self.stype, self.source_id)
         except Exception as err:  # pragma: no cover - liblsl failure
             logger.debug("%s: resolve failed: %s", self._label(), err)
             return False
@@ -454,8 +471,12 @@ class LSLSource(_SourceBase):
         limit = self.stall_timeout if self._n_samples else max(self.stall_timeout, 2.0)
         if self._state == "connected" and now - self._stall_ref > limit:
             self._n_stalls += 1
-            logger.warning("%s stalled: no new sample for %.2f s (timeout %g s).",
-                           self._label(), now - self._stall_ref, self.stall_timeout)
+            logger.warning(
+                "%s stalled: no new sample for %.2f s (timeout %g s).",
+                self._label(),
+                now - self._stall_ref,
+                self.stall_timeout,
+            )
             self._set_state("stalled")
             self._next_check = now  # check at once whether it is still there
             self._delay = self.backoff[0]
@@ -483,8 +504,9 @@ class LSLSource(_SourceBase):
         try:
             stream = self._open(self.connect_timeout)
         except Exception as err:
-            logger.info("%s: reconnection attempt %d failed: %s", self._label(),
-                        self._n_attempts, err)
+            logger.info(
+                "%s: reconnection attempt %d failed: %s", self._label(), self._n_attempts, err
+            )
             self._backoff(time.monotonic())
             return
         old = None
@@ -494,8 +516,11 @@ class LSLSource(_SourceBase):
             except Exception as err:
                 logger.debug("%s: the old inlet could not be drained: %s", self._label(), err)
                 old = None
-            logger.debug("%s: the old inlet held %d sample(s).", self._label(),
-                         0 if old is None or old[1] is None else old[1].size)
+            logger.debug(
+                "%s: the old inlet held %d sample(s).",
+                self._label(),
+                0 if old is None or old[1] is None else old[1].size,
+            )
             self._drop_stream()
         try:
             self._adopt(stream)

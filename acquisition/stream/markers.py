@@ -53,8 +53,7 @@ class MarkerInlet:
     def __init__(self, name: str, timeout: float = 5.0) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(
-                f"name must be the name of the LSL marker stream (a non-empty str), got "
-                f"{name!r}."
+                f"name must be the name of the LSL marker stream (a non-empty str), got {name!r}."
             )
         timeout = _check_positive(timeout, "timeout", unit=" s")
         lsl = _lsl()

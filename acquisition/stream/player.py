@@ -76,7 +76,6 @@ def write_replay_file(
     return fname
 
 
-
 def _player_class():
     """PlayerLSL that waits for a consumer before its first push, and ends cleanly."""
     from mne_lsl.player import PlayerLSL
@@ -109,8 +108,11 @@ def _player_class():
                     time.sleep(0.005)
                 else:
                     if not self._abort:
-                        logger.info("Replay %r: no consumer after %g s; streaming anyway.",
-                                    self.name, self._wait_s)
+                        logger.info(
+                            "Replay %r: no consumer after %g s; streaming anyway.",
+                            self.name,
+                            self._wait_s,
+                        )
                 settle = time.monotonic() + self._settle_s
                 while not self._abort and time.monotonic() < settle:
                     time.sleep(0.005)
@@ -132,8 +134,14 @@ def _make_player(fname, chunk_size, n_repeat, name, source_id, wait_for_consumer
     import mne
 
     raw = mne.io.read_raw_fif(fname, preload=True, verbose="error")
-    player = _player_class()(raw, chunk_size=chunk_size, n_repeat=n_repeat, name=name,
-                             source_id=source_id, annotations=False)
+    player = _player_class()(
+        raw,
+        chunk_size=chunk_size,
+        n_repeat=n_repeat,
+        name=name,
+        source_id=source_id,
+        annotations=False,
+    )
     player._wait_s = float(wait_for_consumer or 0.0)
     player._settle_s = float(settle or 0.0) if player._wait_s else 0.0
     return player
@@ -149,8 +157,7 @@ def _child_main(argv):
     """Entry point of the replay child process (see :class:`FileReplay`)."""
     fname, chunk, name, source_id, n_repeat, wait, settle = argv
     n_repeat = np.inf if n_repeat == "inf" else int(n_repeat)
-    player = _make_player(fname, int(chunk), n_repeat, name, source_id, float(wait),
-                          float(settle))
+    player = _make_player(fname, int(chunk), n_repeat, name, source_id, float(wait), float(settle))
     stop = threading.Event()
 
     def _watch():
@@ -168,10 +175,7 @@ def _child_main(argv):
 
 
 #: Code the replay child process runs (``python -c _CHILD FNAME CHUNK NAME ...``).
-_CHILD = (
-    "import sys; from acquisition.stream.player import _child_main; "
-    "_child_main(sys.argv[1:])"
-)
+_CHILD = "import sys; from acquisition.stream.player import _child_main; _child_main(sys.argv[1:])"
 
 
 class FileReplay:
@@ -339,18 +343,28 @@ class FileReplay:
 
             n_repeat = "inf" if self.n_repeat == np.inf else str(self.n_repeat)
             env = dict(os.environ)
-            env["PYTHONPATH"] = os.pathsep.join(
-                p for p in (str(_ROOT), env.get("PYTHONPATH")) if p
-            )
+            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH")) if p)
             env.setdefault("MNE_LOGGING_LEVEL", "WARNING")
             self._log = self.fname.parent / "player.log"
             with open(self._log, "w") as log:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-c", _CHILD, str(self.fname), str(self.chunk_size),
-                     self.name, self.source_id, n_repeat, str(self.wait_for_consumer),
-                     str(self.settle)],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                    text=True, env=env,
+                    [
+                        sys.executable,
+                        "-c",
+                        _CHILD,
+                        str(self.fname),
+                        str(self.chunk_size),
+                        self.name,
+                        self.source_id,
+                        n_repeat,
+                        str(self.wait_for_consumer),
+                        str(self.settle),
+                    ],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=log,
+                    text=True,
+                    env=env,
                 )
             deadline = time.monotonic() + self.start_timeout
             line = ""
@@ -368,15 +382,26 @@ class FileReplay:
                     f"{self.start_timeout:g} s. {err}"
                 )
         else:
-            self._player = _make_player(self.fname, self.chunk_size, self.n_repeat,
-                                        self.name, self.source_id, self.wait_for_consumer,
-                                        self.settle)
+            self._player = _make_player(
+                self.fname,
+                self.chunk_size,
+                self.n_repeat,
+                self.name,
+                self.source_id,
+                self.wait_for_consumer,
+                self.settle,
+            )
             self._player.start()
         self.started_at = time.monotonic()
-        logger.info("Replaying %s as LSL stream %r (%d samples at %g Hz, chunks of %d%s).",
-                    self.raw.filenames[0] if self.raw.filenames else "a recording",
-                    self.name, self.n_times, self.sfreq, self.chunk_size,
-                    ", counter channel" if self.counter else "")
+        logger.info(
+            "Replaying %s as LSL stream %r (%d samples at %g Hz, chunks of %d%s).",
+            self.raw.filenames[0] if self.raw.filenames else "a recording",
+            self.name,
+            self.n_times,
+            self.sfreq,
+            self.chunk_size,
+            ", counter channel" if self.counter else "",
+        )
         return self
 
     def stop(self) -> FileReplay:

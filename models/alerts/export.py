@@ -28,8 +28,7 @@ def format_csv(alerts: Iterable[Alert]) -> str:
     return out.getvalue()
 
 
-def format_szcore(alerts: list[Alert], start: str | None,
-                  recording_duration: float | None) -> str:
+def format_szcore(alerts: list[Alert], start: str | None, recording_duration: float | None) -> str:
     """Return one recording's alerts as SzCORE annotation text.
 
     Parameters
@@ -48,8 +47,9 @@ def format_szcore(alerts: list[Alert], start: str | None,
         The file's content, written by the same code as
         :func:`models.seizure.formats.write_events`.
     """
-    return szcore_text([a.event for a in alerts], recording_duration=recording_duration,
-                       meas_date=start)
+    return szcore_text(
+        [a.event for a in alerts], recording_duration=recording_duration, meas_date=start
+    )
 
 
 def file_stem(recording: str) -> str:

@@ -24,16 +24,44 @@ REVIEW_STATUSES = ("confirmed", "rejected")
 
 # The detector's fields, in the order add_alert takes them.
 INPUT_FIELDS = (
-    "recording", "onset", "duration", "confidence", "channels", "model_id",
-    "model_version", "threshold", "recording_start", "recording_duration",
+    "recording",
+    "onset",
+    "duration",
+    "confidence",
+    "channels",
+    "model_id",
+    "model_version",
+    "threshold",
+    "recording_start",
+    "recording_duration",
 )
 COLUMNS = (
-    "id", "recording", "onset", "duration", "confidence", "channels", "model_id",
-    "model_version", "threshold", "created_at", "status", "reviewer", "reviewed_at",
-    "note", "recording_start", "recording_duration",
+    "id",
+    "recording",
+    "onset",
+    "duration",
+    "confidence",
+    "channels",
+    "model_id",
+    "model_version",
+    "threshold",
+    "created_at",
+    "status",
+    "reviewer",
+    "reviewed_at",
+    "note",
+    "recording_start",
+    "recording_duration",
 )
 REVIEW_COLUMNS = (
-    "id", "alert_id", "action", "status_before", "status_after", "reviewer", "note", "at",
+    "id",
+    "alert_id",
+    "action",
+    "status_before",
+    "status_after",
+    "reviewer",
+    "note",
+    "at",
 )
 
 
@@ -94,10 +122,18 @@ class Alert:
     latency: float | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
-    def from_event(cls, event: SeizureEvent, *, recording: str, model_id: str,
-                   model_version: str = "", threshold: float | None = None,
-                   recording_start: str | None = None, recording_duration: float | None = None,
-                   latency: float | None = None) -> Alert:
+    def from_event(
+        cls,
+        event: SeizureEvent,
+        *,
+        recording: str,
+        model_id: str,
+        model_version: str = "",
+        threshold: float | None = None,
+        recording_start: str | None = None,
+        recording_duration: float | None = None,
+        latency: float | None = None,
+    ) -> Alert:
         """Make a pending, not yet stored alert of a detected event.
 
         Parameters
@@ -124,11 +160,18 @@ class Alert:
             With ``id`` and ``created_at`` None until stored.
         """
         return cls(
-            id=None, recording=recording, onset=float(event.onset),
-            duration=float(event.duration), confidence=event.confidence,
-            channels=tuple(event.channels), model_id=model_id, model_version=model_version,
-            threshold=threshold, recording_start=recording_start,
-            recording_duration=recording_duration, latency=latency,
+            id=None,
+            recording=recording,
+            onset=float(event.onset),
+            duration=float(event.duration),
+            confidence=event.confidence,
+            channels=tuple(event.channels),
+            model_id=model_id,
+            model_version=model_version,
+            threshold=threshold,
+            recording_start=recording_start,
+            recording_duration=recording_duration,
+            latency=latency,
         )
 
     @property
@@ -136,8 +179,9 @@ class Alert:
         """SeizureEvent: The stretch of EEG the alert is about."""
         from ..seizure.events import SeizureEvent
 
-        return SeizureEvent(self.onset, self.duration, confidence=self.confidence,
-                            channels=self.channels)
+        return SeizureEvent(
+            self.onset, self.duration, confidence=self.confidence, channels=self.channels
+        )
 
     @property
     def end(self) -> float:

@@ -14,8 +14,13 @@ if TYPE_CHECKING:
 __all__ = ["review_segment"]
 
 
-def review_segment(detector: SeizureDetector, recording: str | os.PathLike, onset: float,
-                   duration: float, margin: float = 5.0) -> tuple[float, np.ndarray]:
+def review_segment(
+    detector: SeizureDetector,
+    recording: str | os.PathLike,
+    onset: float,
+    duration: float,
+    margin: float = 5.0,
+) -> tuple[float, np.ndarray]:
     """Re-read a recording and filter it the model's way, around an alert.
 
     Parameters

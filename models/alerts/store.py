@@ -44,8 +44,6 @@ class UnknownAlertError(AlertStoreError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-
-
 def default_db_path() -> Path:
     r"""Return the default location of the alert store.
 
@@ -219,8 +217,9 @@ class AlertStore:
             conn.close()
             raise
         self._conn = conn
-        logger.debug("Opened the alert store %s (schema version %d).", self.path,
-                     self.schema_version)
+        logger.debug(
+            "Opened the alert store %s (schema version %d).", self.path, self.schema_version
+        )
 
     # -- opening -------------------------------------------------------------
 
@@ -228,8 +227,12 @@ class AlertStore:
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+                )
+            ]
         except sqlite3.DatabaseError as err:
             if "locked" in str(err) or "busy" in str(err):
                 raise self._locked(err, "open") from err
@@ -282,8 +285,12 @@ class AlertStore:
                 if version > 0:
                     self._backup(version)
                 for step in range(version, SCHEMA_VERSION):
-                    logger.info("Alert store %s: migrating schema version %d to %d.",
-                                self.path, step, step + 1)
+                    logger.info(
+                        "Alert store %s: migrating schema version %d to %d.",
+                        self.path,
+                        step,
+                        step + 1,
+                    )
                     MIGRATIONS[step](conn)
                     conn.execute(
                         "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
@@ -304,8 +311,9 @@ class AlertStore:
         target = self.path.with_name(f"{self.path.name}.v{version}-{stamp}.bak")
         # A second connection reads the last committed state while ours holds
         # the write lock (write-ahead logging lets readers through).
-        src = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
-                              timeout=self.timeout)
+        src = sqlite3.connect(
+            self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=self.timeout
+        )
         try:
             dst = sqlite3.connect(target)
             try:
@@ -314,8 +322,9 @@ class AlertStore:
                 dst.close()
         finally:
             src.close()
-        logger.info("Alert store %s: saved a copy of schema version %d as %s.",
-                    self.path, version, target)
+        logger.info(
+            "Alert store %s: saved a copy of schema version %d as %s.", self.path, version, target
+        )
         return target
 
     # -- transactions ----------------------------------------------------------
@@ -354,11 +363,20 @@ class AlertStore:
 
     # -- writing -------------------------------------------------------------
 
-    def add_alert(self, recording: str, onset: float, duration: float,
-                  confidence: float | None = None, channels: Sequence[str] = (), *,
-                  model_id: str, model_version: str = "", threshold: float | None = None,
-                  recording_start: _dt.datetime | str | None = None,
-                  recording_duration: float | None = None) -> int:
+    def add_alert(
+        self,
+        recording: str,
+        onset: float,
+        duration: float,
+        confidence: float | None = None,
+        channels: Sequence[str] = (),
+        *,
+        model_id: str,
+        model_version: str = "",
+        threshold: float | None = None,
+        recording_start: _dt.datetime | str | None = None,
+        recording_duration: float | None = None,
+    ) -> int:
         """Store one alert, unless it is stored already.
 
         Parameters
@@ -394,15 +412,26 @@ class AlertStore:
             ``(recording, model_id, model_version, onset)``, which is kept
             unchanged together with its review.
         """
-        return self.add_alerts([dict(
-            recording=recording, onset=onset, duration=duration, confidence=confidence,
-            channels=channels, model_id=model_id, model_version=model_version,
-            threshold=threshold, recording_start=recording_start,
-            recording_duration=recording_duration,
-        )])[0]
+        return self.add_alerts(
+            [
+                dict(
+                    recording=recording,
+                    onset=onset,
+                    duration=duration,
+                    confidence=confidence,
+                    channels=channels,
+                    model_id=model_id,
+                    model_version=model_version,
+                    threshold=threshold,
+                    recording_start=recording_start,
+                    recording_duration=recording_duration,
+                )
+            ]
+        )[0]
 
-    def add_alerts(self, alerts: Iterable[Mapping | object],
-                   **common: object) -> builtins.list[int]:
+    def add_alerts(
+        self, alerts: Iterable[Mapping | object], **common: object
+    ) -> builtins.list[int]:
         """Store several alerts in one transaction (all or none).
 
         Parameters
@@ -442,17 +471,24 @@ class AlertStore:
                     ids.append(cur.lastrowid)
                     n_new += 1
                 else:
-                    ids.append(conn.execute(
-                        "SELECT id FROM alerts WHERE recording = ? AND model_id = ? "
-                        "AND model_version = ? AND onset = ?",
-                        (row[0], row[5], row[6], row[1]),
-                    ).fetchone()[0])
+                    ids.append(
+                        conn.execute(
+                            "SELECT id FROM alerts WHERE recording = ? AND model_id = ? "
+                            "AND model_version = ? AND onset = ?",
+                            (row[0], row[5], row[6], row[1]),
+                        ).fetchone()[0]
+                    )
                     logger.info(
                         "Alert at %.3f s of %s by %s %s is stored already (id %d); kept as is.",
-                        row[1], row[0], row[5], row[6], ids[-1],
+                        row[1],
+                        row[0],
+                        row[5],
+                        row[6],
+                        ids[-1],
                     )
-        logger.info("Stored %d new alert(s) in %s (%d already there).", n_new, self.path,
-                    len(ids) - n_new)
+        logger.info(
+            "Stored %d new alert(s) in %s (%d already there).", n_new, self.path, len(ids) - n_new
+        )
         return ids
 
     def _prepare(self, item, common, k):
@@ -476,15 +512,21 @@ class AlertStore:
             _check_text(values["recording"], "recording"),
             round(check_number(values["onset"], "onset", minimum=0), 3),
             check_number(values["duration"], "duration", minimum=0),
-            check_number(values.get("confidence"), "confidence", minimum=0, maximum=1,
-                         allow_none=True),
+            check_number(
+                values.get("confidence"), "confidence", minimum=0, maximum=1, allow_none=True
+            ),
             json.dumps(_check_channels(values.get("channels"))),
             _check_text(values["model_id"], "model_id"),
             _check_text(values.get("model_version") or "", "model_version", allow_empty=True),
             check_number(values.get("threshold"), "threshold", allow_none=True),
             _check_datetime(values.get("recording_start"), "recording_start"),
-            check_number(values.get("recording_duration"), "recording_duration",
-                         minimum=0, strict=True, allow_none=True),
+            check_number(
+                values.get("recording_duration"),
+                "recording_duration",
+                minimum=0,
+                strict=True,
+                allow_none=True,
+            ),
         )
 
     def review(self, alert_id: int, status: str, reviewer: str, note: str = "") -> Alert:
@@ -538,9 +580,11 @@ class AlertStore:
                 "WHERE id = ?",
                 (status, reviewer, at, note, alert_id),
             )
-            alert = _alert_from_row(conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id = ?", (alert_id,)
-            ).fetchone())
+            alert = _alert_from_row(
+                conn.execute(
+                    f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id = ?", (alert_id,)
+                ).fetchone()
+            )
         logger.info("Alert %d: %s -> %s by %s.", alert_id, before, status, reviewer)
         return alert
 
@@ -578,8 +622,12 @@ class AlertStore:
                 raise self._unknown(conn, alert_id)
         return _alert_from_row(row)
 
-    def list(self, status: str | Sequence[str] | None = None, recording: str | None = None,
-             limit: int | None = None) -> builtins.list[Alert]:
+    def list(
+        self,
+        status: str | Sequence[str] | None = None,
+        recording: str | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[Alert]:
         """Return stored alerts, by recording and onset.
 
         Parameters
@@ -641,8 +689,8 @@ class AlertStore:
             if conn.execute("SELECT 1 FROM alerts WHERE id = ?", (alert_id,)).fetchone() is None:
                 raise self._unknown(conn, alert_id)
             rows = conn.execute(
-                f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews WHERE alert_id = ? "
-                "ORDER BY id", (alert_id,),
+                f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews WHERE alert_id = ? ORDER BY id",
+                (alert_id,),
             ).fetchall()
         return [Review(*row) for row in rows]
 
@@ -670,15 +718,22 @@ class AlertStore:
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
         if problems == ["ok"]:
             problems = []
-        problems += [f"reviews row {r[1]} points to a missing alert"
-                     for r in conn.execute("PRAGMA foreign_key_check")]
+        problems += [
+            f"reviews row {r[1]} points to a missing alert"
+            for r in conn.execute("PRAGMA foreign_key_check")
+        ]
         return problems
 
     # -- export --------------------------------------------------------------
 
-    def export(self, fname: str | os.PathLike, fmt: str = "csv",
-               status: str | Sequence[str] | None = None, *,
-               recording: str | None = None) -> builtins.list[Path]:
+    def export(
+        self,
+        fname: str | os.PathLike,
+        fmt: str = "csv",
+        status: str | Sequence[str] | None = None,
+        *,
+        recording: str | None = None,
+    ) -> builtins.list[Path]:
         """Write alerts to a CSV file or to SzCORE annotation files.
 
         Parameters
@@ -730,14 +785,18 @@ class AlertStore:
         return self._export_szcore(fname, alerts, meta, recording, statuses)
 
     def _select_export(self, conn, statuses, recording):
-        sql = (f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE status IN "
-               f"({', '.join('?' * len(statuses))})")
+        sql = (
+            f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE status IN "
+            f"({', '.join('?' * len(statuses))})"
+        )
         params = list(statuses)
         if recording is not None:
             sql += " AND recording = ?"
             params.append(_check_text(recording, "recording"))
-            if conn.execute("SELECT 1 FROM alerts WHERE recording = ?",
-                            (recording,)).fetchone() is None:
+            if (
+                conn.execute("SELECT 1 FROM alerts WHERE recording = ?", (recording,)).fetchone()
+                is None
+            ):
                 raise AlertStoreError(
                     f"The alert store {self.path} holds no alerts of recording {recording!r}."
                 )
@@ -747,13 +806,15 @@ class AlertStore:
     @staticmethod
     def _recording_meta(conn, recording):
         """Newest known start and duration of each recording."""
-        sql = ("SELECT recording, recording_start, recording_duration FROM alerts "
-               + ("WHERE recording = ? " if recording is not None else "") + "ORDER BY id")
+        sql = (
+            "SELECT recording, recording_start, recording_duration FROM alerts "
+            + ("WHERE recording = ? " if recording is not None else "")
+            + "ORDER BY id"
+        )
         meta = {}
         for rec, start, dur in conn.execute(sql, () if recording is None else (recording,)):
             old = meta.get(rec, (None, None))
-            meta[rec] = (start if start is not None else old[0],
-                         dur if dur is not None else old[1])
+            meta[rec] = (start if start is not None else old[0], dur if dur is not None else old[1])
         return meta
 
     def _export_szcore(self, fname, alerts, meta, recording, statuses):
@@ -771,8 +832,11 @@ class AlertStore:
                 f"(e.g. 'out/{{recording}}_events.tsv') or pass recording=."
             )
         if not recordings:
-            logger.warning("No alerts with status %s in %s: no SzCORE file written.",
-                           "/".join(statuses), self.path)
+            logger.warning(
+                "No alerts with status %s in %s: no SzCORE file written.",
+                "/".join(statuses),
+                self.path,
+            )
         targets = {}
         for rec in recordings:
             target = Path(str(fname).replace("{recording}", _file_stem(rec)))
@@ -788,10 +852,12 @@ class AlertStore:
             events = [a for a in alerts if a.recording == rec]
             if start is None or rec_dur is None:
                 logger.warning(
-                    "Recording %s: its %s unknown; SzCORE file %s has 'n/a' there.", rec,
-                    " and ".join(n for n, v in (("start", start), ("duration", rec_dur))
-                                 if v is None) + (" is" if (start is None) != (rec_dur is None)
-                                                  else " are"),
+                    "Recording %s: its %s unknown; SzCORE file %s has 'n/a' there.",
+                    rec,
+                    " and ".join(
+                        n for n, v in (("start", start), ("duration", rec_dur)) if v is None
+                    )
+                    + (" is" if (start is None) != (rec_dur is None) else " are"),
                     target,
                 )
             _write_atomic(target, _format_szcore(events, start, rec_dur))

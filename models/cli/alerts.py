@@ -54,13 +54,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not alerts:
         print(f"No {which} alerts in {path}.")
         return 0
-    print(f"{'id':>6}  {'recording':<20} {'onset s':>10} {'dur s':>8} {'conf':>5}  "
-          f"{'status':<9} {'model':<20} channels")
+    print(
+        f"{'id':>6}  {'recording':<20} {'onset s':>10} {'dur s':>8} {'conf':>5}  "
+        f"{'status':<9} {'model':<20} channels"
+    )
     for a in alerts:
         model = f"{a.model_id} {a.model_version}".strip()
-        print(f"{a.id:>6}  {a.recording:<20} {a.onset:>10.3f} {a.duration:>8.3f} "
-              f"{_fmt(a.confidence, '.2f'):>5}  {a.status:<9} {model:<20} "
-              f"{','.join(a.channels) or '-'}")
+        print(
+            f"{a.id:>6}  {a.recording:<20} {a.onset:>10.3f} {a.duration:>8.3f} "
+            f"{_fmt(a.confidence, '.2f'):>5}  {a.status:<9} {model:<20} "
+            f"{','.join(a.channels) or '-'}"
+        )
     print(f"{len(alerts)} {which} alert(s) in {path}.")
     return 0
 
@@ -74,8 +78,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     except (AlertStoreError, ValueError, TypeError) as err:
         return _fail(args, err)
     if args.json:
-        print(json.dumps({"alert": alert.to_dict(),
-                          "history": [r.to_dict() for r in history]}, indent=2))
+        print(
+            json.dumps(
+                {"alert": alert.to_dict(), "history": [r.to_dict() for r in history]}, indent=2
+            )
+        )
         return 0
     rows = [
         ("recording", alert.recording),
@@ -86,8 +93,10 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("threshold", _fmt(alert.threshold, "g")),
         ("stored", alert.created_at),
         ("recording start", alert.recording_start or "-"),
-        ("recording length", "-" if alert.recording_duration is None
-         else f"{alert.recording_duration:.3f} s"),
+        (
+            "recording length",
+            "-" if alert.recording_duration is None else f"{alert.recording_duration:.3f} s",
+        ),
         ("status", alert.status),
     ]
     if alert.status != "pending":
@@ -111,12 +120,17 @@ def cmd_review(args: argparse.Namespace) -> int:
     try:
         with _open(args) as store:
             alert = store.review(args.id, args.status, args.reviewer, args.note)
-            audit = [r for r in store.history(args.id) if r.at == alert.reviewed_at
-                     and r.reviewer == alert.reviewer][-1]
+            audit = [
+                r
+                for r in store.history(args.id)
+                if r.at == alert.reviewed_at and r.reviewer == alert.reviewer
+            ][-1]
     except (AlertStoreError, ValueError, TypeError) as err:
         return _fail(args, err)
-    print(f"Alert {alert.id}: {audit.status_before} -> {alert.status} by {alert.reviewer} "
-          f"at {alert.reviewed_at} (audit row {audit.id}).")
+    print(
+        f"Alert {alert.id}: {audit.status_before} -> {alert.status} by {alert.reviewer} "
+        f"at {alert.reviewed_at} (audit row {audit.id})."
+    )
     return 0
 
 
@@ -124,8 +138,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write alerts as CSV or SzCORE TSV."""
     try:
         with _open(args) as store:
-            written = store.export(args.out, args.format, status=args.status,
-                                   recording=args.recording)
+            written = store.export(
+                args.out, args.format, status=args.status, recording=args.recording
+            )
     except (AlertStoreError, ValueError, TypeError, OSError) as err:
         return _fail(args, err)
     if not written:
@@ -149,8 +164,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         The ``alerts`` parser. Each action sets ``func`` (a handler taking the
         parsed arguments and returning an exit code) and ``alerts_command``.
     """
-    db_help = (f"the alert store (default: {default_db_path()}; "
-               "set NEUCUBE_DATA_DIR to use NEUCUBE_DATA_DIR/alerts.sqlite)")
+    db_help = (
+        f"the alert store (default: {default_db_path()}; "
+        "set NEUCUBE_DATA_DIR to use NEUCUBE_DATA_DIR/alerts.sqlite)"
+    )
     parser = subparsers.add_parser(
         "alerts",
         help="list, show, review and export seizure alerts",
@@ -166,8 +183,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
 
     p = actions.add_parser("list", parents=[common], help="list alerts (pending by default)")
-    p.add_argument("--status", nargs="+", choices=STATUSES, default=["pending"],
-                   help="statuses to list (default: pending)")
+    p.add_argument(
+        "--status",
+        nargs="+",
+        choices=STATUSES,
+        default=["pending"],
+        help="statuses to list (default: pending)",
+    )
     p.add_argument("--recording", help="only alerts of this recording")
     p.add_argument("--limit", type=int, help="at most this many")
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -186,16 +208,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.set_defaults(func=cmd_review)
 
     p = actions.add_parser(
-        "export", parents=[common], help="write alerts as CSV or SzCORE annotations",
+        "export",
+        parents=[common],
+        help="write alerts as CSV or SzCORE annotations",
         description="CSV: one file, every alert column, reviewed alerts by default. SzCORE: "
         "tab-separated annotations, one file per recording (put {recording} in --out when "
         "alerts come from several), confirmed alerts by default, each an 'sz' event.",
     )
     p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     p.add_argument("--format", default="csv", choices=EXPORT_FORMATS, help="default: csv")
-    p.add_argument("--status", nargs="+", choices=STATUSES, default=None,
-                   help="statuses to write (default: confirmed rejected for csv, "
-                   "confirmed for szcore)")
+    p.add_argument(
+        "--status",
+        nargs="+",
+        choices=STATUSES,
+        default=None,
+        help="statuses to write (default: confirmed rejected for csv, confirmed for szcore)",
+    )
     p.add_argument("--recording", help="only alerts of this recording")
     p.set_defaults(func=cmd_export)
     return parser

@@ -17,18 +17,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"{report['workload']}\n{report['machine']['cpu']}, {report['machine']['cores']} cores, "
-          f"Python {report['machine']['python']}; " +
-          ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + "\n")
-    print(f"{'target':<16}{'mode':<14}{'x real time':>12}{'vs plain':>10}{'spikes/step':>13}"
-          f"{'peak MB':>9}{'setup s':>9}")
+    print(
+        f"{report['workload']}\n{report['machine']['cpu']}, {report['machine']['cores']} cores, "
+        f"Python {report['machine']['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in report["versions"].items())
+        + "\n"
+    )
+    print(
+        f"{'target':<16}{'mode':<14}{'x real time':>12}{'vs plain':>10}{'spikes/step':>13}"
+        f"{'peak MB':>9}{'setup s':>9}"
+    )
     for r in report["results"]:
         if "error" in r:
             print(f"{r['target']:<16}{r['mode']:<14}  failed: {r['error'].splitlines()[-1]}")
             continue
-        print(f"{r['target']:<16}{r['mode']:<14}{r['realtime_factor']:>12.1f}"
-              f"{r.get('vs_plain_brian2', ''):>10}{r['reservoir_spikes_per_step'] or '':>13}"
-              f"{r['peak_rss_mb']:>9.0f}{r['setup_s']:>9.1f}")
+        print(
+            f"{r['target']:<16}{r['mode']:<14}{r['realtime_factor']:>12.1f}"
+            f"{r.get('vs_plain_brian2', ''):>10}{r['reservoir_spikes_per_step'] or '':>13}"
+            f"{r['peak_rss_mb']:>9.0f}{r['setup_s']:>9.1f}"
+        )
     return 0
 
 
@@ -43,8 +50,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "as plain Brian2. Each measurement runs in its own process.",
     )
     p.add_argument("--duration", type=float, default=3600.0, help="seconds of EEG (default 3600)")
-    p.add_argument("--target", action="append", choices=["numpy", "cython", "cpp_standalone"],
-                   help="target to measure (repeatable; default: all available)")
+    p.add_argument(
+        "--target",
+        action="append",
+        choices=["numpy", "cython", "cpp_standalone"],
+        help="target to measure (repeatable; default: all available)",
+    )
     p.add_argument("--repeat", type=int, default=1, help="repetitions; the median is reported")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_bench)

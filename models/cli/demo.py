@@ -20,6 +20,7 @@ def _display_available():
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the main job: the live window, or the same live pipeline headless."""
     if args.offline:
@@ -38,15 +39,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return _demo_headless(args)
     return rc
 
+
 def _demo_headless(args):
     """Replay the bundled seizure recording through LSL, print alerts as they happen."""
     from ..seizure.headless import run_headless
 
-    print("NeuCube-EEG live demo (headless): replaying the bundled CHB-MIT recording "
-          "(chb01_03, seizure from 10 s) as an LSL stream in real time, shipped seizure model.",
-          flush=True)
+    print(
+        "NeuCube-EEG live demo (headless): replaying the bundled CHB-MIT recording "
+        "(chb01_03, seizure from 10 s) as an LSL stream in real time, shipped seizure model.",
+        flush=True,
+    )
     result = run_headless(db=args.db, echo=lambda line: print(line, flush=True))
     return 0 if result is not None else 1
+
 
 def _demo_offline(args):
     """Run the offline spike pipeline on the bundled seizure recording."""
@@ -59,9 +64,11 @@ def _demo_offline(args):
     onset = stats.segments["during"][0]
     print("NeuCube-EEG demo: offline pipeline on a bundled CHB-MIT recording")
     print(f"  recording : {SEIZURE_EDF.name} (chb01_03, seizure annotated from {onset:g} s)")
-    print(f"  pipeline  : read EDF -> standardize {len(stats.ch_names)} channel names -> causal "
-          "0.5-40 Hz band-pass + 60 Hz notch -> TBR spikes (alpha 0.5, thresholds fitted "
-          "on the 10 s before the seizure, then frozen)\n")
+    print(
+        f"  pipeline  : read EDF -> standardize {len(stats.ch_names)} channel names -> causal "
+        "0.5-40 Hz band-pass + 60 Hz notch -> TBR spikes (alpha 0.5, thresholds fitted "
+        "on the 10 s before the seizure, then frozen)\n"
+    )
     print("Spikes per channel per second, before and during the seizure:\n")
     _print_spike_table(stats)
     before, during = stats.rates["before"].mean(), stats.rates["during"].mean()
@@ -77,14 +84,18 @@ def _demo_offline(args):
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube demo`` to the command line's subparsers."""
     p = subparsers.add_parser(
-        "demo", help="the live window replaying the bundled seizure recording",
+        "demo",
+        help="the live window replaying the bundled seizure recording",
         description="Open the desktop app replaying the bundled CHB-MIT recording through LSL "
         "with the shipped seizure model; without a display (or with --headless) run the same "
         "live pipeline in the terminal and print alerts as they happen.",
     )
     p.add_argument("--headless", action="store_true", help="no window: print alerts as they happen")
-    p.add_argument("--offline", action="store_true",
-                   help="the offline spike statistics of the recording instead")
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="the offline spike statistics of the recording instead",
+    )
     p.add_argument("--db", default=None, help="alert database (default: the user's alert store)")
     p.set_defaults(func=cmd_demo)
     return p

@@ -12,43 +12,69 @@ if TYPE_CHECKING:
 
 def _print_accuracy_table(result, out=None):
     out = sys.stdout if out is None else out
-    print(f"{result['data']}: {result['n_epochs']} epochs {result['classes']}, "
-          f"{result['n_channels']} channels at {result['sfreq']:g} Hz, "
-          f"band {result['band_hz'][0]:g}-{result['band_hz'][1]:g} Hz", file=out)
-    print(f"{result['cv']}; chance {result['chance']:.3f}; Brian2 target "
-          f"{result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n", file=out)
+    print(
+        f"{result['data']}: {result['n_epochs']} epochs {result['classes']}, "
+        f"{result['n_channels']} channels at {result['sfreq']:g} Hz, "
+        f"band {result['band_hz'][0]:g}-{result['band_hz'][1]:g} Hz",
+        file=out,
+    )
+    print(
+        f"{result['cv']}; chance {result['chance']:.3f}; Brian2 target "
+        f"{result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n",
+        file=out,
+    )
     print(f"{'method':<18}{'accuracy':>10}{'sd':>8}{'median':>9}", file=out)
     for name, acc in result["accuracy"].items():
         print(f"{name:<18}{acc['mean']:>10.3f}{acc['sd']:>8.3f}{acc['median']:>9.3f}", file=out)
+
 
 def _print_seizure_table(result, out=None):
     out = sys.stdout if out is None else out
     print(result["data"], file=out)
     print(f"background in training: {result.get('background_training', 'none')}", file=out)
     for method, entry in result["methods"].items():
-        print(f"\n{method}: {entry['seizures_detected']} of {entry['seizures']} seizures detected, "
-              f"median latency {entry['median_latency_s']} s", file=out)
-        print(f"  {'seizure':<20}{'detected':>9}{'latency s':>11}{'alerts':>8}{'false':>7}", file=out)
+        print(
+            f"\n{method}: {entry['seizures_detected']} of {entry['seizures']} seizures detected, "
+            f"median latency {entry['median_latency_s']} s",
+            file=out,
+        )
+        print(
+            f"  {'seizure':<20}{'detected':>9}{'latency s':>11}{'alerts':>8}{'false':>7}", file=out
+        )
         for p in entry["per_seizure"]:
-            print(f"  {p['seizure']:<20}{'yes' if p['detected'] else 'no':>9}"
-                  f"{'' if p['latency_s'] is None else p['latency_s']:>11}{p['alerts']:>8}"
-                  f"{p['false_alarms']:>7}", file=out)
+            print(
+                f"  {p['seizure']:<20}{'yes' if p['detected'] else 'no':>9}"
+                f"{'' if p['latency_s'] is None else p['latency_s']:>11}{p['alerts']:>8}"
+                f"{p['false_alarms']:>7}",
+                file=out,
+            )
         bg = entry.get("background")
         if bg:
-            print(f"  seizure-free EEG: {bg['false_alarms']} false alarms in {bg['hours']} h = "
-                  f"{bg['false_alarms_per_hour']} per hour", file=out)
+            print(
+                f"  seizure-free EEG: {bg['false_alarms']} false alarms in {bg['hours']} h = "
+                f"{bg['false_alarms_per_hour']} per hour",
+                file=out,
+            )
+
 
 def _print_familiarity_table(result, out=None):
     out = sys.stdout if out is None else out
-    print(f"{result['data']}\n{result['n_subjects']} subjects, {result['n_epochs']} trials "
-          f"{result['classes']}, {result['n_channels']} channels at {result['sfreq']:g} Hz, window "
-          f"{result['window_s'][0]:g}-{result['window_s'][1]:g} s; chance {result['chance']:.3f}; "
-          f"Brian2 target {result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n", file=out)
+    print(
+        f"{result['data']}\n{result['n_subjects']} subjects, {result['n_epochs']} trials "
+        f"{result['classes']}, {result['n_channels']} channels at {result['sfreq']:g} Hz, window "
+        f"{result['window_s'][0]:g}-{result['window_s'][1]:g} s; chance {result['chance']:.3f}; "
+        f"Brian2 target {result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n",
+        file=out,
+    )
     print(f"{'method':<18}{'within subject':>18}{'across subjects':>18}", file=out)
     for name in result["within_subject"]["accuracy"]:
         w = result["within_subject"]["accuracy"][name]
         a = result["across_subject"]["accuracy"][name]
-        print(f"{name:<18}{w['mean']:>10.3f} ± {w['sd']:.3f}{a['mean']:>11.3f} ± {a['sd']:.3f}", file=out)
+        print(
+            f"{name:<18}{w['mean']:>10.3f} ± {w['sd']:.3f}{a['mean']:>11.3f} ± {a['sd']:.3f}",
+            file=out,
+        )
+
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Cross-validate the cube against a non-spiking baseline on real EEG."""
@@ -68,8 +94,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from ..evaluation.seizure import evaluate_seizure
 
         result = evaluate_seizure(
-            args.data, args.background, background_training=args.background_training,
-            target=args.target, random_state=args.seed,
+            args.data,
+            args.background,
+            background_training=args.background_training,
+            target=args.target,
+            random_state=args.seed,
         )
         if args.json:
             print(json.dumps(result, indent=2))
@@ -107,19 +136,31 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "against down-sampled ERPs with shrinkage LDA.",
     )
     p.add_argument("--task", default="motor", choices=["motor", "seizure", "familiarity"])
-    p.add_argument("--data", required=True, nargs="+",
-                   help="motor: folder with the EEGMMIDB EDF files (S001R03.edf ...); seizure: the "
-                   "CHB-MIT chb01 folder (edf/, windows_npy/); familiarity: UCI EEG subject folders "
-                   "(co2a0000364 ...) or one folder holding them")
-    p.add_argument("--background", default=None,
-                   help="seizure: folder of seizure-free EEG (EEGMMIDB) for false alarms per hour")
-    p.add_argument("--background-training", action="store_true",
-                   help="seizure: also train on the background, cross-fitted (half the runs "
-                   "train, the other half are tested, then swapped)")
+    p.add_argument(
+        "--data",
+        required=True,
+        nargs="+",
+        help="motor: folder with the EEGMMIDB EDF files (S001R03.edf ...); seizure: the "
+        "CHB-MIT chb01 folder (edf/, windows_npy/); familiarity: UCI EEG subject folders "
+        "(co2a0000364 ...) or one folder holding them",
+    )
+    p.add_argument(
+        "--background",
+        default=None,
+        help="seizure: folder of seizure-free EEG (EEGMMIDB) for false alarms per hour",
+    )
+    p.add_argument(
+        "--background-training",
+        action="store_true",
+        help="seizure: also train on the background, cross-fitted (half the runs "
+        "train, the other half are tested, then swapped)",
+    )
     p.add_argument("--subject", type=int, default=1)
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"])
+    p.add_argument(
+        "--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"]
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)

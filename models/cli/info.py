@@ -21,6 +21,7 @@ def _versions():
             out[dist] = None
     return out
 
+
 def cmd_info(args: argparse.Namespace) -> int:
     """Print versions, the Brian2 code-generation target and compiler status."""
     from neucube.cube import target_info
@@ -43,7 +44,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube info`` to the command line's subparsers."""
-    p = subparsers.add_parser("info", help="versions, Brian2 code-generation target, compiler status")
+    p = subparsers.add_parser(
+        "info", help="versions, Brian2 code-generation target, compiler status"
+    )
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_info)
     return p

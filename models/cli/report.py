@@ -22,10 +22,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     try:
         path = write_report(
-            args.model, args.data, args.out, metrics=args.metrics, threshold=args.threshold,
-            n_connections=args.n_connections, n_samples=args.samples,
-            conditions=args.conditions, epoch=args.epoch, l_freq=args.l_freq,
-            h_freq=args.h_freq, notch=args.notch,
+            args.model,
+            args.data,
+            args.out,
+            metrics=args.metrics,
+            threshold=args.threshold,
+            n_connections=args.n_connections,
+            n_samples=args.samples,
+            conditions=args.conditions,
+            epoch=args.epoch,
+            l_freq=args.l_freq,
+            h_freq=args.h_freq,
+            notch=args.notch,
         )
     except (FileNotFoundError, ValueError, TypeError, EEGFileError, OSError) as err:
         if getattr(args, "debug", False):
@@ -61,30 +69,62 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "(for a seizure model, windows before and during the annotated seizure side by side), "
         "what STDP changed, and the accuracy from --metrics.",
     )
-    p.add_argument("model", help="model file: a seizure detector (neucube train) or a "
-                   "NeuCubeClassifier file")
-    p.add_argument("--data", required=True, help="EEG recording, or a folder of them, to run "
-                   "the cube on")
+    p.add_argument(
+        "model", help="model file: a seizure detector (neucube train) or a NeuCubeClassifier file"
+    )
+    p.add_argument(
+        "--data", required=True, help="EEG recording, or a folder of them, to run the cube on"
+    )
     p.add_argument("--out", required=True, help="HTML file to write (replaced if it exists)")
-    p.add_argument("--metrics", default=None,
-                   help="JSON written by `neucube evaluate ... --json`, shown as a table")
-    p.add_argument("--threshold", type=float, default=None,
-                   help="draw connections with |w| >= THRESHOLD (default: the N strongest)")
-    p.add_argument("--n-connections", type=int, default=200,
-                   help="connections of each sign drawn without --threshold (default 200)")
-    p.add_argument("--samples", type=int, default=3,
-                   help="windows or epochs per condition run through the cube (default 3)")
-    p.add_argument("--conditions", nargs=2, default=None, metavar=("A", "B"),
-                   help="classifier: the two annotation descriptions to compare "
-                   "(default: the two most frequent)")
-    p.add_argument("--epoch", type=float, default=None,
-                   help="classifier: epoch length in seconds after each annotation (default 2)")
-    p.add_argument("--l-freq", type=float, default=0.5,
-                   help="classifier: high-pass edge in Hz (use the training band; default 0.5)")
-    p.add_argument("--h-freq", type=float, default=40.0,
-                   help="classifier: low-pass edge in Hz (default 40)")
-    p.add_argument("--notch", type=float, default=None,
-                   help="classifier: power-line frequency in Hz")
+    p.add_argument(
+        "--metrics",
+        default=None,
+        help="JSON written by `neucube evaluate ... --json`, shown as a table",
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="draw connections with |w| >= THRESHOLD (default: the N strongest)",
+    )
+    p.add_argument(
+        "--n-connections",
+        type=int,
+        default=200,
+        help="connections of each sign drawn without --threshold (default 200)",
+    )
+    p.add_argument(
+        "--samples",
+        type=int,
+        default=3,
+        help="windows or epochs per condition run through the cube (default 3)",
+    )
+    p.add_argument(
+        "--conditions",
+        nargs=2,
+        default=None,
+        metavar=("A", "B"),
+        help="classifier: the two annotation descriptions to compare "
+        "(default: the two most frequent)",
+    )
+    p.add_argument(
+        "--epoch",
+        type=float,
+        default=None,
+        help="classifier: epoch length in seconds after each annotation (default 2)",
+    )
+    p.add_argument(
+        "--l-freq",
+        type=float,
+        default=0.5,
+        help="classifier: high-pass edge in Hz (use the training band; default 0.5)",
+    )
+    p.add_argument(
+        "--h-freq", type=float, default=40.0, help="classifier: low-pass edge in Hz (default 40)"
+    )
+    p.add_argument(
+        "--notch", type=float, default=None, help="classifier: power-line frequency in Hz"
+    )
     p.set_defaults(func=cmd_report)
     return p
 

@@ -17,7 +17,11 @@ def _print_spike_table(stats, out=None):
     if {"before", "during"} <= set(names):
         head += f"{'during/before':>15}"
     print(head, file=out)
-    ratio = stats.ratio("during", "before") if "during" in stats.rates and "before" in stats.rates else None
+    ratio = (
+        stats.ratio("during", "before")
+        if "during" in stats.rates and "before" in stats.rates
+        else None
+    )
     for k, ch in enumerate(stats.ch_names):
         row = f"{ch:<12}" + "".join(f"{stats.rates[n][k]:>12.2f}" for n in names)
         if ratio is not None:
@@ -27,6 +31,7 @@ def _print_spike_table(stats, out=None):
     if ratio is not None:
         row += f"{stats.rates['during'].mean() / stats.rates['before'].mean():>15.2f}"
     print(row, file=out)
+
 
 def cmd_spikes(args: argparse.Namespace) -> int:
     """Encode a recording into spikes and print spike rates per segment."""
@@ -46,16 +51,23 @@ def cmd_spikes(args: argparse.Namespace) -> int:
         notch=args.notch,
     )
     if args.json:
-        print(json.dumps({
-            "recording": stats.fname,
-            "sfreq": stats.sfreq,
-            "encoder": args.encoder,
-            "alpha": args.alpha,
-            "segments": stats.segments,
-            "channels": stats.ch_names,
-            "thresholds_uV": [float(t) for t in getattr(stats.encoder, "thresholds_", [])],
-            "rates_per_s": {k: [round(float(x), 4) for x in v] for k, v in stats.rates.items()},
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "recording": stats.fname,
+                    "sfreq": stats.sfreq,
+                    "encoder": args.encoder,
+                    "alpha": args.alpha,
+                    "segments": stats.segments,
+                    "channels": stats.ch_names,
+                    "thresholds_uV": [float(t) for t in getattr(stats.encoder, "thresholds_", [])],
+                    "rates_per_s": {
+                        k: [round(float(x), 4) for x in v] for k, v in stats.rates.items()
+                    },
+                },
+                indent=2,
+            )
+        )
         return 0
     seg = ", ".join(f"{k} {a:g}–{b:g} s" for k, (a, b) in stats.segments.items())
     print(f"{stats.fname}\n{len(stats.ch_names)} channels at {stats.sfreq:g} Hz; segments: {seg}")
@@ -77,11 +89,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "segment. Segments default to before/during the first 'seizure' annotation.",
     )
     p.add_argument("recording", help="EDF/BDF/FIF/BrainVision/EEGLAB file")
-    p.add_argument("--segment", nargs=3, action="append", metavar=("NAME", "START", "STOP"),
-                   help="a named segment in seconds (repeatable)")
+    p.add_argument(
+        "--segment",
+        nargs=3,
+        action="append",
+        metavar=("NAME", "START", "STOP"),
+        help="a named segment in seconds (repeatable)",
+    )
     p.add_argument("--fit", default="before", help="segment to fit thresholds on (default: before)")
-    p.add_argument("--encoder", default="tbr",
-                   choices=["tbr", "step_forward", "moving_window", "bsa"])
+    p.add_argument(
+        "--encoder", default="tbr", choices=["tbr", "step_forward", "moving_window", "bsa"]
+    )
     p.add_argument("--alpha", type=float, default=0.5, help="threshold factor (default 0.5)")
     p.add_argument("--l-freq", type=float, default=0.5, help="high-pass edge in Hz")
     p.add_argument("--h-freq", type=float, default=40.0, help="low-pass edge in Hz")

@@ -19,9 +19,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         clf = FamiliarityClassifier(ch_names, sfreq, target=args.target, random_state=args.seed)
         clf.fit(X * 1e6, y)  # µV, as in the files
         path = clf.save(args.out, overwrite=args.overwrite)
-        print(f"Trained the familiarity classifier on {len(y)} trials of {len(set(groups))} "
-              f"subject(s) ({int((y == 'familiar').sum())} familiar, "
-              f"{int((y == 'unfamiliar').sum())} unfamiliar); saved to {path}")
+        print(
+            f"Trained the familiarity classifier on {len(y)} trials of {len(set(groups))} "
+            f"subject(s) ({int((y == 'familiar').sum())} familiar, "
+            f"{int((y == 'unfamiliar').sum())} unfamiliar); saved to {path}"
+        )
         return 0
     from ..evaluation.seizure import load_chbmit_seizures
     from ..seizure.detector import SeizureDetector
@@ -31,26 +33,35 @@ def cmd_train(args: argparse.Namespace) -> int:
     records = load_chbmit_seizures(args.data[0])
     det = SeizureDetector(target=args.target, random_state=args.seed).fit([r for _, r in records])
     path = det.save(args.out, overwrite=args.overwrite)
-    print(f"Trained the cube seizure detector on {len(records)} seizures "
-          f"({', '.join(n for n, _ in records)}); saved to {path}")
+    print(
+        f"Trained the cube seizure detector on {len(records)} seizures "
+        f"({', '.join(n for n, _ in records)}); saved to {path}"
+    )
     return 0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube train`` to the command line's subparsers."""
     p = subparsers.add_parser(
-        "train", help="train a seizure detector or a familiarity classifier and save it",
+        "train",
+        help="train a seizure detector or a familiarity classifier and save it",
         description="Seizure: train the cube seizure detector on the CHB-MIT chb01 excerpts in "
         "DATA (edf/ and windows_npy/). Familiarity: train the familiarity classifier on the S2 "
         "trials of UCI EEG subject folders. Either is saved as one .npz model file.",
     )
     p.add_argument("--task", default="seizure", choices=["seizure", "familiarity"])
-    p.add_argument("--data", required=True, nargs="+",
-                   help="seizure: the CHB-MIT chb01 folder; familiarity: UCI subject folders or "
-                   "one folder holding them")
+    p.add_argument(
+        "--data",
+        required=True,
+        nargs="+",
+        help="seizure: the CHB-MIT chb01 folder; familiarity: UCI subject folders or "
+        "one folder holding them",
+    )
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
-    p.add_argument("--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"])
+    p.add_argument(
+        "--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"]
+    )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_train)
     return p

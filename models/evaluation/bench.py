@@ -78,12 +78,18 @@ def _plain_brian2(cube, windows, target):
     b2.defaultclock.dt = dt * b2.second
     inputs = b2.SpikeGeneratorGroup(2 * n_ch, idx, t * dt * b2.second)
     neurons = b2.NeuronGroup(
-        cube.n_neurons, "v : 1", threshold="v >= 0.5", reset="v = 0",
-        refractory=cube.refractory * dt * b2.second, method="exact",
+        cube.n_neurons,
+        "v : 1",
+        threshold="v >= 0.5",
+        reset="v = 0",
+        refractory=cube.refractory * dt * b2.second,
+        method="exact",
     )
     neurons.run_regularly("v = clip(v - 0.002, 0, inf)", when="start")
     # every window starts from rest
-    neurons.run_regularly("v = 0\nlastspike = -1e9*second", dt=n_times * dt * b2.second, when="start")
+    neurons.run_regularly(
+        "v = 0\nlastspike = -1e9*second", dt=n_times * dt * b2.second, when="start"
+    )
     n = cube.n_neurons
     rec = cube.pre_ < n
     syn_eqs, on_pre = "w : 1", "v_post += w * int(not_refractory_post)"
@@ -168,9 +174,12 @@ def run_one(target: str, mode: str, duration: float) -> dict:
     }
 
 
-def bench(duration: float = 3600.0, targets: list[str] | None = None,
-          modes: tuple[str, ...] = ("inference", "stdp", "plain_brian2"),
-          repeat: int = 1) -> dict:
+def bench(
+    duration: float = 3600.0,
+    targets: list[str] | None = None,
+    modes: tuple[str, ...] = ("inference", "stdp", "plain_brian2"),
+    repeat: int = 1,
+) -> dict:
     """Run every (target, mode) configuration in its own subprocess.
 
     Parameters
@@ -200,11 +209,21 @@ def bench(duration: float = 3600.0, targets: list[str] | None = None,
         for mode in modes:
             runs = []
             for _ in range(repeat):
-                cmd = [sys.executable, "-m", "models.evaluation.bench", "--one", target, mode, str(duration)]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "models.evaluation.bench",
+                    "--one",
+                    target,
+                    mode,
+                    str(duration),
+                ]
                 env = dict(os.environ, OMP_NUM_THREADS="1")
                 out = subprocess.run(cmd, capture_output=True, text=True, env=env)
                 if out.returncode != 0:
-                    runs.append({"target": target, "mode": mode, "error": out.stderr.strip()[-2000:]})
+                    runs.append(
+                        {"target": target, "mode": mode, "error": out.stderr.strip()[-2000:]}
+                    )
                     break
                 runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
             ok = [r for r in runs if "error" not in r]

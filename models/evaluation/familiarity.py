@@ -57,12 +57,22 @@ def _split_activity(activity, n_first):
 
     cut = int(np.searchsorted(activity.sample, n_first))
     parts = []
-    for lo, hi, first, n in ((0, cut, 0, n_first), (cut, None, n_first, activity.n_samples - n_first)):
-        parts.append(CubeActivity(
-            sample=activity.sample[lo:hi] - first, neuron=activity.neuron[lo:hi],
-            step=activity.step[lo:hi], n_samples=n, n_neurons=activity.n_neurons,
-            n_times=activity.n_times, sfreq=activity.sfreq, info=dict(activity.info),
-        ))
+    for lo, hi, first, n in (
+        (0, cut, 0, n_first),
+        (cut, None, n_first, activity.n_samples - n_first),
+    ):
+        parts.append(
+            CubeActivity(
+                sample=activity.sample[lo:hi] - first,
+                neuron=activity.neuron[lo:hi],
+                step=activity.step[lo:hi],
+                n_samples=n,
+                n_neurons=activity.n_neurons,
+                n_times=activity.n_times,
+                sfreq=activity.sfreq,
+                info=dict(activity.info),
+            )
+        )
     return parts
 
 
@@ -72,7 +82,12 @@ def _predict_fold(X, y, train, test, *, ch_names, sfreq, window, target, random_
 
     tmin, tmax = window
     clf = FamiliarityClassifier(
-        ch_names, sfreq, tmin=tmin, tmax=tmax, target=target, random_state=random_state,
+        ch_names,
+        sfreq,
+        tmin=tmin,
+        tmax=tmax,
+        target=target,
+        random_state=random_state,
         **(cube_params or {}),
     )
     clf.fit(X[train], y[train])
@@ -180,8 +195,11 @@ def evaluate_familiarity(
     from acquisition import find_uci_subjects, read_uci_epochs
     from neucube._logging import progress
 
-    for name, value, low in (("n_splits", n_splits, 2), ("n_repeats", n_repeats, 1),
-                             ("across_splits", across_splits, 2)):
+    for name, value, low in (
+        ("n_splits", n_splits, 2),
+        ("n_repeats", n_repeats, 1),
+        ("across_splits", across_splits, 2),
+    ):
         if name == "across_splits" and value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
@@ -195,8 +213,14 @@ def evaluate_familiarity(
     window = (float(tmin), None if tmax is None else float(tmax))
     _window_slice(X.shape[2], sfreq, window[0], window[1], 0.0, "evaluate_familiarity")
     subjects = list(dict.fromkeys(groups))
-    kw = dict(ch_names=ch_names, sfreq=sfreq, window=window, target=target,
-              random_state=random_state, cube_params=cube_params)
+    kw = dict(
+        ch_names=ch_names,
+        sfreq=sfreq,
+        window=window,
+        target=target,
+        random_state=random_state,
+        cube_params=cube_params,
+    )
     t_read = time.perf_counter() - t_start
 
     # -- within subject ---------------------------------------------------------
@@ -215,20 +239,31 @@ def evaluate_familiarity(
                 "cross-validate within the subject."
             )
         if k < n_splits:
-            logger.info("Subject %s: %d-fold instead of %d (smallest class: %d trials).",
-                        subject, k, n_splits, int(counts.min()))
+            logger.info(
+                "Subject %s: %d-fold instead of %d (smallest class: %d trials).",
+                subject,
+                k,
+                n_splits,
+                int(counts.min()),
+            )
         cv = RepeatedStratifiedKFold(n_splits=k, n_repeats=n_repeats, random_state=random_state)
         for fold, (tr, te) in enumerate(cv.split(idx, y[idx])):
             plan.append((subject, fold // k, fold % k, idx[tr], idx[te]))
     t0 = time.perf_counter()
-    for subject, repeat, fold, train, test in progress(plan, desc="within-subject folds", unit="fold"):
+    for subject, repeat, fold, train, test in progress(
+        plan, desc="within-subject folds", unit="fold"
+    ):
         pred, info = _predict_fold(X, y, train, test, **kw)
         spikes.append(info.get("spikes", (0, 0)))
-        within_folds.append({
-            "subject": str(subject), "repeat": repeat, "fold": fold,
-            "test": [int(i) for i in test],
-            "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in METHODS},
-        })
+        within_folds.append(
+            {
+                "subject": str(subject),
+                "repeat": repeat,
+                "fold": fold,
+                "test": [int(i) for i in test],
+                "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in METHODS},
+            }
+        )
     for subject in subjects:
         mine = [f for f in within_folds if f["subject"] == subject]
         for m in METHODS:
@@ -253,11 +288,14 @@ def evaluate_familiarity(
             pred, info = _predict_fold(X, y, train, test, **kw)
             spikes.append(info.get("spikes", (0, 0)))
             test_subjects = list(dict.fromkeys(groups[test]))
-            across_folds.append({
-                "fold": fold, "test_subjects": [str(s) for s in test_subjects],
-                "test": [int(i) for i in test],
-                "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in METHODS},
-            })
+            across_folds.append(
+                {
+                    "fold": fold,
+                    "test_subjects": [str(s) for s in test_subjects],
+                    "test": [int(i) for i in test],
+                    "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in METHODS},
+                }
+            )
             for subject in test_subjects:
                 mine = groups[test] == subject
                 for m in METHODS:
@@ -300,7 +338,11 @@ def evaluate_familiarity(
             "n_folds": len(across_folds),
             "accuracy": {
                 m: {
-                    **(summarize_accuracy(list(held_out[m].values()), list(held_out[m])) if held_out[m] else {}),
+                    **(
+                        summarize_accuracy(list(held_out[m].values()), list(held_out[m]))
+                        if held_out[m]
+                        else {}
+                    ),
                     "folds": [f["scores"][m] for f in across_folds],
                 }
                 for m in METHODS
@@ -321,7 +363,8 @@ def evaluate_familiarity(
         "target": target,
         "wall_s": round(time.perf_counter() - t_start, 1),
         "wall_s_parts": {
-            "read": round(t_read, 1), "within_subject": round(t_within, 1),
+            "read": round(t_read, 1),
+            "within_subject": round(t_within, 1),
             "across_subject": round(t_across, 1),
         },
     }

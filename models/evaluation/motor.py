@@ -26,10 +26,15 @@ from .summary import summarize_accuracy
 MOTOR_RUNS = (3, 7, 11)
 
 
-def load_motor_epochs(data_dir: str | os.PathLike, subject: int = 1,
-                      runs: tuple[int, ...] = MOTOR_RUNS, tmin: float = 0.0, tmax: float = 4.0,
-                      l_freq: float = 8.0, h_freq: float = 30.0
-                      ) -> tuple[np.ndarray, np.ndarray, list[str], float]:
+def load_motor_epochs(
+    data_dir: str | os.PathLike,
+    subject: int = 1,
+    runs: tuple[int, ...] = MOTOR_RUNS,
+    tmin: float = 0.0,
+    tmax: float = 4.0,
+    l_freq: float = 8.0,
+    h_freq: float = 30.0,
+) -> tuple[np.ndarray, np.ndarray, list[str], float]:
     """Load executed left/right fist epochs of one EEGMMIDB subject.
 
     Parameters
@@ -71,7 +76,9 @@ def load_motor_epochs(data_dir: str | os.PathLike, subject: int = 1,
         if ch_names is None:
             ch_names, sfreq = list(raw.ch_names), raw.info["sfreq"]
         elif list(raw.ch_names) != ch_names or raw.info["sfreq"] != sfreq:
-            raise ValueError(f"{fname} has other channels or another sampling rate than run {runs[0]}.")
+            raise ValueError(
+                f"{fname} has other channels or another sampling rate than run {runs[0]}."
+            )
         filt = OnlineFilter(sfreq, l_freq=l_freq, h_freq=h_freq)
         raw.apply_function(filt.filter, channel_wise=False)
         X, y, _ = make_epochs(raw, tmin, tmax, event_id={"T1": 1, "T2": 2})
@@ -139,7 +146,9 @@ def evaluate_motor(
     scores = {"neucube_desnn": [], "neucube_counts": [], "csp_lda": []}
     info = {}
     for train, test in progress(list(cv.split(X, y)), desc="folds", unit="fold"):
-        clf = NeuCubeClassifier(ch_names, sfreq, target=target, random_state=random_state, **(cube_params or {}))
+        clf = NeuCubeClassifier(
+            ch_names, sfreq, target=target, random_state=random_state, **(cube_params or {})
+        )
         clf.fit(X[train], y[train])
         a_train, a_test = clf.transform(X[train]), clf.transform(X[test])
         scores["neucube_desnn"].append(float(np.mean(clf.readout_.predict(a_test) == y[test])))
@@ -164,7 +173,11 @@ def evaluate_motor(
         "chance": float(counts.max() / counts.sum()),
         "accuracy": {name: summarize_accuracy(s) for name, s in scores.items()},
         "brian2_target": info.get("target"),
-        "versions": {"brian2": info.get("brian2"), "numpy": info.get("numpy"), "neucube": info.get("neucube")},
+        "versions": {
+            "brian2": info.get("brian2"),
+            "numpy": info.get("numpy"),
+            "neucube": info.get("neucube"),
+        },
         "seed": random_state,
         "wall_s": round(time.perf_counter() - t_start, 1),
     }

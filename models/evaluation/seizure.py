@@ -171,16 +171,18 @@ def evaluate_seizure(
             onset = ref[0].onset
             latency = score.per_event[0].latency if score.per_event else None
             pre = found.proba[found.times + det.window <= onset]
-            per.append({
-                "seizure": name,
-                "detected": bool(score.per_event[0].detected) if score.per_event else False,
-                "latency_s": None if latency is None else round(latency, 2),
-                "alerts": len(found.events),
-                "false_alarms": int(score.false_positives),
-                "preictal_windows_over_threshold": int(np.sum(pre > det.threshold)),
-                "preictal_windows": int(len(pre)),
-                "max_seizure_proba": round(float(found.proba.max()), 3),
-            })
+            per.append(
+                {
+                    "seizure": name,
+                    "detected": bool(score.per_event[0].detected) if score.per_event else False,
+                    "latency_s": None if latency is None else round(latency, 2),
+                    "alerts": len(found.events),
+                    "false_alarms": int(score.false_positives),
+                    "preictal_windows_over_threshold": int(np.sum(pre > det.threshold)),
+                    "preictal_windows": int(len(pre)),
+                    "max_seizure_proba": round(float(found.proba.max()), 3),
+                }
+            )
             logger.info("%s %s: %s", method, name, per[-1])
         summary = summarize_scores(scores)
         entry = {
@@ -190,7 +192,8 @@ def evaluate_seizure(
             "sensitivity": float(np.mean([p["detected"] for p in per])),
             "median_latency_s": (
                 float(np.median([p["latency_s"] for p in per if p["latency_s"] is not None]))
-                if any(p["latency_s"] is not None for p in per) else None
+                if any(p["latency_s"] is not None for p in per)
+                else None
             ),
             "szcore_excerpts": summary,
         }
@@ -219,11 +222,15 @@ def evaluate_seizure(
             }
         out["methods"][method] = entry
     out["background_training"] = (
-        "cross-fitted halves of the background runs" if background_training and background else "none"
+        "cross-fitted halves of the background runs"
+        if background_training and background
+        else "none"
     )
     from importlib.metadata import version
 
-    out["detector"] = {k: v for k, v in SeizureDetector(**params).get_params().items() if k != "ch_names"}
+    out["detector"] = {
+        k: v for k, v in SeizureDetector(**params).get_params().items() if k != "ch_names"
+    }
     out["versions"] = {d: version(d) for d in ("neucube-eeg", "brian2", "numpy", "timescoring")}
     out["wall_s"] = round(time.perf_counter() - t_start, 1)
     return out

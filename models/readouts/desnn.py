@@ -65,8 +65,13 @@ def first_spike_ranks(first_spike: np.ndarray) -> np.ndarray:
     return np.where(fired, rank, -1)
 
 
-def desnn_weights(counts: np.ndarray, first_spike: np.ndarray, n_steps: int | np.ndarray,
-                  mod: float = 0.8, drift: float = 0.005) -> np.ndarray:
+def desnn_weights(
+    counts: np.ndarray,
+    first_spike: np.ndarray,
+    n_steps: int | np.ndarray,
+    mod: float = 0.8,
+    drift: float = 0.005,
+) -> np.ndarray:
     """Compute deSNN output-neuron weight vectors from cube activity.
 
     Parameters
@@ -101,7 +106,9 @@ def desnn_weights(counts: np.ndarray, first_spike: np.ndarray, n_steps: int | np
     n_steps = np.broadcast_to(np.asarray(n_steps, dtype=float), (len(counts),))[:, None]
     fired = first_spike >= 0
     if np.any(fired & (first_spike >= n_steps)):
-        raise ValueError("first_spike holds a step at or after n_steps; the activity is inconsistent.")
+        raise ValueError(
+            "first_spike holds a step at or after n_steps; the activity is inconsistent."
+        )
     rank = first_spike_ranks(first_spike)
     later_spikes = counts - 1
     later_silent = (n_steps - 1 - first_spike) - later_spikes
@@ -155,4 +162,6 @@ class DeSNNClassifier(ActivityReadout):
 
     def _make_model(self, n_samples):
         # One output neuron per training sample; weighted k-NN over them.
-        return KNeighborsClassifier(n_neighbors=min(self.n_neighbors, n_samples), weights="distance")
+        return KNeighborsClassifier(
+            n_neighbors=min(self.n_neighbors, n_samples), weights="distance"
+        )

@@ -22,8 +22,10 @@ if TYPE_CHECKING:
 
     from .inputs import Condition
 
-_VIEWS = (("seen from above (front at the top)", 90.0, -90.0),
-          ("seen from the front left, above", 25.0, 135.0))
+_VIEWS = (
+    ("seen from above (front at the top)", 90.0, -90.0),
+    ("seen from the front left, above", 25.0, 135.0),
+)
 _AXIS_LABELS = ("x (mm, left → right)", "y (mm, back → front)", "z (mm, down → up)")
 
 
@@ -90,12 +92,14 @@ def _input_sites(ax, cube, names, fontsize=6):
     sites = cube.coords[cube.input_index]
     ax.scatter(*sites.T, marker="^", s=28, c="black", depthshade=False, zorder=5)
     for name, xyz in zip(names, sites):
-        ax.text(*(xyz + np.array([1.5, 1.5, 1.5])), name, fontsize=fontsize, color="black",
-                zorder=6)
+        ax.text(
+            *(xyz + np.array([1.5, 1.5, 1.5])), name, fontsize=fontsize, color="black", zorder=6
+        )
 
 
-def fig_connections(cube: Cube, names: list[str], pos_conn: Connections,
-                    neg_conn: Connections) -> Figure:
+def fig_connections(
+    cube: Cube, names: list[str], pos_conn: Connections, neg_conn: Connections
+) -> Figure:
     """Strongest connections in 3D, two views."""
     from matplotlib.lines import Line2D
     from mpl_toolkits.mplot3d.art3d import Line3DCollection
@@ -111,8 +115,7 @@ def fig_connections(cube: Cube, names: list[str], pos_conn: Connections,
                 continue
             segs = np.stack([positions[conn.pre], positions[conn.post]], axis=1)
             widths = 0.4 + 2.2 * np.abs(conn.weights) / wmax
-            ax.add_collection3d(Line3DCollection(segs, colors=color, linewidths=widths,
-                                                 alpha=0.65))
+            ax.add_collection3d(Line3DCollection(segs, colors=color, linewidths=widths, alpha=0.65))
         _input_sites(ax, cube, names)
     handles = [
         Line2D([], [], color="tab:red", lw=2, label=f"excitatory (w > 0): {len(pos_conn)}"),
@@ -120,8 +123,14 @@ def fig_connections(cube: Cube, names: list[str], pos_conn: Connections,
         Line2D([], [], ls="", marker="o", ms=4, color="0.7", label="reservoir neuron"),
         Line2D([], [], ls="", marker="^", ms=6, color="black", label="input neurons (channel)"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=9, frameon=False,
-               bbox_to_anchor=(0.5, 0.0))
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        ncol=4,
+        fontsize=9,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+    )
     fig.suptitle("Strongest connections of the cube (line width ∝ |weight|)", fontsize=13)
     return fig
 
@@ -135,18 +144,46 @@ def fig_clusters(cube: Cube, clusters: Clusters, names: list[str]) -> Figure:
     fig = _figure(15, 7)
     for (view, elev, azim), rect in zip(_VIEWS, _view_rects(0.0, 0.85, bottom=0.03)):
         ax = _axes3d(fig, rect, cube.coords, view, elev, azim)
-        ax.scatter(*cube.coords.T, s=14, c=_cluster_colors(lab, cube.n_channels),
-                   depthshade=False, alpha=0.9, linewidths=0)
+        ax.scatter(
+            *cube.coords.T,
+            s=14,
+            c=_cluster_colors(lab, cube.n_channels),
+            depthshade=False,
+            alpha=0.9,
+            linewidths=0,
+        )
         _input_sites(ax, cube, names)
-    handles = [Line2D([], [], ls="", marker="o", ms=6, color=pal[c],
-                      label=f"{names[c]} ({clusters.sizes[c]})") for c in range(cube.n_channels)]
+    handles = [
+        Line2D(
+            [], [], ls="", marker="o", ms=6, color=pal[c], label=f"{names[c]} ({clusters.sizes[c]})"
+        )
+        for c in range(cube.n_channels)
+    ]
     if clusters.n_unassigned:
-        handles.append(Line2D([], [], ls="", marker="o", ms=6, color="0.75",
-                              label=f"unassigned ({clusters.n_unassigned})"))
-    fig.legend(handles=handles, loc="center right", fontsize=8, title="cluster (neurons)",
-               title_fontsize=9, ncol=1 if len(handles) <= 24 else 2, frameon=False)
-    fig.suptitle(f"Neuron clusters around each input (label propagation, α = {clusters.alpha:g})",
-                 fontsize=13)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="o",
+                ms=6,
+                color="0.75",
+                label=f"unassigned ({clusters.n_unassigned})",
+            )
+        )
+    fig.legend(
+        handles=handles,
+        loc="center right",
+        fontsize=8,
+        title="cluster (neurons)",
+        title_fontsize=9,
+        ncol=1 if len(handles) <= 24 else 2,
+        frameon=False,
+    )
+    fig.suptitle(
+        f"Neuron clusters around each input (label propagation, α = {clusters.alpha:g})",
+        fontsize=13,
+    )
     return fig
 
 
@@ -186,29 +223,53 @@ def fig_interaction(cube: Cube, clusters: Clusters, M: np.ndarray, names: list[s
     centre = xy.mean(0)
     radius = np.max(np.linalg.norm(xy - centre, axis=1)) + 14
     ax.add_patch(Circle(centre, radius, fill=False, lw=1.2, color="0.5"))
-    ax.add_patch(Polygon([centre + [-9, radius - 1], centre + [0, radius + 11],
-                          centre + [9, radius - 1]], closed=False, fill=False, color="0.5"))
+    ax.add_patch(
+        Polygon(
+            [centre + [-9, radius - 1], centre + [0, radius + 11], centre + [9, radius - 1]],
+            closed=False,
+            fill=False,
+            color="0.5",
+        )
+    )
     if top > 0:
-        pairs = [(sym[i, j], i, j) for i in range(n) for j in range(i + 1, n)
-                 if sym[i, j] >= 0.05 * top]
+        pairs = [
+            (sym[i, j], i, j) for i in range(n) for j in range(i + 1, n) if sym[i, j] >= 0.05 * top
+        ]
         for value, i, j in sorted(pairs):
             frac = value / top
-            ax.plot(*xy[[i, j]].T, color="tab:purple", lw=0.5 + 7.5 * frac, alpha=0.25 + 0.6 * frac,
-                    solid_capstyle="round", zorder=1)
+            ax.plot(
+                *xy[[i, j]].T,
+                color="tab:purple",
+                lw=0.5 + 7.5 * frac,
+                alpha=0.25 + 0.6 * frac,
+                solid_capstyle="round",
+                zorder=1,
+            )
     area = 60 + 500 * clusters.sizes / max(clusters.sizes.max(), 1)
     ax.scatter(*xy.T, s=area, c=pal, edgecolors="black", linewidths=0.8, zorder=3)
     for k, name in enumerate(names):
-        ax.annotate(name, xy[k], xytext=(0, -np.sqrt(area[k]) / 2 - 7), textcoords="offset points",
-                    ha="center", va="center", fontsize=7, zorder=4,
-                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7))
+        ax.annotate(
+            name,
+            xy[k],
+            xytext=(0, -np.sqrt(area[k]) / 2 - 7),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=7,
+            zorder=4,
+            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.7),
+        )
     ax.set_aspect("equal")
     ax.set_xlim(centre[0] - radius - 10, centre[0] + radius + 10)
     ax.set_ylim(centre[1] - radius - 10, centre[1] + radius + 18)
     ax.set_xlabel("x (mm, left → right)")
     ax.set_ylabel("y (mm, back → front)")
-    ax.set_title("Channels at their electrode positions, seen from above; node size ∝ "
-                 "cluster size,\nedge width ∝ Σ|w| between the two clusters (both directions; "
-                 "under 5 % of the strongest: hidden)", fontsize=9)
+    ax.set_title(
+        "Channels at their electrode positions, seen from above; node size ∝ "
+        "cluster size,\nedge width ∝ Σ|w| between the two clusters (both directions; "
+        "under 5 % of the strongest: hidden)",
+        fontsize=9,
+    )
     shown = M.astype(float).copy()
     np.fill_diagonal(shown, np.nan)
     im = axm.imshow(shown, cmap="viridis", interpolation="nearest")
@@ -216,8 +277,11 @@ def fig_interaction(cube: Cube, clusters: Clusters, M: np.ndarray, names: list[s
     axm.set_yticks(range(n), names, fontsize=6)
     axm.set_xlabel("to cluster")
     axm.set_ylabel("from cluster")
-    axm.set_title("Σ|w| of the connections from one cluster to another\n"
-                  "(within a cluster, the diagonal, left blank)", fontsize=9)
+    axm.set_title(
+        "Σ|w| of the connections from one cluster to another\n"
+        "(within a cluster, the diagonal, left blank)",
+        fontsize=9,
+    )
     cb = fig.colorbar(im, ax=axm, shrink=0.8)
     cb.set_label("total |weight|")
     fig.suptitle("Feature interaction network", fontsize=13)
@@ -239,8 +303,15 @@ def _representative(act):
     return int(np.argsort(totals, kind="stable")[(len(totals) - 1) // 2])
 
 
-def fig_raster(conditions: list[Condition], acts: list[CubeActivity], inputs: list[np.ndarray],
-               clusters: Clusters, names: list[str], sfreq: float, picks: list[int]) -> Figure:
+def fig_raster(
+    conditions: list[Condition],
+    acts: list[CubeActivity],
+    inputs: list[np.ndarray],
+    clusters: Clusters,
+    names: list[str],
+    sfreq: float,
+    picks: list[int],
+) -> Figure:
     """Input spikes and the reservoir's raster, one sample per condition."""
     n_ch = clusters.n_channels
     lab = clusters.reservoir_labels
@@ -259,20 +330,38 @@ def fig_raster(conditions: list[Condition], acts: list[CubeActivity], inputs: li
             ax_in.scatter(t / sfreq, ch, s=2, c=color, marker="|", linewidths=0.6, label=label)
         ax_in.set_ylim(s.shape[0] - 0.5, -0.5)
         ax_in.set_yticks(range(s.shape[0])[::2], names[::2], fontsize=5)
-        ax_in.set_title(f"{cond.name}: {cond.onsets[i]:.1f}–"
-                        f"{cond.onsets[i] + act.n_times / sfreq:.1f} s of the recording\n"
-                        f"encoder input spikes ({int(np.abs(s).sum())})", fontsize=9)
+        ax_in.set_title(
+            f"{cond.name}: {cond.onsets[i]:.1f}–"
+            f"{cond.onsets[i] + act.n_times / sfreq:.1f} s of the recording\n"
+            f"encoder input spikes ({int(np.abs(s).sum())})",
+            fontsize=9,
+        )
         ax_in.tick_params(labelbottom=False)
         if c == 0:
             ax_in.set_ylabel("channel")
             ax_in.legend(loc="upper right", fontsize=7, markerscale=3)
         neuron, step = act.spikes(i)
         if len(neuron):
-            ax.scatter(step / sfreq, rank[neuron], s=2.5, c=colors[neuron], marker=".",
-                       linewidths=0, rasterized=True)
+            ax.scatter(
+                step / sfreq,
+                rank[neuron],
+                s=2.5,
+                c=colors[neuron],
+                marker=".",
+                linewidths=0,
+                rasterized=True,
+            )
         else:
-            ax.text(0.5, 0.5, "no reservoir spikes in this sample", transform=ax.transAxes,
-                    ha="center", va="center", fontsize=11, color="0.3")
+            ax.text(
+                0.5,
+                0.5,
+                "no reservoir spikes in this sample",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=11,
+                color="0.3",
+            )
         for b in bounds[1:-1]:
             ax.axhline(b - 0.5, color="0.85", lw=0.4, zorder=0)
         ax.set_xlim(0, act.n_times / sfreq)
@@ -286,8 +375,9 @@ def fig_raster(conditions: list[Condition], acts: list[CubeActivity], inputs: li
     return fig
 
 
-def fig_cluster_activity(conditions: list[Condition], cluster_acts: list[ClusterActivity],
-                         names: list[str]) -> Figure:
+def fig_cluster_activity(
+    conditions: list[Condition], cluster_acts: list[ClusterActivity], names: list[str]
+) -> Figure:
     """Mean spikes per neuron per second of each cluster over time, per condition."""
     k = len(conditions)
     rates = [ca.rate.mean(axis=0) for ca in cluster_acts]
@@ -297,16 +387,32 @@ def fig_cluster_activity(conditions: list[Condition], cluster_acts: list[Cluster
     im = None
     for ax, cond, ca, rate in zip(axes, conditions, cluster_acts, rates):
         t_end = ca.edges[-1] / (ca.sfreq or 1.0)
-        im = ax.imshow(rate, aspect="auto", cmap="magma", vmin=0, vmax=vmax,
-                       extent=[0, t_end, len(names) - 0.5, -0.5], interpolation="nearest")
+        im = ax.imshow(
+            rate,
+            aspect="auto",
+            cmap="magma",
+            vmin=0,
+            vmax=vmax,
+            extent=[0, t_end, len(names) - 0.5, -0.5],
+            interpolation="nearest",
+        )
         ax.set_yticks(range(len(names)), names, fontsize=7)
         ax.set_xlabel("time in the sample (s)")
         width = (ca.edges[1] - ca.edges[0]) / (ca.sfreq or 1.0)
-        ax.set_title(f"{cond.name} (mean of {len(cond.X)} sample(s), {width:.2g} s bins)",
-                     fontsize=10)
+        ax.set_title(
+            f"{cond.name} (mean of {len(cond.X)} sample(s), {width:.2g} s bins)", fontsize=10
+        )
         if not ca.counts.any():
-            ax.text(0.5, 0.5, "no reservoir spikes", transform=ax.transAxes, ha="center",
-                    va="center", fontsize=12, color="white")
+            ax.text(
+                0.5,
+                0.5,
+                "no reservoir spikes",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=12,
+                color="white",
+            )
     axes[0].set_ylabel("cluster (input channel)")
     cb = fig.colorbar(im, ax=list(axes), shrink=0.85)
     cb.set_label("spikes per neuron per second")
@@ -339,9 +445,11 @@ def fig_compare(comparison: ConditionComparison, names: list[str]) -> Figure:
         axf.set_ylabel("from cluster")
         cb = fig.colorbar(im, ax=axf, shrink=0.8)
         cb.set_label(f"Σ co-activations × |w| per sample: {b} − {a}")
-        axf.set_title("Weight carried by reservoir spikes between clusters\n"
-                      f"(source fires, target fires one step later): '{b}' minus '{a}'",
-                      fontsize=10)
+        axf.set_title(
+            "Weight carried by reservoir spikes between clusters\n"
+            f"(source fires, target fires one step later): '{b}' minus '{a}'",
+            fontsize=10,
+        )
     else:
         axf.set_axis_off()
     fig.suptitle(f"'{a}' and '{b}' compared", fontsize=13)
@@ -358,8 +466,15 @@ def fig_weight_change(cube: Cube, change: WeightChange) -> Figure:
     sc = None
     for (view, elev, azim), rect in zip(_VIEWS, _view_rects(0.0, 0.66, bottom=0.14)):
         ax = _axes3d(fig, rect, cube.coords, view, elev, azim)
-        sc = ax.scatter(*cube.coords.T, s=14, c=change.per_neuron, cmap="viridis", norm=norm,
-                        depthshade=False, linewidths=0)
+        sc = ax.scatter(
+            *cube.coords.T,
+            s=14,
+            c=change.per_neuron,
+            cmap="viridis",
+            norm=norm,
+            depthshade=False,
+            linewidths=0,
+        )
     cax = fig.add_axes((0.1, 0.08, 0.46, 0.025))
     cb = fig.colorbar(sc, cax=cax, orientation="horizontal")
     cb.set_label("Σ|Δw| of the neuron's incoming and outgoing connections")

@@ -36,8 +36,10 @@ def _table(header, rows, numeric=()):
 
 
 def _img(b64, alt, caption):
-    return (f'<figure><img src="data:image/png;base64,{b64}" alt="{_e(alt)}">'
-            f"<figcaption>{caption}</figcaption></figure>")
+    return (
+        f'<figure><img src="data:image/png;base64,{b64}" alt="{_e(alt)}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
 
 
 def _fmt(value, spec=".3f"):
@@ -52,41 +54,71 @@ def _metrics_html(result):
     parts = []
     if result.get("data"):
         parts.append(f"<p>{_e(result['data'])}</p>")
-    facts = [f"{k}: {result[k]}" for k in ("cv", "chance", "brian2_target", "seed", "wall_s",
-                                            "background_training") if k in result]
+    facts = [
+        f"{k}: {result[k]}"
+        for k in ("cv", "chance", "brian2_target", "seed", "wall_s", "background_training")
+        if k in result
+    ]
     if facts:
         parts.append(f"<p class=meta>{_e('; '.join(facts))}</p>")
     if isinstance(result.get("accuracy"), dict):
         rows = []
         for name, acc in result["accuracy"].items():
             acc = acc if isinstance(acc, dict) else {"mean": acc}
-            rows.append([name, _fmt(acc.get("mean")), _fmt(acc.get("sd")), _fmt(acc.get("median")),
-                         len(acc.get("folds") or [])])
-        parts.append(_table(["method", "accuracy (mean)", "sd", "median", "folds"], rows,
-                            numeric=(1, 2, 3, 4)))
+            rows.append(
+                [
+                    name,
+                    _fmt(acc.get("mean")),
+                    _fmt(acc.get("sd")),
+                    _fmt(acc.get("median")),
+                    len(acc.get("folds") or []),
+                ]
+            )
+        parts.append(
+            _table(
+                ["method", "accuracy (mean)", "sd", "median", "folds"], rows, numeric=(1, 2, 3, 4)
+            )
+        )
     if isinstance(result.get("methods"), dict):
         rows = []
         for name, entry in result["methods"].items():
             bg = entry.get("background") or {}
             found = f"{entry.get('seizures_detected', '–')} of {entry.get('seizures', '–')}"
-            rows.append([name, found,
-                         _fmt(entry.get("median_latency_s"), ".1f"),
-                         _fmt(bg.get("false_alarms_per_hour"), ".2f") if bg else "–"])
-        parts.append(_table(["method", "seizures detected", "median latency (s)",
-                             "false alarms per hour"], rows, numeric=(2, 3)))
+            rows.append(
+                [
+                    name,
+                    found,
+                    _fmt(entry.get("median_latency_s"), ".1f"),
+                    _fmt(bg.get("false_alarms_per_hour"), ".2f") if bg else "–",
+                ]
+            )
+        parts.append(
+            _table(
+                ["method", "seizures detected", "median latency (s)", "false alarms per hour"],
+                rows,
+                numeric=(2, 3),
+            )
+        )
     if not any(isinstance(result.get(k), dict) for k in ("accuracy", "methods")):
         rows = [[k, v] for k, v in result.items() if isinstance(v, (int, float, str, bool))]
-        parts.append(_table(["metric", "value"], rows) if rows else
-                     "<p class=note>The metrics file holds no accuracy or seizure table.</p>")
+        parts.append(
+            _table(["metric", "value"], rows)
+            if rows
+            else "<p class=note>The metrics file holds no accuracy or seizure table.</p>"
+        )
     return "\n".join(parts)
 
 
 def _html(title, sections):
-    body = "\n".join(f'<section id="{_e(sid)}"><h2>{_e(head)}</h2>\n{content}</section>'
-                     for sid, head, content in sections)
+    body = "\n".join(
+        f'<section id="{_e(sid)}"><h2>{_e(head)}</h2>\n{content}</section>'
+        for sid, head, content in sections
+    )
     now = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>\n"
-            f"<h1>{_e(title)}</h1><p class=meta>NeuCube-EEG report, written {now}</p>\n"
-            f"{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>\n"
+        f"<h1>{_e(title)}</h1><p class=meta>NeuCube-EEG report, written {now}</p>\n"
+        f"{body}\n</body></html>\n"
+    )

@@ -48,8 +48,9 @@ def _find_recording(files, prefer):
             first = (f, raw)
         if len(files) == 1 or prefer({str(d).strip().lower() for d in raw.annotations.description}):
             return f, raw
-    logger.info("None of %d recordings has the annotations looked for; using %s", len(files),
-                first[0])
+    logger.info(
+        "None of %d recordings has the annotations looked for; using %s", len(files), first[0]
+    )
     return first
 
 
@@ -83,10 +84,14 @@ def _seizure_conditions(det, raw, n):
         during = np.flatnonzero((times >= ev.onset - 1e-9) & (times + det.window <= ev.end + 1e-9))
         during = _spread(during, n)
         if len(before) and len(during):
-            how = (f"the {len(before)} window(s) just before the annotated seizure "
-                   f"({ev.onset:g}–{ev.end:g} s) and {len(during)} spread over it")
-            return [Condition("before seizure", win[before], times[before]),
-                    Condition("during seizure", win[during], times[during])], how
+            how = (
+                f"the {len(before)} window(s) just before the annotated seizure "
+                f"({ev.onset:g}–{ev.end:g} s) and {len(during)} spread over it"
+            )
+            return [
+                Condition("before seizure", win[before], times[before]),
+                Condition("during seizure", win[during], times[during]),
+            ], how
     pick = _spread(np.arange(len(win)), 60)
     proba = det.predict_proba_windows(win[pick])
     pos, neg = pick[proba >= det.threshold], pick[proba < det.threshold]
@@ -97,8 +102,10 @@ def _seizure_conditions(det, raw, n):
     if len(pos):
         pos = _spread(pos, n)
         conds.append(Condition("seizure predicted", win[pos], times[pos]))
-    how = (f"no annotated seizure with windows before and during it: {len(pick)} windows spread "
-           f"over the recording, split by the model's own call (threshold {det.threshold:g})")
+    how = (
+        f"no annotated seizure with windows before and during it: {len(pick)} windows spread "
+        f"over the recording, split by the model's own call (threshold {det.threshold:g})"
+    )
     return conds, how
 
 
@@ -133,8 +140,10 @@ def _uci_conditions(clf, folders, n):
     for label in ("familiar", "unfamiliar"):
         idx = _spread(np.flatnonzero(y == label), n)
         conds.append(Condition(label, X[idx], idx.astype(float)))
-    how = (f"UCI EEG trials of {len(set(groups))} subject(s): 'familiar' (S2 match) and "
-           f"'unfamiliar' (S2 nomatch), as the classifier sees them")
+    how = (
+        f"UCI EEG trials of {len(set(groups))} subject(s): 'familiar' (S2 match) and "
+        f"'unfamiliar' (S2 nomatch), as the classifier sees them"
+    )
     return conds, how
 
 
@@ -152,8 +161,12 @@ def _classifier_conditions(clf, raw, n, names, epoch, l_freq, h_freq, notch):
     raw = raw.copy().pick(ch_names)
     sfreq = float(clf.sfreq)
     if abs(raw.info["sfreq"] - sfreq) > 1e-6:
-        logger.warning("%s is sampled at %g Hz; resampled to the model's %g Hz.", fname,
-                       raw.info["sfreq"], sfreq)
+        logger.warning(
+            "%s is sampled at %g Hz; resampled to the model's %g Hz.",
+            fname,
+            raw.info["sfreq"],
+            sfreq,
+        )
         raw = resample(raw, new_sfreq=sfreq)
     data = raw.get_data(units="uV")
     data = OnlineFilter(sfreq, l_freq=l_freq, h_freq=h_freq, notch=notch).filter(data)
@@ -191,14 +204,18 @@ def _classifier_conditions(clf, raw, n, names, epoch, l_freq, h_freq, notch):
             conds.insert(0, Condition(f"before {chosen[0]}", X, starts / sfreq))
             how = f"; '{conds[0].name}': the {len(starts)} epoch(s) just before its first onset"
     if conds:
-        how = (f"{epoch:g} s epochs from the onsets of the annotations "
-               + " and ".join(f"'{c}'" for c in chosen)
-               + how + f", band-pass {l_freq}–{h_freq} Hz (causal)")
+        how = (
+            f"{epoch:g} s epochs from the onsets of the annotations "
+            + " and ".join(f"'{c}'" for c in chosen)
+            + how
+            + f", band-pass {l_freq}–{h_freq} Hz (causal)"
+        )
         return conds, how
     starts = np.arange(0, data.shape[1] - n_times + 1, n_times)[:n]
     X = np.stack([data[:, s : s + n_times] for s in starts])
     return [Condition("recording", X, starts / sfreq)], (
-        f"the first {len(starts)} consecutive {epoch:g} s epochs (no annotations to compare)")
+        f"the first {len(starts)} consecutive {epoch:g} s epochs (no annotations to compare)"
+    )
 
 
 def _load_metrics(metrics):
@@ -217,6 +234,8 @@ def _load_metrics(metrics):
             "`neucube evaluate ... --json`."
         ) from err
     if not isinstance(result, dict):
-        raise ReportError(f"--metrics {path} holds a JSON {type(result).__name__}, not an object "
-                          "as `neucube evaluate ... --json` writes.")
+        raise ReportError(
+            f"--metrics {path} holds a JSON {type(result).__name__}, not an object "
+            "as `neucube evaluate ... --json` writes."
+        )
     return result

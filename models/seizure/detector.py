@@ -249,9 +249,26 @@ class SeizureDetector:
     # -- parameters --------------------------------------------------------------
 
     _PARAMS = (
-        "ch_names", "sfreq", "window", "hop", "l_freq", "h_freq", "notch", "method",
-        "readout", "alpha", "n_passes", "threshold", "min_duration", "merge_gap",
-        "max_missing", "flat_uv", "max_abs_uv", "n_top_channels", "target", "random_state",
+        "ch_names",
+        "sfreq",
+        "window",
+        "hop",
+        "l_freq",
+        "h_freq",
+        "notch",
+        "method",
+        "readout",
+        "alpha",
+        "n_passes",
+        "threshold",
+        "min_duration",
+        "merge_gap",
+        "max_missing",
+        "flat_uv",
+        "max_abs_uv",
+        "n_top_channels",
+        "target",
+        "random_state",
     )
 
     def get_params(self) -> dict:
@@ -298,7 +315,9 @@ class SeizureDetector:
         sfreq = raw.info["sfreq"]
         picked = raw.copy().pick(present)
         if abs(sfreq - self.sfreq) > 1e-6:
-            logger.warning("%s is sampled at %g Hz; resampled to the model's %g Hz.", fname, sfreq, self.sfreq)
+            logger.warning(
+                "%s is sampled at %g Hz; resampled to the model's %g Hz.", fname, sfreq, self.sfreq
+            )
             picked = resample(picked, new_sfreq=self.sfreq)
             resampled_from = sfreq
         data = np.zeros((len(ch_names), picked.n_times))
@@ -333,7 +352,10 @@ class SeizureDetector:
         if missing:
             logger.warning(
                 "%s lacks %d of the model's channels (%s): they are left flat and send no "
-                "spikes (degraded mode).", fname, len(missing), ", ".join(missing),
+                "spikes (degraded mode).",
+                fname,
+                len(missing),
+                ", ".join(missing),
             )
         return present, missing
 
@@ -434,7 +456,10 @@ class SeizureDetector:
         self.fit_windows(X, y)
         logger.info(
             "SeizureDetector (%s) trained on %d recordings: %d seizure and %d other windows",
-            self.method, len(raws), int(y.sum()), int((y == 0).sum()),
+            self.method,
+            len(raws),
+            int(y.sum()),
+            int((y == 0).sum()),
         )
         return self
 
@@ -463,8 +488,13 @@ class SeizureDetector:
         y = np.asarray(y).astype(int)
         if self.method == "neucube":
             self.classifier_ = NeuCubeClassifier(
-                list(self.ch_names), self.sfreq, alpha=self.alpha, readout=self.readout,
-                n_passes=self.n_passes, target=self.target, random_state=self.random_state,
+                list(self.ch_names),
+                self.sfreq,
+                alpha=self.alpha,
+                readout=self.readout,
+                n_passes=self.n_passes,
+                target=self.target,
+                random_state=self.random_state,
             ).fit(X, y)
         else:
             self.classifier_ = make_pipeline(
@@ -506,7 +536,9 @@ class SeizureDetector:
         if not hasattr(self, "classifier_"):
             from sklearn.exceptions import NotFittedError
 
-            raise NotFittedError("This SeizureDetector is not trained yet: call fit or load a model.")
+            raise NotFittedError(
+                "This SeizureDetector is not trained yet: call fit or load a model."
+            )
         activity = spikes = None
         if self.method == "neucube":
             activity, spikes = self.classifier_.transform(X, return_spikes=True)
@@ -521,8 +553,9 @@ class SeizureDetector:
             channel_scores[bad] = -np.inf
         return WindowScores(proba, channel_scores, activity, spikes)
 
-    def predict_proba_windows(self, X: np.ndarray, *, return_activity: bool = False
-                              ) -> np.ndarray | tuple[np.ndarray, CubeActivity | None]:
+    def predict_proba_windows(
+        self, X: np.ndarray, *, return_activity: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, CubeActivity | None]:
         """Seizure probability of each window.
 
         Parameters
@@ -580,12 +613,20 @@ class SeizureDetector:
             proba[a : a + batch] = scored.proba
             scores[a : a + batch] = scored.channel_scores
         events = events_from_probabilities(
-            proba, times, window=self.window, threshold=self.threshold,
-            min_duration=self.min_duration, merge_gap=self.merge_gap,
-            channel_scores=scores, ch_names=list(self.ch_names), n_channels=self.n_top_channels,
+            proba,
+            times,
+            window=self.window,
+            threshold=self.threshold,
+            min_duration=self.min_duration,
+            merge_gap=self.merge_gap,
+            channel_scores=scores,
+            ch_names=list(self.ch_names),
+            n_channels=self.n_top_channels,
         )
         flagged = {
-            self.ch_names[c]: int(n) for c, n in enumerate(bad.sum(axis=0)) if n and self.ch_names[c] not in info["missing"]
+            self.ch_names[c]: int(n)
+            for c, n in enumerate(bad.sum(axis=0))
+            if n and self.ch_names[c] not in info["missing"]
         }
         if flagged:
             logger.warning(
@@ -593,9 +634,16 @@ class SeizureDetector:
                 ", ".join(f"{k} ({v} windows)" for k, v in flagged.items()),
             )
         return Detection(
-            events=events, times=times, proba=proba, channel_scores=scores,
-            ch_names=list(self.ch_names), flagged=flagged, missing=info["missing"],
-            duration=info["duration"], sfreq=self.sfreq, resampled_from=info["resampled_from"],
+            events=events,
+            times=times,
+            proba=proba,
+            channel_scores=scores,
+            ch_names=list(self.ch_names),
+            flagged=flagged,
+            missing=info["missing"],
+            duration=info["duration"],
+            sfreq=self.sfreq,
+            resampled_from=info["resampled_from"],
         )
 
     # -- persistence -------------------------------------------------------------

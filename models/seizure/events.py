@@ -84,9 +84,7 @@ class SeizureEvent:
             )
         confidence = _check_number(self.confidence, "confidence", allow_none=True)
         if confidence is not None and not 0.0 <= confidence <= 1.0:
-            raise ValueError(
-                f"confidence must be in [0, 1] or None (unknown), got {confidence!r}."
-            )
+            raise ValueError(f"confidence must be in [0, 1] or None (unknown), got {confidence!r}.")
         channels = self.channels
         if isinstance(channels, str):
             channels = (channels,) if channels else ()
@@ -232,8 +230,7 @@ def events_from_probabilities(
         )
     if not np.all(np.isfinite(times)) or np.any(np.diff(times) <= 0):
         raise ValueError(
-            "times must be finite and strictly increasing (the onset of each window "
-            "in seconds)."
+            "times must be finite and strictly increasing (the onset of each window in seconds)."
         )
     if window is None:
         if len(times) < 2:
@@ -263,21 +260,34 @@ def events_from_probabilities(
                 f"ch_names must name the {scores.shape[1]} columns of channel_scores, got "
                 f"{None if ch_names is None else len(ch_names)} name(s)."
             )
-        if isinstance(n_channels, bool) or not isinstance(n_channels, numbers.Integral) or n_channels < 0:
+        if (
+            isinstance(n_channels, bool)
+            or not isinstance(n_channels, numbers.Integral)
+            or n_channels < 0
+        ):
             raise ValueError(f"n_channels must be an integer >= 0, got {n_channels!r}.")
 
     tracker = EventTracker(
-        window=window, threshold=threshold, min_duration=min_duration, merge_gap=merge_gap,
-        confidence=confidence, ch_names=ch_names if scores is not None else None,
-        n_channels=n_channels, label=label,
+        window=window,
+        threshold=threshold,
+        min_duration=min_duration,
+        merge_gap=merge_gap,
+        confidence=confidence,
+        ch_names=ch_names if scores is not None else None,
+        n_channels=n_channels,
+        label=label,
     )
     tracker.extend(times, proba, scores)
     events = tracker.events
     logger.debug(
         "%d positive window(s) of %d -> %d event(s) (threshold %g, merge_gap %g s, "
         "min_duration %g s).",
-        int(np.count_nonzero(proba >= threshold)), len(proba), len(events), threshold,
-        merge_gap, min_duration,
+        int(np.count_nonzero(proba >= threshold)),
+        len(proba),
+        len(events),
+        threshold,
+        merge_gap,
+        min_duration,
     )
     return events
 
@@ -307,8 +317,18 @@ class EventTracker:
         Channel scores of every window (empty without ``ch_names``).
     """
 
-    def __init__(self, *, window, threshold=0.5, min_duration=0.0, merge_gap=0.0,
-                 confidence="max", ch_names=None, n_channels=3, label=SEIZURE_LABEL):
+    def __init__(
+        self,
+        *,
+        window,
+        threshold=0.5,
+        min_duration=0.0,
+        merge_gap=0.0,
+        confidence="max",
+        ch_names=None,
+        n_channels=3,
+        label=SEIZURE_LABEL,
+    ):
         self.window = float(window)
         self.threshold = float(threshold)
         self.min_duration = float(min_duration)
@@ -324,8 +344,9 @@ class EventTracker:
     def __len__(self):
         return len(self.proba)
 
-    def update(self, time: float, proba: float,
-               channel_scores: np.ndarray | None = None) -> SeizureEvent | None:
+    def update(
+        self, time: float, proba: float, channel_scores: np.ndarray | None = None
+    ) -> SeizureEvent | None:
         """Feed the next window.
 
         Parameters
@@ -358,8 +379,12 @@ class EventTracker:
             return None
         return self._positive(len(self.proba) - 1)
 
-    def extend(self, times: npt.ArrayLike, proba: npt.ArrayLike,
-               channel_scores: npt.ArrayLike | None = None) -> list[SeizureEvent]:
+    def extend(
+        self,
+        times: npt.ArrayLike,
+        proba: npt.ArrayLike,
+        channel_scores: npt.ArrayLike | None = None,
+    ) -> list[SeizureEvent]:
         """Feed many windows at once (see :meth:`update`).
 
         Parameters
@@ -421,10 +446,10 @@ class EventTracker:
         conf = float(span.max() if self.confidence == "max" else span.mean())
         channels = ()
         if self.ch_names is not None and self.n_channels:
-            channels = _top_channels(np.asarray(self.channel_scores[first : last + 1]),
-                                     self.ch_names, self.n_channels)
-        return SeizureEvent(onset, duration, confidence=conf, channels=channels,
-                            label=self.label)
+            channels = _top_channels(
+                np.asarray(self.channel_scores[first : last + 1]), self.ch_names, self.n_channels
+            )
+        return SeizureEvent(onset, duration, confidence=conf, channels=channels, label=self.label)
 
     @property
     def events(self) -> list[SeizureEvent]:
@@ -436,7 +461,9 @@ class EventTracker:
             if duration < self.min_duration - _EPS:
                 logger.debug(
                     "Event %.3f-%.3f s dropped: shorter than min_duration=%g s.",
-                    onset, onset + duration, self.min_duration,
+                    onset,
+                    onset + duration,
+                    self.min_duration,
                 )
                 continue
             out.append(self._event(first, last))
@@ -458,9 +485,12 @@ def _matches(description, wanted):
     return description.strip().lower() in wanted
 
 
-def events_from_annotations(inst: mne.io.BaseRaw | mne.Annotations,
-                            description: str | Sequence[str] = "seizure", *,
-                            label: str = SEIZURE_LABEL) -> list[SeizureEvent]:
+def events_from_annotations(
+    inst: mne.io.BaseRaw | mne.Annotations,
+    description: str | Sequence[str] = "seizure",
+    *,
+    label: str = SEIZURE_LABEL,
+) -> list[SeizureEvent]:
     """Read the seizure events of a recording's (or a set of) annotations.
 
     Parameters
@@ -530,6 +560,8 @@ def events_from_annotations(inst: mne.io.BaseRaw | mne.Annotations,
     if not events:
         logger.debug(
             "No annotation described %s in %s (descriptions: %s).",
-            sorted(wanted), where, sorted(set(annotations.description)),
+            sorted(wanted),
+            where,
+            sorted(set(annotations.description)),
         )
     return sorted(events, key=lambda ev: (ev.onset, ev.end))

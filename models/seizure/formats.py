@@ -66,7 +66,13 @@ FORMATS = ("mne", "edf", "bids", "szcore", "csv")
 
 #: Columns of SzCORE's annotation TSV, in order.
 SZCORE_COLUMNS = (
-    "onset", "duration", "eventType", "confidence", "channels", "dateTime", "recordingDuration",
+    "onset",
+    "duration",
+    "eventType",
+    "confidence",
+    "channels",
+    "dateTime",
+    "recordingDuration",
 )
 #: Columns written to a BIDS events.tsv, in order.
 BIDS_COLUMNS = ("onset", "duration", "trial_type", "confidence", "channels")
@@ -257,9 +263,12 @@ def _require_columns(fname, header, required, fmt_name):
 # -- MNE annotations -------------------------------------------------------------
 
 
-def events_to_annotations(events: Iterable[SeizureEvent | tuple[float, float]], *,
-                          description: str = "seizure",
-                          orig_time: _dt.datetime | None = None) -> mne.Annotations:
+def events_to_annotations(
+    events: Iterable[SeizureEvent | tuple[float, float]],
+    *,
+    description: str = "seizure",
+    orig_time: _dt.datetime | None = None,
+) -> mne.Annotations:
     """Turn events into MNE annotations.
 
     Parameters
@@ -322,7 +331,10 @@ def _write_edf(fname, events, raw, description, overwrite):
     if late:
         logger.warning(
             "%d event(s) end after the recording (%.3f s), first %.3f-%.3f s; written as they are.",
-            len(late), duration, late[0].onset, late[0].end,
+            len(late),
+            duration,
+            late[0].onset,
+            late[0].end,
         )
     raw = raw.copy()
     raw.annotations.append(
@@ -344,8 +356,12 @@ def _table_text(header, rows, delimiter):
     return "".join("\t".join(row) + "\n" for row in [header, *rows])
 
 
-def szcore_text(events: Iterable[SeizureEvent], *, recording_duration: float | None,
-                meas_date: _dt.datetime | str | None = None) -> str:
+def szcore_text(
+    events: Iterable[SeizureEvent],
+    *,
+    recording_duration: float | None,
+    meas_date: _dt.datetime | str | None = None,
+) -> str:
     """Return events as the text of an SzCORE annotation file.
 
     Parameters
@@ -371,8 +387,15 @@ def szcore_text(events: Iterable[SeizureEvent], *, recording_duration: float | N
     date = _format_date(_check_meas_date(meas_date))
     total = _NA if recording_duration is None else _num(recording_duration)
     rows = [
-        [_num(ev.onset), _num(ev.duration), ev.label, _confidence_text(ev),
-         _channels_text(ev.channels), date, total]
+        [
+            _num(ev.onset),
+            _num(ev.duration),
+            ev.label,
+            _confidence_text(ev),
+            _channels_text(ev.channels),
+            date,
+            total,
+        ]
         for ev in events
     ]
     if not rows and recording_duration is not None:
@@ -454,8 +477,13 @@ def write_events(
         _write_edf(path, events, raw, description, overwrite)
     elif fmt == "bids":
         rows = [
-            [_num(ev.onset), _num(ev.duration), description, _confidence_text(ev),
-             _channels_text(ev.channels)]
+            [
+                _num(ev.onset),
+                _num(ev.duration),
+                description,
+                _confidence_text(ev),
+                _channels_text(ev.channels),
+            ]
             for ev in events
         ]
         write_atomic(path, _table_text(BIDS_COLUMNS, rows, "\t"))
@@ -465,11 +493,18 @@ def write_events(
                 f"Writing {str(path)!r} in SzCORE's format needs recording_duration= the "
                 f"length of the recording in seconds (its recordingDuration column), or raw=."
             )
-        write_atomic(path, szcore_text(events, recording_duration=recording_duration,
-                                       meas_date=meas_date))
+        write_atomic(
+            path, szcore_text(events, recording_duration=recording_duration, meas_date=meas_date)
+        )
     else:  # csv
         rows = [
-            [_num(ev.onset), _num(ev.duration), ev.label, _confidence_text(ev), ",".join(ev.channels)]
+            [
+                _num(ev.onset),
+                _num(ev.duration),
+                ev.label,
+                _confidence_text(ev),
+                ",".join(ev.channels),
+            ]
             for ev in events
         ]
         write_atomic(path, _table_text(CSV_COLUMNS, rows, ","))
@@ -499,10 +534,13 @@ def _read_szcore(fname):
         conf = _confidence_cell(row, fname, i)
         events.append(
             _event(
-                fname, i,
+                fname,
+                i,
                 _parse_float(row["onset"], fname, i, "onset"),
                 _parse_float(row["duration"], fname, i, "duration"),
-                confidence=conf, channels=_parse_channels(row.get("channels", _NA)), label=kind,
+                confidence=conf,
+                channels=_parse_channels(row.get("channels", _NA)),
+                label=kind,
             )
         )
     return events, meta
@@ -524,14 +562,20 @@ def _read_bids(fname, description):
         conf = _confidence_cell(row, fname, i)
         events.append(
             _event(
-                fname, i, _parse_float(row["onset"], fname, i, "onset"), duration,
-                confidence=conf, channels=_parse_channels(row[ch_col]) if ch_col else (),
+                fname,
+                i,
+                _parse_float(row["onset"], fname, i, "onset"),
+                duration,
+                confidence=conf,
+                channels=_parse_channels(row[ch_col]) if ch_col else (),
             )
         )
     if "trial_type" in header and not events and rows:
         logger.info(
             "%s: no row with trial_type %r (trial types: %s).",
-            fname, description, sorted({r["trial_type"] for _, r in rows}),
+            fname,
+            description,
+            sorted({r["trial_type"] for _, r in rows}),
         )
     return events
 
@@ -545,10 +589,13 @@ def _read_csv(fname):
         label = row.get("label") or SEIZURE_LABEL
         events.append(
             _event(
-                fname, i,
+                fname,
+                i,
                 _parse_float(row["onset"], fname, i, "onset"),
                 _parse_float(row["duration"], fname, i, "duration"),
-                confidence=conf, channels=_parse_channels(row.get("channels", "")), label=label,
+                confidence=conf,
+                channels=_parse_channels(row.get("channels", "")),
+                label=label,
             )
         )
     return events
@@ -561,9 +608,13 @@ def _sniff_tsv(fname):
     return "szcore" if "eventType" in columns else "bids"
 
 
-def read_events(fname: str | os.PathLike, fmt: str | None = None, *,
-                description: str = "seizure", return_meta: bool = False
-                ) -> list[SeizureEvent] | tuple[list[SeizureEvent], dict]:
+def read_events(
+    fname: str | os.PathLike,
+    fmt: str | None = None,
+    *,
+    description: str = "seizure",
+    return_meta: bool = False,
+) -> list[SeizureEvent] | tuple[list[SeizureEvent], dict]:
     """Read seizure events from a file.
 
     Parameters

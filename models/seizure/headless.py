@@ -55,14 +55,20 @@ def _fmt(x, unit=" s", digits=3):
     return "n/a" if x is None else f"{x:.{digits}f}{unit}"
 
 
-def run_headless(fname: str | os.PathLike | mne.io.BaseRaw | None = None,
-                 model: str | os.PathLike | None = None,
-                 db: str | os.PathLike | Literal[False] | None = None,
-                 duration: float | None = None, stream_name: str | None = None, *,
-                 chunk_size: int = 16, process: bool = True,
-                 echo: Callable[[str], object] | None = None,
-                 on_prediction: Callable[[Prediction], object] | None = None,
-                 recording: str | None = None, timeout: float | None = None) -> HeadlessResult:
+def run_headless(
+    fname: str | os.PathLike | mne.io.BaseRaw | None = None,
+    model: str | os.PathLike | None = None,
+    db: str | os.PathLike | Literal[False] | None = None,
+    duration: float | None = None,
+    stream_name: str | None = None,
+    *,
+    chunk_size: int = 16,
+    process: bool = True,
+    echo: Callable[[str], object] | None = None,
+    on_prediction: Callable[[Prediction], object] | None = None,
+    recording: str | None = None,
+    timeout: float | None = None,
+) -> HeadlessResult:
     """Replay a recording as a live LSL stream and detect seizures on it, headless.
 
     A :class:`~acquisition.stream.FileReplay` streams the file in real time
@@ -145,26 +151,41 @@ def run_headless(fname: str | os.PathLike | mne.io.BaseRaw | None = None,
     def _alert(alert):
         ev = alert.event
         where = f"stored as alert #{alert.id}" if alert.id is not None else "not stored"
-        say(f"ALERT at {ev.onset + ev.duration:.1f} s of stream: seizure from {ev.onset:.1f} s "
+        say(
+            f"ALERT at {ev.onset + ev.duration:.1f} s of stream: seizure from {ev.onset:.1f} s "
             f"({ev.duration:.1f} s so far), confidence {ev.confidence:.3f}, channels "
-            f"{', '.join(ev.channels) or '-'}; latency {_fmt(alert.latency)} ({where}).")
+            f"{', '.join(ev.channels) or '-'}; latency {_fmt(alert.latency)} ({where})."
+        )
 
     replay = FileReplay(raw, name=stream_name, chunk_size=chunk_size, process=process)
-    source = LSLSource(replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead,
-                       stall_timeout=1.0)
+    source = LSLSource(
+        replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead, stall_timeout=1.0
+    )
     pipeline = None
     try:
         # build the pipeline (and the cube's network) before the stream starts
-        pipeline = LivePipeline(det, source, alert_store=store, recording=recording,
-                                model_id=model_id, model_version=model_version,
-                                on_prediction=on_prediction, on_alert=_alert)
+        pipeline = LivePipeline(
+            det,
+            source,
+            alert_store=store,
+            recording=recording,
+            model_id=model_id,
+            model_version=model_version,
+            on_prediction=on_prediction,
+            on_alert=_alert,
+        )
         replay.start()
         source.connect()
-        say(f"Streaming {label} as LSL stream {replay.name!r}: {len(raw.ch_names)} channels + "
+        say(
+            f"Streaming {label} as LSL stream {replay.name!r}: {len(raw.ch_names)} channels + "
             f"counter, {replay.sfreq:g} Hz, {replay.duration:.1f} s, chunks of {chunk_size} "
-            f"samples; model {model_id} (threshold {det.threshold:g}).")
+            f"samples; model {model_id} (threshold {det.threshold:g})."
+        )
 
-        pipeline.run(until=lambda _: replay.delivered(source), timeout=timeout if timeout is not None else replay.duration + 60)
+        pipeline.run(
+            until=lambda _: replay.delivered(source),
+            timeout=timeout if timeout is not None else replay.duration + 60,
+        )
         det_result = pipeline.detection()
         summary = pipeline.summary()
     finally:
@@ -177,32 +198,55 @@ def run_headless(fname: str | os.PathLike | mne.io.BaseRaw | None = None,
     c = source.counter
     received = 0 if c is None else c.n_received
     dropped = None if c is None else c.missing_after(replay.n_times)
-    summary.update({
-        "file": label, "stream": replay.name, "n_times": int(replay.n_times), "received": received,
-        "dropped": dropped, "repeated": None if c is None else c.n_repeated,
-        "model_id": model_id, "model_version": model_version, "recording": recording,
-        "chunk_size": chunk_size, "sfreq": replay.sfreq,
-        "player": "process" if process else "thread",
-        "stamp_lead_s": replay.stamp_lead,
-    })
+    summary.update(
+        {
+            "file": label,
+            "stream": replay.name,
+            "n_times": int(replay.n_times),
+            "received": received,
+            "dropped": dropped,
+            "repeated": None if c is None else c.n_repeated,
+            "model_id": model_id,
+            "model_version": model_version,
+            "recording": recording,
+            "chunk_size": chunk_size,
+            "sfreq": replay.sfreq,
+            "player": "process" if process else "thread",
+            "stamp_lead_s": replay.stamp_lead,
+        }
+    )
     lat, load = summary["latency"], summary["chunk_load"]
     st = summary["source"] or {}
-    say(f"Done: {summary['seconds']:.1f} s streamed ({summary['samples']} samples), "
+    say(
+        f"Done: {summary['seconds']:.1f} s streamed ({summary['samples']} samples), "
         f"{summary['windows']} windows, {summary['alerts']} alert(s), {summary['events']} "
-        f"event(s).")
-    say(f"Dropped samples: {dropped} (counter channel: {received} of {replay.n_times} "
-        f"received, {summary['repeated']} repeated).")
-    say(f"Latency from a sample's arrival to its prediction: median {_fmt(lat['median'])}, "
-        f"95th percentile {_fmt(lat['p95'])} (max {_fmt(lat['max'])}).")
-    say(f"Compute per chunk, as a share of its duration: median "
+        f"event(s)."
+    )
+    say(
+        f"Dropped samples: {dropped} (counter channel: {received} of {replay.n_times} "
+        f"received, {summary['repeated']} repeated)."
+    )
+    say(
+        f"Latency from a sample's arrival to its prediction: median {_fmt(lat['median'])}, "
+        f"95th percentile {_fmt(lat['p95'])} (max {_fmt(lat['max'])})."
+    )
+    say(
+        f"Compute per chunk, as a share of its duration: median "
         f"{_fmt(None if load['median'] is None else 100 * load['median'], ' %', 1)}, 95th "
         f"percentile {_fmt(None if load['p95'] is None else 100 * load['p95'], ' %', 1)}, "
-        f"overall {_fmt(None if load['overall'] is None else 100 * load['overall'], ' %', 1)}.")
-    faults = {k: st.get(k) for k in ("n_stalls", "n_disconnects", "n_out_of_order",
-                                       "n_overflow") if st.get(k)}
+        f"overall {_fmt(None if load['overall'] is None else 100 * load['overall'], ' %', 1)}."
+    )
+    faults = {
+        k: st.get(k)
+        for k in ("n_stalls", "n_disconnects", "n_out_of_order", "n_overflow")
+        if st.get(k)
+    }
     say("Stream faults: " + (", ".join(f"{k[2:]} {v}" for k, v in faults.items()) or "none") + ".")
     for ev in det_result.events:
-        say(f"Event: {ev.onset:.1f}-{ev.end:.1f} s, confidence {ev.confidence:.3f}, channels "
-            f"{', '.join(ev.channels) or '-'}.")
-    return HeadlessResult(lines=lines, summary=summary, detection=det_result,
-                          alerts=list(pipeline.alerts))
+        say(
+            f"Event: {ev.onset:.1f}-{ev.end:.1f} s, confidence {ev.confidence:.3f}, channels "
+            f"{', '.join(ev.channels) or '-'}."
+        )
+    return HeadlessResult(
+        lines=lines, summary=summary, detection=det_result, alerts=list(pipeline.alerts)
+    )

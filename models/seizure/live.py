@@ -57,7 +57,6 @@ from ..io import model_identity
 from .events import EventTracker, SeizureEvent
 
 if TYPE_CHECKING:
-
     from .detector import Detection
 
 # ---------------------------------------------------------------------------
@@ -245,9 +244,21 @@ class LivePipeline:
     on.
     """
 
-    def __init__(self, detector, source, *, alert_store=None, recording=None, model_id=None,
-                 model_version=None, on_prediction=None, on_alert=None, buffer_seconds=10.0,
-                 keep_predictions=3600, warmup=True):
+    def __init__(
+        self,
+        detector,
+        source,
+        *,
+        alert_store=None,
+        recording=None,
+        model_id=None,
+        model_version=None,
+        on_prediction=None,
+        on_alert=None,
+        buffer_seconds=10.0,
+        keep_predictions=3600,
+        warmup=True,
+    ):
         from collections import deque
 
         if not hasattr(detector, "classifier_"):
@@ -285,11 +296,18 @@ class LivePipeline:
         self._next = 0  # next window index
         det = detector
         self._events = EventTracker(
-            window=self.window, threshold=det.threshold, min_duration=det.min_duration,
-            merge_gap=det.merge_gap, ch_names=self.ch_names, n_channels=det.n_top_channels,
+            window=self.window,
+            threshold=det.threshold,
+            min_duration=det.min_duration,
+            merge_gap=det.merge_gap,
+            ch_names=self.ch_names,
+            n_channels=det.n_top_channels,
         )
         self._times, self._proba, self._scores = (
-            self._events.times, self._events.proba, self._events.channel_scores)
+            self._events.times,
+            self._events.proba,
+            self._events.channel_scores,
+        )
         self._bad = []
         self._latency, self._pull_latency, self._compute = [], [], []
         self._chunks = []  # (n source samples, seconds of compute)
@@ -318,8 +336,9 @@ class LivePipeline:
         det = self.detector
         src = self.source
         where = f"stream {getattr(src, 'name', None) or 'source'!r}"
-        self._terms, self.missing = _channel_plan(det, list(src.ch_names),
-                                                  getattr(src, "ch_types", None), where)
+        self._terms, self.missing = _channel_plan(
+            det, list(src.ch_names), getattr(src, "ch_types", None), where
+        )
         self._missing_rows = [self.ch_names.index(c) for c in self.missing]
         self._used_rows = sorted({j for terms in self._terms for j, _ in terms})
         sfreq = float(src.sfreq)
@@ -330,17 +349,26 @@ class LivePipeline:
             logger.warning(
                 "%s is sampled at %g Hz; resampled causally to the model's %g Hz (a %.0f ms "
                 "delay; results differ slightly from offline detection, which resamples "
-                "with a zero-phase filter).", where, sfreq, self.sfreq,
+                "with a zero-phase filter).",
+                where,
+                sfreq,
+                self.sfreq,
                 1e3 * self._resampler.delay,
             )
-        self._filter = OnlineFilter(self.sfreq, l_freq=det.l_freq, h_freq=det.h_freq,
-                                    notch=det.notch)
+        self._filter = OnlineFilter(
+            self.sfreq, l_freq=det.l_freq, h_freq=det.h_freq, notch=det.notch
+        )
         self._source_sfreq = sfreq
         self._ready = True
         logger.info(
             "Live pipeline on %s: %d model channels (%d missing), window %g s, hop %g s, "
-            "threshold %g.", where, len(self.ch_names), len(self.missing), det.window,
-            det.hop, det.threshold,
+            "threshold %g.",
+            where,
+            len(self.ch_names),
+            len(self.missing),
+            det.window,
+            det.hop,
+            det.threshold,
         )
 
     def warmup(self) -> float:
@@ -403,7 +431,8 @@ class LivePipeline:
         if self._n_held == 0:
             logger.warning(
                 "Non-finite samples in the stream; each is replaced by its channel's last "
-                "good value (the causal filter cannot take them).")
+                "good value (the causal filter cannot take them)."
+            )
         self._n_held += int(bad.sum())
         last = self._last_good if self._last_good is not None else np.zeros(x.shape[0])
         for ch in np.flatnonzero(bad.any(axis=1)):
@@ -480,10 +509,20 @@ class LivePipeline:
             self._pull_latency.append(emitted - float(pulled[-1]))
             self._compute.append(compute)
         pred = Prediction(
-            index=k, onset=onset, duration=self.window, proba=p, channel_scores=scores[0],
-            flagged=bad[0], positive=p >= det.threshold, timestamp=float(stamps[-1]),
-            emitted_at=emitted, latency=latency, pull_latency=emitted - float(pulled[-1]),
-            compute_s=compute, spikes=spikes, activity=activity,
+            index=k,
+            onset=onset,
+            duration=self.window,
+            proba=p,
+            channel_scores=scores[0],
+            flagged=bad[0],
+            positive=p >= det.threshold,
+            timestamp=float(stamps[-1]),
+            emitted_at=emitted,
+            latency=latency,
+            pull_latency=emitted - float(pulled[-1]),
+            compute_s=compute,
+            spikes=spikes,
+            activity=activity,
         )
         if event is not None:
             pred.alert = self._raise_alert(event, pred)
@@ -502,14 +541,20 @@ class LivePipeline:
     def _raise_alert(self, event, pred):
         """Store an event that just became long enough, and tell on_alert."""
         alert = Alert.from_event(
-            event, recording=self._recording_id(), model_id=self.model_id,
-            model_version=self.model_version, threshold=self.detector.threshold,
+            event,
+            recording=self._recording_id(),
+            model_id=self.model_id,
+            model_version=self.model_version,
+            threshold=self.detector.threshold,
             recording_start=self.started_at.isoformat() if self.started_at else None,
             latency=pred.latency,
         )
         logger.info(
             "Seizure alert: event from %.1f s (%.1f s so far), confidence %.3f, channels %s.",
-            event.onset, event.duration, event.confidence, ", ".join(event.channels),
+            event.onset,
+            event.duration,
+            event.confidence,
+            ", ".join(event.channels),
         )
         alert = self._store_alert(alert)
         self.alerts.append(alert)
@@ -522,8 +567,7 @@ class LivePipeline:
 
     def _recording_id(self):
         if self.recording is None:
-            start = (self.started_at or _dt.datetime.now(_dt.UTC)).isoformat(
-                timespec="seconds")
+            start = (self.started_at or _dt.datetime.now(_dt.UTC)).isoformat(timespec="seconds")
             self.recording = f"live:{getattr(self.source, 'name', None) or 'stream'}@{start}"
         return self.recording
 
@@ -536,15 +580,21 @@ class LivePipeline:
             (alert_id,) = store.add_alerts([alert])
             return dataclasses.replace(store.get(alert_id), latency=alert.latency)
         except Exception:
-            logger.exception("The alert could not be stored; it is kept in memory "
-                             "(pipeline.alerts).")
+            logger.exception(
+                "The alert could not be stored; it is kept in memory (pipeline.alerts)."
+            )
             return alert
 
     # -- loops ----------------------------------------------------------------------
 
-    def run(self, *, duration: float | None = None, timeout: float | None = None,
-            until: Callable[[LivePipeline], bool] | None = None,
-            poll_interval: float = 0.005) -> LivePipeline:
+    def run(
+        self,
+        *,
+        duration: float | None = None,
+        timeout: float | None = None,
+        until: Callable[[LivePipeline], bool] | None = None,
+        poll_interval: float = 0.005,
+    ) -> LivePipeline:
         """Process the stream until it ends (or a limit is reached).
 
         Parameters
@@ -698,14 +748,20 @@ class LivePipeline:
         with self._lock:
             bad = np.array(self._bad).reshape(-1, len(self.ch_names))
             flagged = {
-                c: int(n) for c, n in zip(self.ch_names, bad.sum(axis=0))
+                c: int(n)
+                for c, n in zip(self.ch_names, bad.sum(axis=0))
                 if n and c not in self.missing
             }
             return Detection(
-                events=self.events(), times=np.array(self._times), proba=np.array(self._proba),
+                events=self.events(),
+                times=np.array(self._times),
+                proba=np.array(self._proba),
                 channel_scores=np.array(self._scores).reshape(-1, len(self.ch_names)),
-                ch_names=list(self.ch_names), flagged=flagged, missing=list(self.missing),
-                duration=self._ring.total / self.sfreq, sfreq=self.sfreq,
+                ch_names=list(self.ch_names),
+                flagged=flagged,
+                missing=list(self.missing),
+                duration=self._ring.total / self.sfreq,
+                sfreq=self.sfreq,
                 resampled_from=self.resampled_from,
             )
 

@@ -208,7 +208,10 @@ def _intervals(events, duration, name, fs):
         if stop < start or ev.end < 0 or ev.onset > duration:
             logger.warning(
                 "%s event %.3f-%.3f s lies outside the recording (0-%.3f s); ignored.",
-                name, ev.onset, ev.end, duration,
+                name,
+                ev.onset,
+                ev.end,
+                duration,
             )
             continue
         if stop - start < step:
@@ -225,8 +228,7 @@ def _check_duration(recording_duration):
     duration = _check_number(recording_duration, "recording_duration", minimum=0.0)
     if duration == 0:
         raise ValueError(
-            "recording_duration must be the positive length of the recording in seconds, "
-            "got 0."
+            "recording_duration must be the positive length of the recording in seconds, got 0."
         )
     return duration
 
@@ -354,7 +356,8 @@ def score_events(
         logger.warning(
             "Per-event detection (%d) disagrees with timescoring's count (%d); the counts "
             "are timescoring's.",
-            sum(o.detected for o in outcomes), scorer.tp,
+            sum(o.detected for o in outcomes),
+            scorer.tp,
         )
     score = EventScore(
         sensitivity=float(scorer.sensitivity),
@@ -369,16 +372,23 @@ def score_events(
         parameters=params,
     )
     logger.info(
-        "Event scoring: %d/%d seizure(s) detected, %d false positive(s) in %.1f s "
-        "(%.2f per 24 h).",
-        score.true_positives, score.n_reference, score.false_positives, duration, score.fp_rate,
+        "Event scoring: %d/%d seizure(s) detected, %d false positive(s) in %.1f s (%.2f per 24 h).",
+        score.true_positives,
+        score.n_reference,
+        score.false_positives,
+        duration,
+        score.fp_rate,
     )
     return score
 
 
-def score_samples(reference: Iterable[SeizureEvent | tuple[float, float]],
-                  hypothesis: Iterable[SeizureEvent | tuple[float, float]],
-                  recording_duration: float, *, fs: float = 1.0) -> SampleScore:
+def score_samples(
+    reference: Iterable[SeizureEvent | tuple[float, float]],
+    hypothesis: Iterable[SeizureEvent | tuple[float, float]],
+    recording_duration: float,
+    *,
+    fs: float = 1.0,
+) -> SampleScore:
     """Score detections against the reference label by label (SzCORE samples).
 
     Parameters

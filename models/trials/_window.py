@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def window_slice(n_times: int, sfreq: float, tmin: float, tmax: float | None,
-                 epoch_tmin: float, who: str) -> slice:
+def window_slice(
+    n_times: int, sfreq: float, tmin: float, tmax: float | None, epoch_tmin: float, who: str
+) -> slice:
     """Return the samples of [tmin, tmax) in epochs whose first sample is at ``epoch_tmin``."""
     if tmax is not None and tmin >= tmax:
         raise ValueError(f"{who}: tmin ({tmin} s) must be below tmax ({tmax} s).")
@@ -18,5 +19,7 @@ def window_slice(n_times: int, sfreq: float, tmin: float, tmax: float | None,
             f"span {epoch_tmin:g} to {end:g} s). Choose a window inside the epochs."
         )
     if stop - start < 2:
-        raise ValueError(f"{who}: the window tmin={tmin} s, tmax={tmax} s holds fewer than 2 samples.")
+        raise ValueError(
+            f"{who}: the window tmin={tmin} s, tmax={tmax} s holds fewer than 2 samples."
+        )
     return slice(start, stop)

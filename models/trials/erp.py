@@ -64,7 +64,9 @@ class ERPFeatures(TransformerMixin, BaseEstimator):
     def _check(self, X):
         X = np.asarray(X, dtype=float)
         if X.ndim != 3:
-            raise ValueError(f"X must be epochs (n_epochs, n_channels, n_times), got shape {X.shape}.")
+            raise ValueError(
+                f"X must be epochs (n_epochs, n_channels, n_times), got shape {X.shape}."
+            )
         if int(self.decim) < 1:
             raise ValueError(f"decim must be a positive integer, got {self.decim!r}.")
         return X
@@ -98,8 +100,13 @@ class ERPFeatures(TransformerMixin, BaseEstimator):
         return Xb.reshape(len(X), -1)
 
 
-def make_erp_lda(sfreq: float = 256.0, tmin: float = 0.0, tmax: float = 0.6,
-                 epoch_tmin: float = 0.0, decim_hz: float = 32.0) -> Pipeline:
+def make_erp_lda(
+    sfreq: float = 256.0,
+    tmin: float = 0.0,
+    tmax: float = 0.6,
+    epoch_tmin: float = 0.0,
+    decim_hz: float = 32.0,
+) -> Pipeline:
     """Make the non-spiking baseline: down-sampled ERPs → shrinkage LDA.
 
     Parameters

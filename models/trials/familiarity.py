@@ -145,7 +145,11 @@ class FamiliarityClassifier(NeuCubeClassifier):
                 "FamiliarityClassifier(ch_names, sfreq=256.0)."
             )
         window = _window_slice(
-            X.shape[2], float(self.sfreq), self.tmin, self.tmax, self.epoch_tmin,
+            X.shape[2],
+            float(self.sfreq),
+            self.tmin,
+            self.tmax,
+            self.epoch_tmin,
             "FamiliarityClassifier",
         )
         return X[:, :, window], window
@@ -168,8 +172,9 @@ class FamiliarityClassifier(NeuCubeClassifier):
         Xw, _ = self._crop(X)
         return super().fit(Xw, y)
 
-    def transform(self, X: np.ndarray, *, return_spikes: bool = False
-                  ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
+    def transform(
+        self, X: np.ndarray, *, return_spikes: bool = False
+    ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
         """Return the cube's activity on the window of each epoch (no learning).
 
         Parameters

@@ -121,8 +121,9 @@ class LiveTrialPipeline:
         ``'stamps'``).
     """
 
-    def __init__(self, classifier, source, *, markers, trial_seconds=1.0, buffer_seconds=30.0,
-                 on_trial=None):
+    def __init__(
+        self, classifier, source, *, markers, trial_seconds=1.0, buffer_seconds=30.0, on_trial=None
+    ):
         from acquisition.stream import RingBuffer
 
         if not hasattr(classifier, "readout_"):
@@ -168,8 +169,10 @@ class LiveTrialPipeline:
         self._lock = threading.RLock()
 
     def __repr__(self):
-        return (f"<LiveTrialPipeline | {type(self.classifier).__name__}, "
-                f"{len(self.trials)} trials, {self.buffer.total / self.sfreq:.1f} s>")
+        return (
+            f"<LiveTrialPipeline | {type(self.classifier).__name__}, "
+            f"{len(self.trials)} trials, {self.buffer.total / self.sfreq:.1f} s>"
+        )
 
     @property
     def classes(self) -> list[str]:
@@ -237,10 +240,15 @@ class LiveTrialPipeline:
         k = int(np.argmax(proba))
         a, b = self._crop
         return TrialResult(
-            index=len(self.trials), onset=sample / self.sfreq, marker=label,
-            predicted=clf.classes_[k], confidence=float(proba[k]),
-            proba={str(c): float(p) for c, p in zip(clf.classes_, proba)}, compute_s=took,
-            window=((start + a) / self.sfreq, (b - a) / self.sfreq), spikes=spikes[0],
+            index=len(self.trials),
+            onset=sample / self.sfreq,
+            marker=label,
+            predicted=clf.classes_[k],
+            confidence=float(proba[k]),
+            proba={str(c): float(p) for c, p in zip(clf.classes_, proba)},
+            compute_s=took,
+            window=((start + a) / self.sfreq, (b - a) / self.sfreq),
+            spikes=spikes[0],
             activity=activity,
         )
 

@@ -53,8 +53,11 @@ def test_sliding_windows_gaps_and_edges():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        (dict(window=6.0), ValueError,
-         r"window=6 s \(12 samples\) is longer than the data \(10 samples"),
+        (
+            dict(window=6.0),
+            ValueError,
+            r"window=6 s \(12 samples\) is longer than the data \(10 samples",
+        ),
         (dict(hop=0.0), ValueError, r"hop must be positive.*0.0"),
         (dict(hop=-1.0), ValueError, r"hop must be positive"),
         (dict(window=0.1), ValueError, r"window=0.1 s is shorter than one sample"),
@@ -84,7 +87,7 @@ def test_epochs_from_eegmmidb_annotations(motor):
     onsets = epochs.events[:, 0] / 160.0
     np.testing.assert_allclose(onsets, ann.onset[keep], atol=0.5 / 160)
     start = epochs.events[0, 0]
-    np.testing.assert_array_equal(X[0], motor.get_data()[:, start:start + 641])
+    np.testing.assert_array_equal(X[0], motor.get_data()[:, start : start + 641])
     assert epochs.event_id == {"T1": 1, "T2": 2}
 
 
@@ -104,8 +107,8 @@ def test_epochs_from_markers(seizure, caplog):
     # round(-0.1 * 256) = -26 to round(0.5 * 256) = 128, both included: 155 samples
     assert X.shape == (2, 23, 155)
     data = seizure.get_data()
-    np.testing.assert_array_equal(X[0], data[:, 256 - 26:256 + 129])  # 1.0 s = sample 256
-    np.testing.assert_array_equal(X[1], data[:, 640 - 26:640 + 129])  # 2.5 s = sample 640
+    np.testing.assert_array_equal(X[0], data[:, 256 - 26 : 256 + 129])  # 1.0 s = sample 256
+    np.testing.assert_array_equal(X[1], data[:, 640 - 26 : 640 + 129])  # 2.5 s = sample 640
     assert "dropped 2 of 4" in caplog.text
     assert "'a' at 49.898 s (runs off the data)" in caplog.text
     assert "'b' at 0.051 s (runs off the data)" in caplog.text
@@ -159,8 +162,9 @@ def test_epochs_overlapping_bad_annotation_dropped(seizure, caplog):
 def test_annotation_onsets_are_samples_from_the_first():
     import mne
 
-    raw = mne.io.RawArray(np.zeros((1, 1000)), mne.create_info(["Cz"], 100.0, "eeg"),
-                          first_samp=50, verbose="error")
+    raw = mne.io.RawArray(
+        np.zeros((1, 1000)), mne.create_info(["Cz"], 100.0, "eeg"), first_samp=50, verbose="error"
+    )
     raw.set_annotations(mne.Annotations([4.0, 1.5, 2.0], 0.0, ["b", "a", "bad_blink"]))
     assert annotation_onsets(raw) == [(150, "a"), (400, "b")]
     raw.set_annotations(None)

@@ -76,8 +76,8 @@ def test_steady_state_start_by_hand():
 def test_attenuates_out_of_band_and_passes_in_band():
     filt = OnlineFilter(SFREQ, l_freq=0.5, h_freq=40.0, notch=60.0)
     x = _sines([10.0, 60.0, 100.0, 0.1])
-    y = filt.filter(x)[:, -int(SFREQ):]  # last second, after the start
-    gain_db = 20 * np.log10(_rms(y) / _rms(x[:, -int(SFREQ):]))
+    y = filt.filter(x)[:, -int(SFREQ) :]  # last second, after the start
+    gain_db = 20 * np.log10(_rms(y) / _rms(x[:, -int(SFREQ) :]))
     assert abs(gain_db[0]) < 0.5  # 10 Hz passes
     assert gain_db[1] < -40  # 60 Hz: notch and low-pass
     assert gain_db[2] < -40  # 100 Hz: low-pass
@@ -87,7 +87,7 @@ def test_attenuates_out_of_band_and_passes_in_band():
 def test_notch_alone():
     filt = OnlineFilter(SFREQ, l_freq=None, h_freq=None, notch=60.0, notch_q=30.0)
     assert filt.sos.shape == (1, 6)
-    y = filt.filter(_sines([60.0, 30.0]))[:, -int(SFREQ):]
+    y = filt.filter(_sines([60.0, 30.0]))[:, -int(SFREQ) :]
     assert _rms(y)[0] < 0.01 * _rms(_sines([60.0]))[0]
     assert _rms(y)[1] == pytest.approx(np.sqrt(0.5), rel=0.02)
 
@@ -204,7 +204,7 @@ def test_online_resampler_chunked_equals_whole_and_keeps_a_sine():
     parts, pos = [], 0
     while pos < x.shape[1]:
         n = int(rng.integers(1, 50))
-        out, newest = res.process(x[:, pos:pos + n])
+        out, newest = res.process(x[:, pos : pos + n])
         assert out.shape[1] == newest.size and (newest < n).all()
         parts.append(out)
         pos += n

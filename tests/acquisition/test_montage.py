@@ -9,7 +9,10 @@ from sample_data import MOTOR_EDF, SEIZURE_EDF
 
 def test_bipolar_names_number_repeats():
     assert bipolar_names([("A", "B"), ("C", "D"), ("A", "B"), ("A", "B")]) == [
-        "A-B", "C-D", "A-B-1", "A-B-2",
+        "A-B",
+        "C-D",
+        "A-B-1",
+        "A-B-2",
     ]
 
 

@@ -62,8 +62,11 @@ def test_public_functions_have_type_hints():
             obj = getattr(package, name)
             funcs = [(name, obj)] if inspect.isfunction(obj) else []
             if inspect.isclass(obj):
-                funcs = [(f"{name}.{m}", f) for m, f in vars(obj).items()
-                         if inspect.isfunction(f) and (not m.startswith("_") or m == "__init__")]
+                funcs = [
+                    (f"{name}.{m}", f)
+                    for m, f in vars(obj).items()
+                    if inspect.isfunction(f) and (not m.startswith("_") or m == "__init__")
+                ]
             for label, func in funcs:
                 if getattr(func, "__module__", "").startswith("acquisition"):
                     assert "return" in func.__annotations__, f"{label} has no return type"
@@ -93,9 +96,12 @@ def test_stream_names_importable_as_before():
 
 
 def test_import_acquisition_stream_loads_no_lsl():
-    code = ("import sys, acquisition.stream; "
-            "print([m for m in sys.modules if m.split('.')[0] in "
-            "('mne_lsl', 'pylsl', 'neucube', 'models', 'gui')])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=PACKAGE.parent)
+    code = (
+        "import sys, acquisition.stream; "
+        "print([m for m in sys.modules if m.split('.')[0] in "
+        "('mne_lsl', 'pylsl', 'neucube', 'models', 'gui')])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PACKAGE.parent
+    )
     assert out.stdout.strip() == "[]"

@@ -196,8 +196,11 @@ def test_row_cut_short_and_another_too_long(tmp_path):
 
 @pytest.mark.parametrize(
     "row, what",
-    [("0 FP1 1 abc", "value 'abc'"), ("0 FP1 x1 5.503", "sample number 'x1'"),
-     ("zero FP1 1 5.503", "trial number 'zero'")],
+    [
+        ("0 FP1 1 abc", "value 'abc'"),
+        ("0 FP1 x1 5.503", "sample number 'x1'"),
+        ("zero FP1 1 5.503", "trial number 'zero'"),
+    ],
 )
 def test_non_numeric_values(tmp_path, row, what):
     def edit(lines):

@@ -22,6 +22,7 @@ def pytest_configure(config):
 
     QtCore.QCoreApplication.setAttribute(QtCore.Qt.AA_ShareOpenGLContexts)
 
+
 #: Screenshots and other files for people to look at (gitignored).
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 

@@ -114,10 +114,13 @@ def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
         history = store.history(alert_id)
     assert alert.reviewer == "Dr. Rivera" and alert.note.startswith("rhythmic")
     assert [(h.action, h.status_before, h.status_after) for h in history] == [
-        ("review", "pending", "confirmed")]
+        ("review", "pending", "confirmed")
+    ]
     # the list and the audit trail in the panel follow
     assert _wait(qapp, lambda: panel.table.item(0, 6).text() == "confirmed", 10)
-    assert _wait(qapp, lambda: "Dr. Rivera review pending → confirmed" in panel.history_label.text(), 10)
+    assert _wait(
+        qapp, lambda: "Dr. Rivera review pending → confirmed" in panel.history_label.text(), 10
+    )
     # back to live
     win.live_button.click()
     assert win.eeg.follow
@@ -177,10 +180,14 @@ def test_ui_thread_stays_responsive_while_the_cube_runs(qapp, tmp_path, artifact
         win.close()
     assert win.worker.state == "finished" and len(win.prob.proba) == 49
     gaps = np.diff(ticks)
-    result = {"ticks": len(ticks), "max_gap_ms": 1e3 * float(gaps.max()),
-              "p99_gap_ms": 1e3 * float(np.percentile(gaps, 99)),
-              "median_gap_ms": 1e3 * float(np.median(gaps)),
-              "windows": len(win.prob.proba), "frames_drawn": win.frames_drawn}
+    result = {
+        "ticks": len(ticks),
+        "max_gap_ms": 1e3 * float(gaps.max()),
+        "p99_gap_ms": 1e3 * float(np.percentile(gaps, 99)),
+        "median_gap_ms": 1e3 * float(np.median(gaps)),
+        "windows": len(win.prob.proba),
+        "frames_drawn": win.frames_drawn,
+    }
     (artifacts / "responsiveness.json").write_text(json.dumps(result, indent=2))
     # The pipeline runs in its own process: the window keeps ticking through
     # the whole run, never held for a sizable part of it (the longest pause is
@@ -224,8 +231,9 @@ def test_trial_model_classifies_each_marked_trial(qapp, familiarity, tmp_path):
         expected = clf.predict_proba(X * 1e6)  # the same epochs, offline
         for k, trial in enumerate(table.trials):
             assert trial.marker == y[k] and trial.onset == pytest.approx(k * 1.0)
-            np.testing.assert_allclose([trial.proba[str(c)] for c in clf.classes_], expected[k],
-                                       atol=1e-12)
+            np.testing.assert_allclose(
+                [trial.proba[str(c)] for c in clf.classes_], expected[k], atol=1e-12
+            )
             assert trial.predicted == clf.classes_[expected[k].argmax()]
             assert table.item(k, 3).text() == str(trial.predicted)
             assert table.item(k, 4).text() == f"{trial.confidence:.2f}"
@@ -240,9 +248,24 @@ def test_main_opens_replays_and_closes(qapp, tmp_path, artifacts):
     from gui import app
 
     shot = artifacts / "main_window_cli.png"
-    code = app.main(["--allow-offscreen", "--file", str(SEIZURE_EDF), "--speed", "0",
-                     "--duration", "14", "--db", str(tmp_path / "a.sqlite"), "--quit-when-done",
-                     "--quit-after", "60", "--screenshot", str(shot)])
+    code = app.main(
+        [
+            "--allow-offscreen",
+            "--file",
+            str(SEIZURE_EDF),
+            "--speed",
+            "0",
+            "--duration",
+            "14",
+            "--db",
+            str(tmp_path / "a.sqlite"),
+            "--quit-when-done",
+            "--quit-after",
+            "60",
+            "--screenshot",
+            str(shot),
+        ]
+    )
     assert code == 0 and shot.stat().st_size > 10_000
     with AlertStore(tmp_path / "a.sqlite") as store:
         assert len(store.list()) == 1

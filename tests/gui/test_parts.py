@@ -22,7 +22,7 @@ def test_history_keeps_the_newest_samples_by_absolute_index():
     h = History(["a", "b"], sfreq=10.0, seconds=3.0)  # 30 samples kept
     x = np.vstack([np.arange(100.0), -np.arange(100.0)])
     for a in range(0, 100, 7):  # chunks of 7, crossing the ring's end
-        h.append(x[:, a:a + 7])
+        h.append(x[:, a : a + 7])
     assert h.total == 100 and h.first == 70 and h.seconds == 10.0
     start, data = h.segment(60, 100)  # clipped to what is kept
     assert start == 70
@@ -80,18 +80,37 @@ class _Activity:
 
 
 def test_make_frame_bins_spikes_and_lights_the_new_part():
-    geo = CubeGeometry(positions=np.zeros((4 + 2, 3)), n_neurons=4, ch_names=["c"],
-                       input_index=np.array([0]), pre=np.array([0]), post=np.array([1]),
-                       weights=np.array([0.1]))
+    geo = CubeGeometry(
+        positions=np.zeros((4 + 2, 3)),
+        n_neurons=4,
+        ch_names=["c"],
+        input_index=np.array([0]),
+        pre=np.array([0]),
+        post=np.array([1]),
+        weights=np.array([0.1]),
+    )
     # 8 steps at 4 Hz = 2 s window; playback of the last second (steps 4-7), 0.5 s frames
     act = _Activity(neuron=[0, 1, 1, 3], step=[0, 4, 5, 7], n_neurons=4)
     spikes = np.array([[0, 0, 0, 0, 1, 0, -1, 0]], dtype=np.int8)
-    f = make_frame(3, 5.0, 2.0, 4.0, spikes, act, geo, play_from=1.0, proba=0.7,
-                   positive=True, bin_s=0.5, light_dt=0.5)
+    f = make_frame(
+        3,
+        5.0,
+        2.0,
+        4.0,
+        spikes,
+        act,
+        geo,
+        play_from=1.0,
+        proba=0.7,
+        positive=True,
+        bin_s=0.5,
+        light_dt=0.5,
+    )
     assert (f.index, f.onset, f.end, f.proba, f.positive, f.n_spikes) == (3, 5.0, 7.0, 0.7, True, 4)
     # raster: 4 bins of 2 steps x 4 neurons
-    np.testing.assert_array_equal(f.cube_image, [[1, 0, 0, 0], [0, 0, 0, 0], [0, 2, 0, 0],
-                                                 [0, 0, 0, 1]])
+    np.testing.assert_array_equal(
+        f.cube_image, [[1, 0, 0, 0], [0, 0, 0, 0], [0, 2, 0, 0], [0, 0, 0, 1]]
+    )
     assert f.bin_s == 0.5
     # lighting: frames (steps 4-5) and (6-7); inputs: + of channel 0 is index 4, - is 5
     np.testing.assert_array_equal(f.light, [[0, 2, 0, 0, 1, 0], [0, 0, 0, 1, 0, 1]])
@@ -99,9 +118,15 @@ def test_make_frame_bins_spikes_and_lights_the_new_part():
 
 
 def test_geometry_threshold_keeps_the_strongest():
-    geo = CubeGeometry(positions=np.zeros((5, 3)), n_neurons=3, ch_names=["c"],
-                       input_index=np.array([1]), pre=np.array([0, 1, 2, 3]),
-                       post=np.array([1, 2, 0, 0]), weights=np.array([0.5, -0.3, 0.2, -0.1]))
+    geo = CubeGeometry(
+        positions=np.zeros((5, 3)),
+        n_neurons=3,
+        ch_names=["c"],
+        input_index=np.array([1]),
+        pre=np.array([0, 1, 2, 3]),
+        post=np.array([1, 2, 0, 0]),
+        weights=np.array([0.5, -0.3, 0.2, -0.1]),
+    )
     assert geo.default_threshold(2) == 0.3
     pre, post, w = geo.connections(0.3)
     np.testing.assert_array_equal(w, [0.5, -0.3])
@@ -158,8 +183,12 @@ def test_main_refuses_without_a_display(monkeypatch):
 
 def test_import_gui_app_pulls_no_qt_or_brian2():
     code = "import sys, gui.app; print('\\n'.join(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
-    heavy = sorted(m for m in out.stdout.split()
-                   if m.split(".")[0] in ("PySide6", "pyqtgraph", "brian2", "mne_lsl"))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    heavy = sorted(
+        m
+        for m in out.stdout.split()
+        if m.split(".")[0] in ("PySide6", "pyqtgraph", "brian2", "mne_lsl")
+    )
     assert not heavy, heavy

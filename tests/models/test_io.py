@@ -12,7 +12,10 @@ from neucube.cube import Cube
 def test_peek_model_reads_the_header_of_the_shipped_model():
     info = peek_model(shipped_model_path())
     assert (info.kind, info.class_name, info.description) == (
-        "seizure", "NeuCubeClassifier", "seizure detector")
+        "seizure",
+        "NeuCubeClassifier",
+        "seizure detector",
+    )
     assert {"model", "readout", "detector"} <= info.sections
     assert info.model_id == "chb01_seizure.npz"
     assert info.model_version.startswith("neucube ")
@@ -50,8 +53,9 @@ def test_bad_model_files_are_refused_with_the_same_words(tmp_path):
             peek_model(bad)
         with pytest.raises(ModelFileError, match="is not a NeuCube-EEG model file"):
             read_model(bad)
-    bare = Cube(np.c_[np.arange(3) * 10.0, np.zeros(3), np.zeros(3)], [0], target="numpy",
-                random_state=0).save(tmp_path / "cube.npz")
+    bare = Cube(
+        np.c_[np.arange(3) * 10.0, np.zeros(3), np.zeros(3)], [0], target="numpy", random_state=0
+    ).save(tmp_path / "cube.npz")
     with pytest.raises(ModelFileError, match="no trained model"):
         read_model(bare)
     with pytest.raises(TypeError, match="model must be"):

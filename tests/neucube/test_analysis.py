@@ -237,8 +237,10 @@ def test_initial_weights_rebuilt_from_the_seed():
     np.testing.assert_array_equal(initial_weights(cube), expected)
     cube.set_connections([5], [1], [0.3])  # hand-made: not what the seed gives
     assert initial_weights(cube) is None
-    assert initial_weights(Cube(coords, [0], target="numpy",
-                                random_state=np.random.default_rng(0))) is None
+    assert (
+        initial_weights(Cube(coords, [0], target="numpy", random_state=np.random.default_rng(0)))
+        is None
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -248,8 +250,15 @@ def test_initial_weights_rebuilt_from_the_seed():
 
 def _activity(spikes, n_samples, n_neurons=3, n_times=10, sfreq=10.0):
     s, n, t = (np.array(x, dtype=int) for x in zip(*spikes)) if spikes else ([], [], [])
-    return CubeActivity(sample=s, neuron=n, step=t, n_samples=n_samples, n_neurons=n_neurons,
-                        n_times=n_times, sfreq=sfreq)
+    return CubeActivity(
+        sample=s,
+        neuron=n,
+        step=t,
+        n_samples=n_samples,
+        n_neurons=n_neurons,
+        n_times=n_times,
+        sfreq=sfreq,
+    )
 
 
 def test_cluster_activity_by_hand():
@@ -305,8 +314,11 @@ def test_compare_conditions_errors():
 
 
 def test_analysis_imports_no_plotting_or_task_code():
-    code = ("import sys, neucube.analysis; bad = [m for m in ('matplotlib', 'models', "
-            "'acquisition', 'gui', 'brian2') if m in sys.modules]; print(bad)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    code = (
+        "import sys, neucube.analysis; bad = [m for m in ('matplotlib', 'models', "
+        "'acquisition', 'gui', 'brian2') if m in sys.modules]; print(bad)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == "[]"

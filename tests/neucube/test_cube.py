@@ -106,9 +106,7 @@ def reference(cube, spikes, learn=False):
                 for kk in np.flatnonzero(fired[post]):  # potentiation first
                     w[kk] = np.clip(w[kk] + amount(pre[kk]), cube.w_min, cube.w_max)
                 for kk in np.flatnonzero(fired[pre]):  # then depression
-                    w[kk] = np.clip(
-                        w[kk] - ratio * amount(post[kk]), cube.w_min, cube.w_max
-                    )
+                    w[kk] = np.clip(w[kk] - ratio * amount(post[kk]), cube.w_min, cube.w_max)
             for j in np.flatnonzero(fired):
                 history[j].append(t)
                 if j < n:
@@ -127,7 +125,9 @@ def small_random_cube(seed=0, **kwargs):
     cube = Cube(g, [0, 17, 35], random_state=seed, **kwargs)
     # stronger weights than NeuCube's so that a short run has rich activity
     rng = np.random.default_rng(seed)
-    cube.set_connections(cube.pre_, cube.post_, cube.weights_ * rng.uniform(2, 5, cube.n_connections))
+    cube.set_connections(
+        cube.pre_, cube.post_, cube.weights_ * rng.uniform(2, 5, cube.n_connections)
+    )
     return cube
 
 
@@ -393,7 +393,27 @@ def test_connections_on_brain_template():
     from neucube.template import load_brain_template, map_channels
 
     tmpl = load_brain_template(10.0)
-    names = ["Fp1", "Fp2", "F7", "F3", "Fz", "F4", "F8", "T7", "C3", "Cz", "C4", "T8", "P7", "P3", "Pz", "P4", "P8", "O1", "O2"]
+    names = [
+        "Fp1",
+        "Fp2",
+        "F7",
+        "F3",
+        "Fz",
+        "F4",
+        "F8",
+        "T7",
+        "C3",
+        "Cz",
+        "C4",
+        "T8",
+        "P7",
+        "P3",
+        "Pz",
+        "P4",
+        "P8",
+        "O1",
+        "O2",
+    ]
     idx = map_channels(names, tmpl.coords)
     cube = Cube(tmpl.coords, idx, random_state=42, target="numpy", ch_names=names)
     n = cube.n_neurons
@@ -541,7 +561,9 @@ def test_save_load_round_trip(tmp_path):
     x = random_spikes((2, 3, 40), seed=9)
     cube.fit(x)
     thresholds = np.array([0.1, 0.2, 0.3])
-    fname = cube.save(tmp_path / "cube.npz", encoder={"thresholds": thresholds, "alpha": 0.5, "kind": "tbr"})
+    fname = cube.save(
+        tmp_path / "cube.npz", encoder={"thresholds": thresholds, "alpha": 0.5, "kind": "tbr"}
+    )
     loaded = Cube.load(fname)
     assert np.array_equal(loaded.weights_, cube.weights_)
     assert np.array_equal(loaded.pre_, cube.pre_) and np.array_equal(loaded.coords, cube.coords)
@@ -603,7 +625,9 @@ def test_bad_files(tmp_path):
     with pytest.raises(CubeFileError, match="newer.npz has cube format version 99.*Upgrade"):
         Cube.load(tmp_path / "newer.npz")
     _rewrite(good, tmp_path / "older.npz", set_meta(format_version=0))
-    with pytest.raises(CubeFileError, match="older.npz has cube format version 0.*Fit the cube again"):
+    with pytest.raises(
+        CubeFileError, match="older.npz has cube format version 0.*Fit the cube again"
+    ):
         Cube.load(tmp_path / "older.npz")
     _rewrite(good, tmp_path / "foreign.npz", set_meta(format="something else"))
     with pytest.raises(CubeFileError, match="not a NeuCube-EEG cube file"):

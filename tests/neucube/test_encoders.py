@@ -212,6 +212,7 @@ def test_epochs_equal_per_epoch_results(cls):
     per_epoch = np.stack([enc.transform(epoch) for epoch in X])
     assert_array_equal(spikes, per_epoch)
     assert spikes.any()
+
     def rebuild(s, x):
         if cls is BSAEncoder:
             return enc.inverse_transform(s)
@@ -399,7 +400,9 @@ def test_non_finite_values_are_named(cls):
     enc = cls().fit(np.random.default_rng(0).standard_normal((3, 20)))
     X3 = np.zeros((2, 3, 20))
     X3[1, 0, 3] = -np.inf
-    with pytest.raises(ValueError, match=r"channel\(s\) \[0\].*-inf at epoch 1, channel 0, sample 3"):
+    with pytest.raises(
+        ValueError, match=r"channel\(s\) \[0\].*-inf at epoch 1, channel 0, sample 3"
+    ):
         enc.transform(X3)
 
 
@@ -476,7 +479,9 @@ def test_bad_spikes_and_x0():
     enc = _unit_threshold(TBREncoder, n_channels=2)
     with pytest.raises(ValueError, match=r"spikes must hold only values in \[-1, 0, 1\], got 2"):
         enc.inverse_transform(np.array([[0, 2], [0, 0]]))
-    with pytest.raises(ValueError, match=r"x0 must be a scalar or broadcast to .*\(2,\).*got shape \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"x0 must be a scalar or broadcast to .*\(2,\).*got shape \(3,\)"
+    ):
         enc.inverse_transform(np.zeros((2, 5), dtype=np.int8), x0=[1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="metric"):
         enc.reconstruction_error(np.zeros((2, 5)), metric="mse")
@@ -516,7 +521,9 @@ def test_make_encoder():
     assert isinstance(enc, MovingWindowEncoder) and enc.window == 5 and enc.alpha == 1.0
     assert isinstance(make_encoder("step_forward"), StepForwardEncoder)
     assert make_encoder("bsa", threshold=0.7).threshold == 0.7
-    with pytest.raises(TypeError, match=r"BSAEncoder \(kind='bsa'\) has no parameter\(s\) \['alpha'\]"):
+    with pytest.raises(
+        TypeError, match=r"BSAEncoder \(kind='bsa'\) has no parameter\(s\) \['alpha'\]"
+    ):
         make_encoder("bsa", alpha=0.5)
     with pytest.raises(ValueError, match="'kind' parameter.*'tbr'"):
         make_encoder("sf")
@@ -602,7 +609,9 @@ def test_check_array_finite():
     X[1, 0, 5] = np.inf
     X[0, 1, 9] = np.nan
     # First bad sample: epoch first, then time.
-    with pytest.raises(ValueError, match=r"channel\(s\) \[0, 1, 2\].*nan at epoch 0, channel 1, sample 9"):
+    with pytest.raises(
+        ValueError, match=r"channel\(s\) \[0, 1, 2\].*nan at epoch 0, channel 1, sample 9"
+    ):
         check_array_finite(X, "data")
 
 

@@ -54,8 +54,7 @@ def test_array_source_in_real_time_is_paced_by_the_sampling_rate():
 def test_real_time_on_a_clock_moved_by_hand():
     data = np.arange(2 * 40, dtype=float).reshape(2, 40)
     clock = _Clock(4.0)
-    src = ArraySource(data, 100.0, ["Cz", "Pz"], chunk_size=8, realtime=True,
-                      clock=clock).connect()
+    src = ArraySource(data, 100.0, ["Cz", "Pz"], chunk_size=8, realtime=True, clock=clock).connect()
     assert src.pull()[0].shape == (2, 0)  # nothing is due at connect
     clock.now = 4.0625  # 6.25 -> 6 samples due
     d, ts = src.pull()
@@ -97,8 +96,9 @@ def test_speed_keeps_the_chunks_of_the_unpaced_source():
     while not fast.ended:
         edges.append(edges[-1] + fast.pull()[1].size)
     clock = _Clock()
-    paced = ArraySource(data, 250.0, ["a", "b", "c"], chunk_size=(1, 97), random_state=7,
-                        speed=4.0, clock=clock).connect()
+    paced = ArraySource(
+        data, 250.0, ["a", "b", "c"], chunk_size=(1, 97), random_state=7, speed=4.0, clock=clock
+    ).connect()
     got, handed, pulls = [], 0, 0
     while not paced.ended:
         clock.now += 0.01  # 10 due per step

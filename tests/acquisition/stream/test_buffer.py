@@ -31,8 +31,11 @@ def test_wrap_around_keeps_the_newest_by_absolute_number():
 
 def test_get_is_strict_and_segment_clips():
     ring = RingBuffer(2, capacity=5).append(_rows(0, 7))  # keeps 2..6
-    with pytest.raises(IndexError, match=r"samples 1:3 are not in the ring buffer: it keeps "
-                                         r"samples 2:7 \(5 of the 7 written; capacity 5\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"samples 1:3 are not in the ring buffer: it keeps "
+        r"samples 2:7 \(5 of the 7 written; capacity 5\)",
+    ):
         ring.get(1, 3)  # sample 1 is forgotten
     with pytest.raises(IndexError, match="samples 5:8 are not in the ring buffer"):
         ring.get(5, 8)  # sample 7 is not written yet
@@ -138,8 +141,11 @@ def test_bad_arguments_name_the_parameter():
         RingBuffer(2, 5, extras=("t", "t"))
     with pytest.raises(ValueError, match="extras must hold names usable as keyword arguments"):
         RingBuffer(2, 5, extras=("time stamp",))
-    with pytest.raises(ValueError, match=r"data must be an array of shape \(n_channels, "
-                                         r"n_times\) = \(2, n\), got shape \(3, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"data must be an array of shape \(n_channels, "
+        r"n_times\) = \(2, n\), got shape \(3, 4\)",
+    ):
         RingBuffer(2, 5).append(np.zeros((3, 4)))
     ring = RingBuffer(2, 5).append(np.zeros((2, 0)))  # an empty write is fine
     assert ring.total == 0 and "0 to 0 kept of capacity 5" in repr(ring)

@@ -96,15 +96,16 @@ def test_out_of_order_timestamps_are_counted_logged_and_kept(caplog):
     stamps[20:30] -= 1.0  # the third chunk goes back in time by a second
     with caplog.at_level(logging.WARNING, logger="neucube.acquisition"):
         for start in range(0, 40, 10):
-            out.push(start, stamps=stamps[start:start + 10])
+            out.push(start, stamps=stamps[start : start + 10])
         got, ts, _ = _pump(src, 5, until=lambda: src.status().n_samples >= 40)
     st = src.status()
     out.close()
     src.close()
     counter = _cat(got)[2]
     np.testing.assert_array_equal(counter, np.arange(40))  # all kept, in arrival order
-    np.testing.assert_allclose(np.concatenate(ts) - np.concatenate(ts)[0],
-                               stamps - stamps[0], atol=1e-6)
+    np.testing.assert_allclose(
+        np.concatenate(ts) - np.concatenate(ts)[0], stamps - stamps[0], atol=1e-6
+    )
     assert st.n_out_of_order == 1  # one step backwards (sample 20 after sample 19)
     assert st.state == "connected" and st.n_dropped == 0
     assert any("earlier than the sample before" in r.getMessage() for r in caplog.records)

@@ -15,8 +15,9 @@ from ._helpers import _cat, _pump, _unique
 def test_replayed_file_arrives_whole_and_exact():
     raw = read_raw(SEIZURE_EDF).crop(0, 2, include_tmax=False)
     with FileReplay(raw, chunk_size=16, settle=0.2) as replay:
-        src = LSLSource(replay.name, source_id=replay.source_id,
-                        stamp_lead=replay.stamp_lead).connect()
+        src = LSLSource(
+            replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead
+        ).connect()
         assert src.ch_names == raw.ch_names + [COUNTER_CH] and src.sfreq == 256.0
         assert src.counter_channel == COUNTER_CH
         assert not replay.delivered(src)
@@ -66,8 +67,9 @@ def test_replay_in_a_child_process_arrives_whole():
     raw = read_raw(SEIZURE_EDF).crop(0, 1, include_tmax=False)
     with FileReplay(raw, name=_unique("child"), process=True, settle=0.2) as replay:
         assert replay.running and replay._proc is not None
-        src = LSLSource(replay.name, source_id=replay.source_id,
-                        stamp_lead=replay.stamp_lead).connect()
+        src = LSLSource(
+            replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead
+        ).connect()
         got, _, _ = _pump(src, 60, until=lambda: src.status().n_samples >= raw.n_times)
         src.close()
     assert not replay.running and replay.fname is None  # stopped, temporary file gone

@@ -34,9 +34,16 @@ def loop(db):
     with AlertStore(db) as store:
         k = 0
         while True:
-            aid = store.add_alert("crash", k * 0.5, 1.0, confidence=0.5,
-                                  channels=["C3-P3"], model_id="cube", model_version="1",
-                                  threshold=0.5)
+            aid = store.add_alert(
+                "crash",
+                k * 0.5,
+                1.0,
+                confidence=0.5,
+                channels=["C3-P3"],
+                model_id="cube",
+                model_version="1",
+                threshold=0.5,
+            )
             _say("added", aid)
             store.review(aid, "confirmed" if k % 2 else "rejected", "child", f"note {k}")
             _say("reviewed", aid)
@@ -53,8 +60,10 @@ def pause(db, alert_id):
             return 0
 
         conn.create_function("stop_here", 0, stop)
-        conn.execute("CREATE TEMP TRIGGER stop_before_update BEFORE UPDATE ON alerts "
-                     "BEGIN SELECT stop_here(); END")
+        conn.execute(
+            "CREATE TEMP TRIGGER stop_before_update BEFORE UPDATE ON alerts "
+            "BEGIN SELECT stop_here(); END"
+        )
         store.review(int(alert_id), "confirmed", "child", "never committed")
         _say("not paused")
 

@@ -35,10 +35,18 @@ CHILD = Path(__file__).with_name("_alerts_child.py")
 
 
 def _alert(**kw):
-    values = dict(recording="chb01_03.edf", onset=2996.0, duration=40.0, confidence=0.93,
-                  channels=["FP1-F7", "F7-T7"], model_id="cube-szr", model_version="1.0",
-                  threshold=0.8, recording_start="2001-01-01T11:42:54",
-                  recording_duration=3600.0)
+    values = dict(
+        recording="chb01_03.edf",
+        onset=2996.0,
+        duration=40.0,
+        confidence=0.93,
+        channels=["FP1-F7", "F7-T7"],
+        model_id="cube-szr",
+        model_version="1.0",
+        threshold=0.8,
+        recording_start="2001-01-01T11:42:54",
+        recording_duration=3600.0,
+    )
     values.update(kw)
     return values
 
@@ -60,8 +68,14 @@ def _raw(path):
 
 def _child(*args, **kw):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, str(CHILD), *map(str, args)], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    return subprocess.Popen(
+        [sys.executable, str(CHILD), *map(str, args)],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kw,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -80,7 +94,8 @@ def test_new_store_uses_wal_full_sync_foreign_keys_and_busy_timeout(store, db):
     assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert other.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert dict(other.execute("SELECT key, value FROM meta"))["application"] == (
-        "neucube-eeg alert store")
+        "neucube-eeg alert store"
+    )
     other.close()
 
 
@@ -112,8 +127,11 @@ def test_sqlite_file_of_another_program_is_refused_and_left_alone(tmp_path):
     conn.execute("CREATE TABLE patients (name TEXT)")
     conn.close()
     before = fname.read_bytes()
-    with pytest.raises(AlertStoreError, match=r"other\.db is an SQLite database but not a "
-                       r"NeuCube-EEG alert store .*patients"):
+    with pytest.raises(
+        AlertStoreError,
+        match=r"other\.db is an SQLite database but not a "
+        r"NeuCube-EEG alert store .*patients",
+    ):
         AlertStore(fname)
     assert fname.read_bytes() == before  # not even switched to WAL
 
@@ -124,8 +142,11 @@ def test_store_from_a_newer_version_asks_to_upgrade_and_is_left_alone(db):
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     before = db.read_bytes()
-    with pytest.raises(AlertStoreError, match=rf"schema version {SCHEMA_VERSION + 1}.*newer"
-                       rf".*up to schema version {SCHEMA_VERSION}.*Upgrade neucube-eeg"):
+    with pytest.raises(
+        AlertStoreError,
+        match=rf"schema version {SCHEMA_VERSION + 1}.*newer"
+        rf".*up to schema version {SCHEMA_VERSION}.*Upgrade neucube-eeg",
+    ):
         AlertStore(db)
     assert db.read_bytes() == before
 
@@ -151,20 +172,38 @@ def test_missing_file_folder_and_closed_store_are_clear_errors(tmp_path, db):
 
 def test_add_get_list_round_trip(store):
     aid = store.add_alert(**_alert())
-    other = store.add_alert(**_alert(recording="chb01_04.edf", onset=10.0, confidence=None,
-                                     channels=[], threshold=None, recording_start=None,
-                                     recording_duration=None))
+    other = store.add_alert(
+        **_alert(
+            recording="chb01_04.edf",
+            onset=10.0,
+            confidence=None,
+            channels=[],
+            threshold=None,
+            recording_start=None,
+            recording_duration=None,
+        )
+    )
     alert = store.get(aid)
     assert (alert.id, alert.recording, alert.onset, alert.duration, alert.end) == (
-        aid, "chb01_03.edf", 2996.0, 40.0, 3036.0)
+        aid,
+        "chb01_03.edf",
+        2996.0,
+        40.0,
+        3036.0,
+    )
     assert alert.channels == ("FP1-F7", "F7-T7") and alert.confidence == 0.93
     assert (alert.model_id, alert.model_version, alert.threshold) == ("cube-szr", "1.0", 0.8)
     assert (alert.status, alert.reviewer, alert.reviewed_at, alert.note) == (
-        "pending", None, None, "")
+        "pending",
+        None,
+        None,
+        "",
+    )
     assert alert.created_at.endswith("+00:00")  # UTC ISO 8601
     assert (alert.recording_start, alert.recording_duration) == ("2001-01-01T11:42:54", 3600.0)
-    stored = json.loads(store._conn.execute(
-        "SELECT channels FROM alerts WHERE id = ?", (aid,)).fetchone()[0])
+    stored = json.loads(
+        store._conn.execute("SELECT channels FROM alerts WHERE id = ?", (aid,)).fetchone()[0]
+    )
     assert stored == ["FP1-F7", "F7-T7"]  # a JSON list in the file
     assert store.get(other).confidence is None and store.get(other).channels == ()
     assert [a.id for a in store.list()] == [aid, other]
@@ -180,13 +219,18 @@ def test_same_alert_twice_is_stored_once_and_keeps_its_review(store):
     store.review(aid, "confirmed", "Dr. Rivera")
     # Re-running detection: same recording, model and version, onset equal to
     # the millisecond; other values (threshold, confidence) do not matter.
-    again = store.add_alerts([_alert(onset=2996.0000004, confidence=0.5, threshold=0.6),
-                              _alert(onset=3100.0)])
+    again = store.add_alerts(
+        [_alert(onset=2996.0000004, confidence=0.5, threshold=0.6), _alert(onset=3100.0)]
+    )
     assert again[0] == aid and again[1] != aid
     assert len(store.list()) == 2
     kept = store.get(aid)
     assert (kept.status, kept.reviewer, kept.confidence, kept.threshold) == (
-        "confirmed", "Dr. Rivera", 0.93, 0.8)
+        "confirmed",
+        "Dr. Rivera",
+        0.93,
+        0.8,
+    )
     # A new model version is a new source of alerts.
     assert store.add_alert(**_alert(model_version="1.1")) not in (aid, again[1])
     assert len(store.list()) == 3
@@ -200,11 +244,17 @@ def test_add_alerts_takes_objects_mappings_and_common_fields(store):
         confidence: float
         peak: float = 0.0
 
-    ids = store.add_alerts([Event(10.0, 5.0, 0.9), {"onset": 30.0, "duration": 4.0}],
-                           recording="r1", model_id="cube-szr", model_version="2",
-                           threshold=0.7)
+    ids = store.add_alerts(
+        [Event(10.0, 5.0, 0.9), {"onset": 30.0, "duration": 4.0}],
+        recording="r1",
+        model_id="cube-szr",
+        model_version="2",
+        threshold=0.7,
+    )
     assert [(a.id, a.onset, a.model_version, a.threshold) for a in store.list()] == [
-        (ids[0], 10.0, "2", 0.7), (ids[1], 30.0, "2", 0.7)]
+        (ids[0], 10.0, "2", 0.7),
+        (ids[1], 30.0, "2", 0.7),
+    ]
     with pytest.raises(TypeError, match=r"unknown fields \['onset_s'\]"):
         store.add_alerts([{"onset_s": 1.0}], recording="r1", model_id="m")
     with pytest.raises(TypeError, match="lacks model_id"):
@@ -218,22 +268,27 @@ def test_a_batch_with_one_bad_alert_stores_nothing(store):
     assert store.list() == []
     store.add_alerts(batch[:2])
     # A failure inside the database (injected) rolls the whole batch back too.
-    store._conn.execute("CREATE TEMP TRIGGER fail_third BEFORE INSERT ON alerts "
-                        "WHEN NEW.onset = 5.0 BEGIN SELECT RAISE(ABORT, 'injected'); END")
+    store._conn.execute(
+        "CREATE TEMP TRIGGER fail_third BEFORE INSERT ON alerts "
+        "WHEN NEW.onset = 5.0 BEGIN SELECT RAISE(ABORT, 'injected'); END"
+    )
     with pytest.raises(sqlite3.IntegrityError, match="injected"):
         store.add_alerts([_alert(onset=4.0), _alert(onset=5.0)])
     assert [a.onset for a in store.list()] == [1.0, 2.0]
 
 
-@pytest.mark.parametrize("bad, match", [
-    (dict(recording=" "), "recording must not be empty"),
-    (dict(onset=-1.0), "onset must be >= 0"),
-    (dict(duration=float("nan")), "duration must be finite"),
-    (dict(channels="FP1-F7"), r"write \['FP1-F7'\] for one channel"),
-    (dict(model_id=""), "model_id must not be empty"),
-    (dict(recording_duration=0), "recording_duration must be > 0"),
-    (dict(recording_start="yesterday"), "recording_start must be a datetime or an ISO 8601"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        (dict(recording=" "), "recording must not be empty"),
+        (dict(onset=-1.0), "onset must be >= 0"),
+        (dict(duration=float("nan")), "duration must be finite"),
+        (dict(channels="FP1-F7"), r"write \['FP1-F7'\] for one channel"),
+        (dict(model_id=""), "model_id must not be empty"),
+        (dict(recording_duration=0), "recording_duration must be > 0"),
+        (dict(recording_start="yesterday"), "recording_start must be a datetime or an ISO 8601"),
+    ],
+)
 def test_invalid_alert_fields_name_the_parameter(store, bad, match):
     with pytest.raises((TypeError, ValueError), match=match):
         store.add_alert(**_alert(**bad))
@@ -247,7 +302,10 @@ def test_review_and_re_review_are_audited_in_order(store):
     aid = store.add_alert(**_alert())
     alert = store.review(aid, "confirmed", "  Dr. Rivera ", note="clear ictal pattern")
     assert (alert.status, alert.reviewer, alert.note) == (
-        "confirmed", "Dr. Rivera", "clear ictal pattern")
+        "confirmed",
+        "Dr. Rivera",
+        "clear ictal pattern",
+    )
     alert = store.review(aid, "rejected", "Dr. Okafor", note="artefact: chewing")
     assert (alert.status, alert.reviewer) == ("rejected", "Dr. Okafor")
     history = store.history(aid)
@@ -267,11 +325,15 @@ def test_review_needs_a_reviewer_a_verdict_and_a_known_alert(store):
             store.review(aid, "confirmed", reviewer)
     with pytest.raises(TypeError, match="reviewer must be a str"):
         store.review(aid, "confirmed", None)
-    with pytest.raises(ValueError, match="Allowed values are 'confirmed', 'rejected', but got "
-                       "'pending'"):
+    with pytest.raises(
+        ValueError, match="Allowed values are 'confirmed', 'rejected', but got 'pending'"
+    ):
         store.review(aid, "pending", "Dr. Rivera")
-    with pytest.raises(UnknownAlertError, match=rf"no alert 999 in .*alerts.sqlite .*ids "
-                       rf"{aid} to {aid}") as exc:
+    with pytest.raises(
+        UnknownAlertError,
+        match=rf"no alert 999 in .*alerts.sqlite .*ids "
+        rf"{aid} to {aid}",
+    ) as exc:
         store.review(999, "confirmed", "Dr. Rivera")
     assert isinstance(exc.value, KeyError) and isinstance(exc.value, AlertStoreError)
     for call in (store.get, store.history):
@@ -288,8 +350,10 @@ def test_a_review_is_atomic_when_its_second_write_fails(store, first):
         store.review(aid, first, "Dr. Rivera")
     before, history = store.get(aid), store.history(aid)
     # The audit row goes in first; make the alert's update fail after it.
-    store._conn.execute("CREATE TEMP TRIGGER fail_update BEFORE UPDATE ON alerts "
-                        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+    store._conn.execute(
+        "CREATE TEMP TRIGGER fail_update BEFORE UPDATE ON alerts "
+        "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+    )
     with pytest.raises(sqlite3.IntegrityError, match="injected failure"):
         store.review(aid, "rejected", "Dr. Okafor", note="lost")
     assert store.get(aid) == before and store.history(aid) == history
@@ -389,17 +453,25 @@ def _make_v1(path):
     for sql in V1_SCHEMA:
         conn.execute(sql)
     conn.execute("INSERT INTO meta VALUES ('application', 'neucube-eeg alert store')")
-    conn.execute("INSERT INTO alerts (recording, onset, duration, confidence, channels, model_id, "
-                 "model_version, threshold, created_at) VALUES ('chb01_03.edf', 2996.0, 40.0, "
-                 "0.9, '[\"FP1-F7\"]', 'cube-szr', '0.9', 0.8, '2024-01-01T00:00:00+00:00')")
-    conn.execute("INSERT INTO alerts (recording, onset, duration, model_id, created_at) "
-                 "VALUES ('chb01_04.edf', 12.5, 3.0, 'cube-szr', '2024-01-01T00:00:01+00:00')")
+    conn.execute(
+        "INSERT INTO alerts (recording, onset, duration, confidence, channels, model_id, "
+        "model_version, threshold, created_at) VALUES ('chb01_03.edf', 2996.0, 40.0, "
+        "0.9, '[\"FP1-F7\"]', 'cube-szr', '0.9', 0.8, '2024-01-01T00:00:00+00:00')"
+    )
+    conn.execute(
+        "INSERT INTO alerts (recording, onset, duration, model_id, created_at) "
+        "VALUES ('chb01_04.edf', 12.5, 3.0, 'cube-szr', '2024-01-01T00:00:01+00:00')"
+    )
     at = "2024-01-02T09:00:00+00:00"
-    conn.execute("INSERT INTO reviews (alert_id, action, status_before, status_after, reviewer, "
-                 "note, at) VALUES (1, 'review', 'pending', 'confirmed', 'Dr. Rivera', 'ok', ?)",
-                 (at,))
-    conn.execute("UPDATE alerts SET status = 'confirmed', reviewer = 'Dr. Rivera', "
-                 f"reviewed_at = '{at}', note = 'ok' WHERE id = 1")
+    conn.execute(
+        "INSERT INTO reviews (alert_id, action, status_before, status_after, reviewer, "
+        "note, at) VALUES (1, 'review', 'pending', 'confirmed', 'Dr. Rivera', 'ok', ?)",
+        (at,),
+    )
+    conn.execute(
+        "UPDATE alerts SET status = 'confirmed', reviewer = 'Dr. Rivera', "
+        f"reviewed_at = '{at}', note = 'ok' WHERE id = 1"
+    )
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA user_version = 1")
     conn.execute("COMMIT")
@@ -417,7 +489,11 @@ def test_version_1_store_is_migrated_keeping_every_alert_and_review(tmp_path):
         assert store.schema_version == 2
         first, second = store.list()
         assert (first.status, first.reviewer, first.note, first.channels) == (
-            "confirmed", "Dr. Rivera", "ok", ("FP1-F7",))
+            "confirmed",
+            "Dr. Rivera",
+            "ok",
+            ("FP1-F7",),
+        )
         assert (first.recording_start, first.recording_duration) == (None, None)
         assert second.status == "pending"
         assert [(r.action, r.reviewer) for r in store.history(1)] == [("review", "Dr. Rivera")]
@@ -479,8 +555,11 @@ def test_a_failed_migration_leaves_the_file_as_it_was(db, monkeypatch):
 def _fill(store):
     a = store.add_alert(**_alert())
     b = store.add_alert(**_alert(onset=3100.25, confidence=None, channels=[]))
-    c = store.add_alert(**_alert(recording="chb01_04.edf", onset=10.0, recording_start=None,
-                                 recording_duration=None))
+    c = store.add_alert(
+        **_alert(
+            recording="chb01_04.edf", onset=10.0, recording_start=None, recording_duration=None
+        )
+    )
     d = store.add_alert(**_alert(recording="chb01_04.edf", onset=50.0))
     store.review(a, "confirmed", "Dr. Rivera", note='sharp waves, "evolving"')
     store.review(b, "rejected", "Dr. Rivera", note="artefact")
@@ -511,24 +590,27 @@ def test_export_szcore_one_file_per_recording_confirmed_only(store, tmp_path):
     assert written == [tmp_path / "chb01_03_events.tsv", tmp_path / "chb01_04_events.tsv"]
     head = "onset\tduration\teventType\tconfidence\tchannels\tdateTime\trecordingDuration\n"
     assert written[0].read_text() == head + (
-        "2996.0\t40.0\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.0\n")
+        "2996.0\t40.0\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.0\n"
+    )
     # chb01_04: start and length come from its other alert.
     assert written[1].read_text() == head + (
-        "10.0\t40.0\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.0\n")
+        "10.0\t40.0\tsz\t0.93\tFP1-F7,F7-T7\t2001-01-01 11:42:54\t3600.0\n"
+    )
     # The same text as the one SzCORE writer of the detector.
     events = [a.event for a in store.list(recording="chb01_03.edf", status="confirmed")]
     assert written[0].read_text() == szcore_text(
-        events, recording_duration=3600.0, meas_date="2001-01-01T11:42:54")
+        events, recording_duration=3600.0, meas_date="2001-01-01T11:42:54"
+    )
     # The rejected alert shows only when asked for.
-    (one,) = store.export(tmp_path / "03.tsv", "szcore", status=["confirmed", "rejected"],
-                          recording="chb01_03.edf")
+    (one,) = store.export(
+        tmp_path / "03.tsv", "szcore", status=["confirmed", "rejected"], recording="chb01_03.edf"
+    )
     assert one.read_text().splitlines()[2] == (
-        "3100.25\t40.0\tsz\tn/a\tn/a\t2001-01-01 11:42:54\t3600.0")
+        "3100.25\t40.0\tsz\tn/a\tn/a\t2001-01-01 11:42:54\t3600.0"
+    )
     # A recording without alerts of that status is background from start to end.
-    (bg,) = store.export(tmp_path / "bg.tsv", "szcore", status="pending",
-                         recording="chb01_03.edf")
-    assert bg.read_text() == head + (
-        "0.0\t3600.0\tbckg\tn/a\tn/a\t2001-01-01 11:42:54\t3600.0\n")
+    (bg,) = store.export(tmp_path / "bg.tsv", "szcore", status="pending", recording="chb01_03.edf")
+    assert bg.read_text() == head + ("0.0\t3600.0\tbckg\tn/a\tn/a\t2001-01-01 11:42:54\t3600.0\n")
     with pytest.raises(AlertStoreError, match="no alerts of recording 'chb99.edf'"):
         store.export(tmp_path / "x.tsv", "szcore", recording="chb99.edf")
     with pytest.raises(ValueError, match="'fmt' parameter"):
@@ -555,8 +637,19 @@ def test_cli_list_show_review_export(db, tmp_path, capsys):
     assert _cli(["alerts", "list", "--db", str(db), "--status", "confirmed", "--json"]) == 0
     assert [x["id"] for x in json.loads(capsys.readouterr().out)] == [a, c]
 
-    argv = ["alerts", "--db", str(db), "review", str(d), "--status", "rejected",
-            "--reviewer", "Dr. Okafor", "--note", "movement"]
+    argv = [
+        "alerts",
+        "--db",
+        str(db),
+        "review",
+        str(d),
+        "--status",
+        "rejected",
+        "--reviewer",
+        "Dr. Okafor",
+        "--note",
+        "movement",
+    ]
     assert _cli(argv) == 0
     assert f"Alert {d}: pending -> rejected by Dr. Okafor" in capsys.readouterr().out
     assert _cli(["alerts", "--db", str(db), "show", str(d)]) == 0
@@ -573,19 +666,43 @@ def test_cli_list_show_review_export(db, tmp_path, capsys):
     pattern = str(tmp_path / "{recording}.tsv")
     assert _cli(["alerts", "--db", str(db), "export", "--out", pattern, "--format", "szcore"]) == 0
     assert (tmp_path / "chb01_03.tsv").is_file() and (tmp_path / "chb01_04.tsv").is_file()
-    argv = ["alerts", "--db", str(db), "export", "--out", pattern, "--format", "szcore",
-            "--status", "pending"]
+    argv = [
+        "alerts",
+        "--db",
+        str(db),
+        "export",
+        "--out",
+        pattern,
+        "--format",
+        "szcore",
+        "--status",
+        "pending",
+    ]
     assert _cli(argv) == 0
     assert "nothing written" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, match", [
-    (["show", "999"], "no alert 999 in"),
-    (["review", "999", "--status", "confirmed", "--reviewer", "Dr. X"], "no alert 999 in"),
-    (["review", "1", "--status", "confirmed", "--reviewer", " "], "reviewer must not be empty"),
-    (["export", "--out", "{tmp}/x.tsv", "--format", "szcore", "--status", "pending",
-      "confirmed"], "Put '{recording}' in fname"),
-])
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["show", "999"], "no alert 999 in"),
+        (["review", "999", "--status", "confirmed", "--reviewer", "Dr. X"], "no alert 999 in"),
+        (["review", "1", "--status", "confirmed", "--reviewer", " "], "reviewer must not be empty"),
+        (
+            [
+                "export",
+                "--out",
+                "{tmp}/x.tsv",
+                "--format",
+                "szcore",
+                "--status",
+                "pending",
+                "confirmed",
+            ],
+            "Put '{recording}' in fname",
+        ),
+    ],
+)
 def test_cli_errors_are_one_line_on_stderr_with_exit_code_2(db, tmp_path, capsys, argv, match):
     with AlertStore(db) as store:
         _fill(store)
@@ -667,8 +784,10 @@ def test_two_processes_writing_and_reviewing_at_once_lose_nothing(db):
             assert history[0].action == "review" and history[0].status_before == "pending"
             for prev, nxt in zip(history, history[1:]):  # a chain without gaps
                 assert (nxt.action, nxt.status_before) == ("revise", prev.status_after)
-            assert (alert.status, alert.reviewer) == (history[-1].status_after,
-                                                      history[-1].reviewer)
+            assert (alert.status, alert.reviewer) == (
+                history[-1].status_after,
+                history[-1].reviewer,
+            )
         assert store.check() == []
 
 
@@ -740,5 +859,6 @@ def test_killed_inside_a_review_leaves_neither_of_its_writes(db):
         alert = store.get(aid)
         assert (alert.status, alert.reviewer) == ("rejected", "Dr. Rivera")
         assert [(r.reviewer, r.status_after) for r in store.history(aid)] == [
-            ("Dr. Rivera", "rejected")]
+            ("Dr. Rivera", "rejected")
+        ]
         assert store.review(aid, "confirmed", "Dr. Okafor").status == "confirmed"

@@ -24,7 +24,9 @@ def test_demo_prints_spike_rates_before_and_during_the_seizure(capsys):
     assert main(["demo", "--offline"]) == 0
     out = capsys.readouterr().out
     assert "chb01_03" in out and "before /s" in out and "during /s" in out
-    rows = [line.split() for line in out.splitlines() if line.startswith(("Fp1-F7", "T8-P8", "mean"))]
+    rows = [
+        line.split() for line in out.splitlines() if line.startswith(("Fp1-F7", "T8-P8", "mean"))
+    ]
     assert [r[0] for r in rows] == ["Fp1-F7", "T8-P8", "T8-P8-1", "mean"]
     before, during = float(rows[-1][1]), float(rows[-1][2])
     # Real chb01_03: every channel spikes more during the seizure (about 2.4x).
@@ -33,8 +35,21 @@ def test_demo_prints_spike_rates_before_and_during_the_seizure(capsys):
 
 
 def test_spikes_json_on_motor_run_with_explicit_segments(capsys):
-    argv = ["spikes", str(MOTOR_EDF), "--segment", "first", "0", "60",
-            "--segment", "second", "60", "120", "--fit", "first", "--json"]
+    argv = [
+        "spikes",
+        str(MOTOR_EDF),
+        "--segment",
+        "first",
+        "0",
+        "60",
+        "--segment",
+        "second",
+        "60",
+        "120",
+        "--fit",
+        "first",
+        "--json",
+    ]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["sfreq"] == 160
@@ -82,13 +97,29 @@ def test_info_json_names_versions_and_target(capsys):
 def test_detect_writes_szcore_and_stores_a_reviewable_alert(tmp_path, capsys):
     db = tmp_path / "alerts.sqlite"
     out = tmp_path / "found.tsv"
-    argv = ["detect", str(SEIZURE_EDF), "--out", str(out), "--format", "szcore", "--db", str(db), "--quiet"]
+    argv = [
+        "detect",
+        str(SEIZURE_EDF),
+        "--out",
+        str(out),
+        "--format",
+        "szcore",
+        "--db",
+        str(db),
+        "--quiet",
+    ]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "1 seizure(s) detected" in printed and "stored 1 alert(s)" in printed
     rows = out.read_text().splitlines()
     assert rows[0].split("\t") == [
-        "onset", "duration", "eventType", "confidence", "channels", "dateTime", "recordingDuration"
+        "onset",
+        "duration",
+        "eventType",
+        "confidence",
+        "channels",
+        "dateTime",
+        "recordingDuration",
     ]
     onset, duration, kind = rows[1].split("\t")[:3]
     assert kind == "sz" and float(onset) < 20 and float(onset) + float(duration) > 40
@@ -98,8 +129,24 @@ def test_detect_writes_szcore_and_stores_a_reviewable_alert(tmp_path, capsys):
     assert main(["alerts", "--db", str(db), "list", "--json"]) == 0
     alerts = json.loads(capsys.readouterr().out)
     assert len(alerts) == 1 and alerts[0]["status"] == "pending"
-    assert main(["alerts", "--db", str(db), "review", str(alerts[0]["id"]), "--status", "rejected",
-                 "--reviewer", "Dr. B", "--note", "artefact"]) == 0
+    assert (
+        main(
+            [
+                "alerts",
+                "--db",
+                str(db),
+                "review",
+                str(alerts[0]["id"]),
+                "--status",
+                "rejected",
+                "--reviewer",
+                "Dr. B",
+                "--note",
+                "artefact",
+            ]
+        )
+        == 0
+    )
     export = tmp_path / "reviewed.csv"
     assert main(["alerts", "--db", str(db), "export", "--out", str(export), "--format", "csv"]) == 0
     assert "rejected" in export.read_text() and "Dr. B" in export.read_text()

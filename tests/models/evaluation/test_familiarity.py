@@ -31,7 +31,9 @@ def _check_result(result, *, n_subjects, n_within, n_across):
         for m in METHODS:
             acc = part["accuracy"][m]
             assert set(acc["per_subject"]) == set(result["subjects"])
-            assert acc["mean"] == pytest.approx(np.mean(list(acc["per_subject"].values())), abs=1e-4)
+            assert acc["mean"] == pytest.approx(
+                np.mean(list(acc["per_subject"].values())), abs=1e-4
+            )
     # Within subject: each subject's test trials of a repeat are its 20 trials, once each.
     for subject in result["subjects"]:
         first = [f for f in within["folds"] if f["subject"] == subject and f["repeat"] == 0]
@@ -58,7 +60,9 @@ def test_evaluation_bookkeeping_same_folds(monkeypatch):
         right = y[test]
         wrong = np.where(right == "familiar", "unfamiliar", "familiar")
         half = np.where(np.arange(len(test)) % 2 == 0, right, wrong)
-        return {"neucube_desnn": right, "neucube_counts": wrong, "erp_lda": half}, {"target": "numpy"}
+        return {"neucube_desnn": right, "neucube_counts": wrong, "erp_lda": half}, {
+            "target": "numpy"
+        }
 
     monkeypatch.setattr(familiarity, "_predict_fold", fake_predict_fold)
     result = evaluate_familiarity(UCI_DIR, n_splits=5, n_repeats=2, target="numpy")
@@ -78,7 +82,8 @@ def test_evaluation_bookkeeping_same_folds(monkeypatch):
 
 def test_evaluation_reads_a_list_of_folders(monkeypatch):
     monkeypatch.setattr(
-        familiarity, "_predict_fold",
+        familiarity,
+        "_predict_fold",
         lambda X, y, train, test, **kw: ({m: y[test] for m in METHODS}, {}),
     )
     folders = [UCI_DIR / "co2c0000340", UCI_DIR / "co2a0000368"]

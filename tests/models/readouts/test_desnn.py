@@ -16,15 +16,20 @@ def test_ranks_competition_order_and_silence():
 
 def test_weights_by_hand_from_a_raster():
     # 3 neurons, 6 steps.
-    raster = np.array([[
-        [0, 1, 0, 1, 1, 0],  # first at 1 (rank 0), 2 later spikes, 2 later silent steps
-        [0, 0, 1, 0, 0, 0],  # first at 2 (rank 1), 0 later spikes, 3 later silent steps
-        [0, 0, 0, 0, 0, 0],  # silent
-    ]], dtype=bool)
+    raster = np.array(
+        [
+            [
+                [0, 1, 0, 1, 1, 0],  # first at 1 (rank 0), 2 later spikes, 2 later silent steps
+                [0, 0, 1, 0, 0, 0],  # first at 2 (rank 1), 0 later spikes, 3 later silent steps
+                [0, 0, 0, 0, 0, 0],  # silent
+            ]
+        ],
+        dtype=bool,
+    )
     mod, drift = 0.8, 0.005
     expected = [
         1.0 + 2 * drift - 2 * drift,  # mod**0 = 1
-        0.8 - 3 * drift,              # mod**1
+        0.8 - 3 * drift,  # mod**1
         0.0,
     ]
     w = DeSNNClassifier(mod=mod, drift=drift).transform(raster)

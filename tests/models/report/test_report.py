@@ -18,13 +18,27 @@ from models.seizure.detector import SeizureDetector, shipped_model_path
 from neucube.cube import Cube
 from sample_data import SEIZURE_EDF
 
-HEADINGS = ("Model", "Connections", "Clusters", "Feature interaction network", "Spike raster",
-            "Cluster activity", "Conditions compared", "Weight change", "Accuracy")
+HEADINGS = (
+    "Model",
+    "Connections",
+    "Clusters",
+    "Feature interaction network",
+    "Spike raster",
+    "Cluster activity",
+    "Conditions compared",
+    "Weight change",
+    "Accuracy",
+)
 MOTOR_METRICS = {
-    "task": "motor", "data": "EEGMMIDB S001 runs 3, 7, 11", "cv": "3x repeated stratified 5-fold",
-    "chance": 0.5, "seed": 0,
-    "accuracy": {"neucube_desnn": {"mean": 0.4811, "sd": 0.1, "median": 0.5, "folds": [0.5] * 15},
-                 "csp_lda": {"mean": 0.7022, "sd": 0.08, "median": 0.7, "folds": [0.7] * 15}},
+    "task": "motor",
+    "data": "EEGMMIDB S001 runs 3, 7, 11",
+    "cv": "3x repeated stratified 5-fold",
+    "chance": 0.5,
+    "seed": 0,
+    "accuracy": {
+        "neucube_desnn": {"mean": 0.4811, "sd": 0.1, "median": 0.5, "folds": [0.5] * 15},
+        "csp_lda": {"mean": 0.7022, "sd": 0.08, "median": 0.7, "folds": [0.7] * 15},
+    },
 }
 
 
@@ -50,8 +64,9 @@ def seizure_report(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
     metrics = tmp / "metrics.json"
     metrics.write_text(json.dumps(MOTOR_METRICS))
-    out = write_report(shipped_model_path(), SEIZURE_EDF, tmp / "sub" / "report.html",
-                       metrics=metrics)
+    out = write_report(
+        shipped_model_path(), SEIZURE_EDF, tmp / "sub" / "report.html", metrics=metrics
+    )
     return out, out.read_text(encoding="utf-8")
 
 
@@ -90,8 +105,22 @@ def test_seizure_report_content(seizure_report):
 
 def test_classifier_report_from_the_command_line(classifier_file, tmp_path, capsys):
     out = tmp_path / "clf.html"
-    rc = main(["report", str(classifier_file), "--data", str(SEIZURE_EDF), "--out", str(out),
-               "--samples", "1", "--threshold", "1.9", "--notch", "60"])
+    rc = main(
+        [
+            "report",
+            str(classifier_file),
+            "--data",
+            str(SEIZURE_EDF),
+            "--out",
+            str(out),
+            "--samples",
+            "1",
+            "--threshold",
+            "1.9",
+            "--notch",
+            "60",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     assert "wrote" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
@@ -113,8 +142,12 @@ def test_bad_model_files(tmp_path, capsys):
     missing = tmp_path / "nothere.npz"
     with pytest.raises(FileNotFoundError, match="Model file not found"):
         write_report(missing, SEIZURE_EDF, tmp_path / "r.html")
-    assert main(["report", str(missing), "--data", str(SEIZURE_EDF),
-                 "--out", str(tmp_path / "r.html")]) == 2
+    assert (
+        main(
+            ["report", str(missing), "--data", str(SEIZURE_EDF), "--out", str(tmp_path / "r.html")]
+        )
+        == 2
+    )
     assert "neucube report: error: Model file not found" in capsys.readouterr().err
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, a=np.arange(3))
@@ -124,8 +157,9 @@ def test_bad_model_files(tmp_path, capsys):
     text.write_text("not a model")
     with pytest.raises(ModelFileError, match="not a NeuCube-EEG model"):
         write_report(text, SEIZURE_EDF, tmp_path / "r.html")
-    bare = Cube(np.c_[np.arange(3) * 10.0, np.zeros(3), np.zeros(3)], [0], target="numpy",
-                random_state=0).save(tmp_path / "cube.npz")
+    bare = Cube(
+        np.c_[np.arange(3) * 10.0, np.zeros(3), np.zeros(3)], [0], target="numpy", random_state=0
+    ).save(tmp_path / "cube.npz")
     with pytest.raises(ModelFileError, match="no trained model"):
         write_report(bare, SEIZURE_EDF, tmp_path / "r.html")
     with pytest.raises(TypeError, match="model must be"):
@@ -161,8 +195,21 @@ def test_add_report_parser():
     parser = argparse.ArgumentParser(prog="neucube")
     sub = parser.add_subparsers(dest="command")
     add_parser(sub)
-    args = parser.parse_args(["report", "m.npz", "--data", "x.edf", "--out", "r.html",
-                              "--metrics", "m.json", "--conditions", "T1", "T2"])
+    args = parser.parse_args(
+        [
+            "report",
+            "m.npz",
+            "--data",
+            "x.edf",
+            "--out",
+            "r.html",
+            "--metrics",
+            "m.json",
+            "--conditions",
+            "T1",
+            "T2",
+        ]
+    )
     assert args.model == "m.npz" and args.data == "x.edf" and args.out == "r.html"
     assert args.metrics == "m.json" and args.conditions == ["T1", "T2"]
     assert args.func.__name__ == "cmd_report"
@@ -184,8 +231,22 @@ def test_report_for_a_trained_familiarity_model(tmp_path):
 
     uci = SAMPLE_DIR / "uci"
     model = tmp_path / "familiarity.npz"
-    assert main(["train", "--task", "familiarity", "--data", str(uci), "--out", str(model),
-                 "--target", "numpy"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--task",
+                "familiarity",
+                "--data",
+                str(uci),
+                "--out",
+                str(model),
+                "--target",
+                "numpy",
+            ]
+        )
+        == 0
+    )
     # A familiarity model file loads as the class that saved it, from either class.
     assert type(NeuCubeClassifier.load(model)) is FamiliarityClassifier
     out = tmp_path / "familiarity.html"

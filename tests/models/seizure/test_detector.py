@@ -80,7 +80,9 @@ def test_missing_channels_degraded_mode_warns_and_still_detects(shipped, chb03, 
 
 def test_too_many_missing_channels_is_an_error_listing_them(shipped, chb03):
     raw = chb03.copy().pick(chb03.ch_names[:10])
-    with pytest.raises(ValueError, match=r"lacks 13 of the model's 23 channels: \['C4-P4', 'P4-O2'"):
+    with pytest.raises(
+        ValueError, match=r"lacks 13 of the model's 23 channels: \['C4-P4', 'P4-O2'"
+    ):
         shipped.detect(raw)
 
 

@@ -89,7 +89,10 @@ def test_merge_gap_then_min_duration():
     kept = events_from_probabilities(PROBA, TIMES, window=1.0, min_duration=1.5)
     assert kept == [SeizureEvent(1.0, 2.0, 0.9)]
     # Merging comes first: the merged event is long enough.
-    assert events_from_probabilities(PROBA, TIMES, window=1.0, merge_gap=1.5, min_duration=3.5) == merged
+    assert (
+        events_from_probabilities(PROBA, TIMES, window=1.0, merge_gap=1.5, min_duration=3.5)
+        == merged
+    )
 
 
 def test_confidence_mean_covers_the_bridged_windows():
@@ -157,7 +160,9 @@ def test_events_from_probabilities_rejects_bad_input(args, kwargs, match):
 
 def test_reference_events_of_the_bundled_recordings(seizure_raw):
     assert events_from_annotations(seizure_raw) == [SeizureEvent(10.0, 40.0)]
-    assert events_from_annotations(read_raw(SEIZURE_EDF_2, preload=False)) == [SeizureEvent(10.0, 27.0)]
+    assert events_from_annotations(read_raw(SEIZURE_EDF_2, preload=False)) == [
+        SeizureEvent(10.0, 27.0)
+    ]
     assert events_from_annotations(seizure_raw, description="artifact") == []
 
 
@@ -296,7 +301,10 @@ def test_malformed_number_names_file_row_and_column(tmp_path):
 def test_szcore_tsv_written_exactly(tmp_path):
     start = dt.datetime(2016, 11, 6, 13, 43, 4, tzinfo=UTC)
     fname = write_events(
-        tmp_path / "sub-01_run-00_events.tsv", EVENTS, fmt="szcore", recording_duration=3600,
+        tmp_path / "sub-01_run-00_events.tsv",
+        EVENTS,
+        fmt="szcore",
+        recording_duration=3600,
         meas_date=start,
     )
     lines = fname.read_text().splitlines()

@@ -52,15 +52,23 @@ def _assert_same(live, off):
 
 def _network(detector):
     sims = detector.classifier_.cube_._sims
-    return {key: (sim, getattr(sim, "_objs", None) and sim._objs["net"]) for key, sim in sims.items()}
+    return {
+        key: (sim, getattr(sim, "_objs", None) and sim._objs["net"]) for key, sim in sims.items()
+    }
 
 
 def test_live_equals_offline_in_random_chunks_and_alerts_once(detector, chb03, offline, tmp_path):
     store = AlertStore(tmp_path / "alerts.sqlite")
     preds, alerts = [], []
     src = ArraySource(chb03, chunk_size=(1, 300), random_state=0)
-    pipe = LivePipeline(detector, src, alert_store=store, recording="chb01_03 live",
-                        on_prediction=preds.append, on_alert=alerts.append)
+    pipe = LivePipeline(
+        detector,
+        src,
+        alert_store=store,
+        recording="chb01_03 live",
+        on_prediction=preds.append,
+        on_alert=alerts.append,
+    )
     built = _network(detector)  # warmup built the cube's network
     assert built and all(net is not None for _, net in built.values())
     pipe.run()
@@ -113,8 +121,8 @@ def test_monopolar_stream_is_rereferenced_like_offline_with_missing_channels(det
 def test_flat_and_saturated_channel_windows_are_flagged_like_offline(detector, chb03):
     raw = chb03.copy().crop(0, 12, include_tmax=False)
     sfreq = raw.info["sfreq"]
-    raw._data[0, int(3 * sfreq):int(8 * sfreq)] = 0.0  # Fp1-F7 disconnected: flat
-    raw._data[6, int(6 * sfreq):int(6.2 * sfreq)] = 5e-3  # C3-P3 saturated: 5 mV
+    raw._data[0, int(3 * sfreq) : int(8 * sfreq)] = 0.0  # Fp1-F7 disconnected: flat
+    raw._data[6, int(6 * sfreq) : int(6.2 * sfreq)] = 5e-3  # C3-P3 saturated: 5 mV
     off = detector.detect(raw, progress_bar=False)
     assert off.flagged and set(off.flagged) == {"Fp1-F7", "C3-P3"}
     pipe = LivePipeline(detector, ArraySource(raw, chunk_size=(5, 80), random_state=2))
@@ -145,8 +153,9 @@ def test_faster_stream_is_resampled_causally(detector, chb03, offline):
     np.testing.assert_array_equal(live.times, offline.times)
     # a causal resampler, not the offline zero-phase one: close, not equal
     assert np.abs(live.proba - offline.proba).max() < 0.3
-    assert [(e.onset, e.duration) for e in live.events] == \
-        [(e.onset, e.duration) for e in offline.events]
+    assert [(e.onset, e.duration) for e in live.events] == [
+        (e.onset, e.duration) for e in offline.events
+    ]
 
 
 def test_callback_and_store_errors_do_not_stop_the_stream(detector, chb03, tmp_path, caplog):
@@ -156,8 +165,14 @@ def test_callback_and_store_errors_do_not_stop_the_stream(detector, chb03, tmp_p
         raise RuntimeError("a broken GUI callback")
 
     bad_store = tmp_path / "no such folder" / "alerts.sqlite"
-    pipe = LivePipeline(detector, ArraySource(raw, chunk_size=64), alert_store=bad_store,
-                        on_prediction=boom, on_alert=boom, warmup=False)
+    pipe = LivePipeline(
+        detector,
+        ArraySource(raw, chunk_size=64),
+        alert_store=bad_store,
+        on_prediction=boom,
+        on_alert=boom,
+        warmup=False,
+    )
     with caplog.at_level(logging.ERROR, logger="neucube.models"):
         pipe.run()
     assert pipe.n_windows == 12 and len(pipe.alerts) == 1
@@ -175,8 +190,9 @@ def test_untrained_detector_is_refused():
 
 def test_headless_replay_over_lsl_reports_as_it_goes(tmp_path):
     lines = []
-    res = run_headless(duration=5.0, db=tmp_path / "alerts.sqlite", process=False,
-                       echo=lines.append)
+    res = run_headless(
+        duration=5.0, db=tmp_path / "alerts.sqlite", process=False, echo=lines.append
+    )
     assert res.lines == lines and lines[0].startswith("Streaming ")
     s = res.summary
     assert (s["seconds"], s["windows"], s["n_times"], s["received"]) == (5.0, 4, 1280, 1280)

@@ -96,7 +96,11 @@ def test_reference_seizures_are_merged_and_split_as_szcore_does():
     s = score_events([SeizureEvent(100.0, 20.0), SeizureEvent(150.0, 20.0)], [], DURATION)
     assert s.n_reference == 1 and (s.per_event[0].onset, s.per_event[0].duration) == (100.0, 70.0)
     s = score_events([SeizureEvent(0.0, 700.0)], [SeizureEvent(10.0, 5.0)], 1000.0)
-    assert [(o.onset, o.duration) for o in s.per_event] == [(0.0, 300.0), (300.0, 300.0), (600.0, 100.0)]
+    assert [(o.onset, o.duration) for o in s.per_event] == [
+        (0.0, 300.0),
+        (300.0, 300.0),
+        (600.0, 100.0),
+    ]
     # The alert at 10 s lies in the first piece's window only.
     assert [o.detected for o in s.per_event] == [True, False, False]
     assert s.true_positives == 1 and s.sensitivity == pytest.approx(1 / 3)
@@ -147,7 +151,9 @@ def test_summarize_scores_pools_counts_and_time():
     missed = score_events(REF, [], DURATION)  # 600 s
     out = summarize_scores([detected, alarms, missed])
     assert out["n_recordings"] == 3 and out["hours"] == pytest.approx(4800 / 3600)
-    counts = [out[k] for k in ("n_reference", "true_positives", "false_positives", "false_negatives")]
+    counts = [
+        out[k] for k in ("n_reference", "true_positives", "false_positives", "false_negatives")
+    ]
     assert counts == [2, 1, 3, 1]
     assert out["sensitivity"] == 0.5 and out["precision"] == 0.25
     assert out["f1"] == pytest.approx(2 / (2 + 3 + 1))

@@ -18,7 +18,6 @@ def uci():
     return X * 1e6, y, groups, ch_names, sfreq
 
 
-
 def test_erp_features_by_hand():
     # One channel, 16 samples at 16 Hz, window 0-0.75 s (12 samples), bins of 4.
     x = np.arange(16, dtype=float)[np.newaxis, np.newaxis]

@@ -1,6 +1,5 @@
 """FamiliarityClassifier on the bundled UCI trials."""
 
-
 import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import (

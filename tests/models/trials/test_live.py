@@ -41,16 +41,18 @@ def test_each_marked_trial_is_classified_as_offline(trials, chunk_size):
     n = X.shape[2]
     markers = [(k * n, str(label)) for k, label in enumerate(y)]
     seen = []
-    pipe = LiveTrialPipeline(clf, _stream(X, ch_names, sfreq, chunk_size), markers=markers,
-                             on_trial=seen.append)
+    pipe = LiveTrialPipeline(
+        clf, _stream(X, ch_names, sfreq, chunk_size), markers=markers, on_trial=seen.append
+    )
     got = _run(pipe)
     assert len(got) == len(X) and pipe.trials == got == seen
     expected = clf.predict_proba(X * 1e6)  # the same epochs, offline
     for k, trial in enumerate(got):
         assert isinstance(trial, TrialResult) and trial.index == k and trial.marker == y[k]
         assert trial.onset == pytest.approx(k * n / sfreq)
-        np.testing.assert_allclose([trial.proba[str(c)] for c in clf.classes_], expected[k],
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            [trial.proba[str(c)] for c in clf.classes_], expected[k], atol=1e-12
+        )
         assert trial.predicted == clf.classes_[expected[k].argmax()]
         assert trial.correct == (str(trial.predicted) == y[k])
         # the cube saw the classifier's window: 0-0.6 s after the marker
@@ -85,8 +87,9 @@ def test_stream_markers_are_placed_on_their_sample(trials):
     got = _run(pipe)
     expected = clf.predict_proba(X * 1e6)
     assert [t.onset for t in got] == pytest.approx([k * n / sfreq for k in range(len(y))])
-    np.testing.assert_allclose([[t.proba[str(c)] for c in clf.classes_] for t in got], expected,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        [[t.proba[str(c)] for c in clf.classes_] for t in got], expected, atol=1e-12
+    )
     pipe.close()
     assert inlet.closed
 
