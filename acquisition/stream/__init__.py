@@ -4,7 +4,7 @@ A *source* hands out the samples that arrived since the last call to
 :meth:`~LSLSource.pull`, oldest first, with their timestamps, and keeps going
 through faults. The sources share one interface (``ch_names``, ``sfreq``,
 ``ch_types``, ``state``, :meth:`pull`, :meth:`status`, :meth:`close`), so the
-live pipeline (:class:`models.live.LivePipeline`) runs on any of them. One
+live pipeline (:class:`models.seizure.live.LivePipeline`) runs on any of them. One
 module a part, on a small base (:mod:`acquisition.stream._base`):
 
 :class:`LSLSource` (:mod:`~acquisition.stream.lsl`)

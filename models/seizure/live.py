@@ -32,7 +32,7 @@ offline detector cut into chunks, with nothing else changed:
 So for the same samples the live path gives the same window probabilities,
 channel scores and events as :meth:`SeizureDetector.detect
 <models.seizure.detector.SeizureDetector.detect>` on the whole recording
-(``tests/models/test_live.py`` proves it, through LSL too).
+(``tests/models/seizure/test_live.py`` proves it, through LSL too).
 
 :func:`models.seizure.headless.run_headless` replays a recording as a live
 LSL stream and runs this pipeline on it (the terminal demo).
