@@ -34,6 +34,19 @@ def _finished(win):
     return win.worker is not None and not win.worker.running and win.worker.messages.empty()
 
 
+def _wait_run(app, win):
+    """Process Qt events until the window's run ends, however long it works.
+
+    No budget of our own: the first run compiles the cube's code (a minute or
+    more on a busy machine), and a run that truly hangs fails on the suite's
+    per-test timeout. Returns whether it finished with its messages drained.
+    """
+    while win.worker is not None and win.worker.running:
+        app.processEvents()
+        time.sleep(0.01)
+    return _wait(app, lambda: _finished(win), 60)
+
+
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     return tmp_path_factory.mktemp("gui") / "alerts.sqlite"
@@ -46,9 +59,9 @@ def replayed(qapp, db, artifacts):
     win.show()
     worker = win.start(SourceSpec(kind="file", path=str(SEIZURE_EDF), speed=None))
     assert worker is not None
-    assert _wait(qapp, lambda: _finished(win), 90), f"not finished: {win.worker!r}"
+    assert _wait_run(qapp, win), f"not finished: {win.worker!r}"
     # the alert list is reloaded from the store after the run
-    assert _wait(qapp, lambda: win.alert_panel.table.rowCount() >= 1, 10)
+    assert _wait(qapp, lambda: win.alert_panel.table.rowCount() >= 1, 120)
     win.save_screenshot(artifacts / "main_window.png")
     yield win
     win.close()
@@ -96,7 +109,7 @@ def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
     alert_id = win.alerts_raised[0].id
     assert panel.select_alert(alert_id)
     # the EEG view jumps to the alert, from the session's memory
-    assert _wait(qapp, lambda: not win.eeg.follow, 5)
+    assert _wait(qapp, lambda: not win.eeg.follow, 120)
     (x0, x1), _ = win.eeg.getPlotItem().vb.viewRange()
     assert x0 == pytest.approx(7.0) and x1 == pytest.approx(17.0)
     t_first, t_last = win.eeg.span
@@ -109,7 +122,7 @@ def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
     panel.note.setText("rhythmic discharge from 10 s, clinical correlate")
     panel.confirm_button.click()
     with AlertStore(db) as store:
-        assert _wait(qapp, lambda: store.get(alert_id).status == "confirmed", 10)
+        assert _wait(qapp, lambda: store.get(alert_id).status == "confirmed", 120)
         alert = store.get(alert_id)
         history = store.history(alert_id)
     assert alert.reviewer == "Dr. Rivera" and alert.note.startswith("rhythmic")
@@ -117,9 +130,9 @@ def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
         ("review", "pending", "confirmed")
     ]
     # the list and the audit trail in the panel follow
-    assert _wait(qapp, lambda: panel.table.item(0, 6).text() == "confirmed", 10)
+    assert _wait(qapp, lambda: panel.table.item(0, 6).text() == "confirmed", 120)
     assert _wait(
-        qapp, lambda: "Dr. Rivera review pending → confirmed" in panel.history_label.text(), 10
+        qapp, lambda: "Dr. Rivera review pending → confirmed" in panel.history_label.text(), 120
     )
     # back to live
     win.live_button.click()
@@ -130,14 +143,14 @@ def test_export_from_the_app(replayed, db, qapp, tmp_path):
     win = replayed
     out = tmp_path / "alerts.csv"
     win.export(str(out), "csv")
-    assert _wait(qapp, lambda: out.exists() and "Exported" in win.alert_panel.message.text(), 10)
+    assert _wait(qapp, lambda: out.exists() and "Exported" in win.alert_panel.message.text(), 120)
     with out.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1 and rows[0]["status"] == "confirmed"
     assert rows[0]["reviewer"] == "Dr. Rivera"
     win.export(str(tmp_path / "sz.tsv"), "szcore")
     expected = tmp_path / "chb01_03_2986-3036s_sz.tsv"
-    assert _wait(qapp, lambda: expected.exists(), 10), list(tmp_path.iterdir())
+    assert _wait(qapp, lambda: expected.exists(), 120), list(tmp_path.iterdir())
     lines = expected.read_text().splitlines()
     assert lines[0].startswith("onset\tduration\teventType") and len(lines) == 2
 
@@ -148,9 +161,9 @@ def test_alert_of_another_session_is_reviewed_by_rereading_its_file(qapp, db):
     win = MainWindow(db=db)
     win.show()
     try:
-        assert _wait(qapp, lambda: win.alert_panel.table.rowCount() == 1, 10)
+        assert _wait(qapp, lambda: win.alert_panel.table.rowCount() == 1, 120)
         win.alert_panel.select_alert(win.alert_panel.alerts[0].id)
-        assert _wait(qapp, lambda: len(win.eeg.curves) == 23 and win.eeg.span[1] > 15, 60)
+        assert _wait(qapp, lambda: len(win.eeg.curves) == 23 and win.eeg.span[1] > 15, 600)
         (x0, x1), _ = win.eeg.getPlotItem().vb.viewRange()
         assert x0 == pytest.approx(7.0) and x1 == pytest.approx(17.0)
         assert win.eeg.n_points_drawn > 0 and not win.eeg.follow
@@ -174,7 +187,7 @@ def test_ui_thread_stays_responsive_while_the_cube_runs(qapp, tmp_path, artifact
     try:
         probe.start()
         win.start(SourceSpec(kind="file", path=str(SEIZURE_EDF), speed=None))
-        assert _wait(qapp, lambda: _finished(win), 90)
+        assert _wait_run(qapp, win)
         probe.stop()
     finally:
         win.close()
@@ -224,7 +237,7 @@ def test_trial_model_classifies_each_marked_trial(qapp, familiarity, tmp_path):
     win.show()
     try:
         win.start(SourceSpec(kind="file", path=str(fname), speed=None))
-        assert _wait(qapp, lambda: _finished(win), 60)
+        assert _wait_run(qapp, win)
         assert win.worker.state == "finished", win.worker.error
         table = win.trial_table
         assert table.rowCount() == len(X) and win.tabs.currentWidget() is table
@@ -276,7 +289,7 @@ def test_pipeline_in_a_thread_of_the_window_process(qapp, tmp_path):
     win.show()
     try:
         win.start(SourceSpec(kind="file", path=str(SEIZURE_EDF), speed=None, duration=13.0))
-        assert _wait(qapp, lambda: _finished(win), 60)
+        assert _wait_run(qapp, win)
         assert win.worker.state == "finished", win.worker.error
         assert len(win.prob.proba) == 12 and len(win.alerts_raised) == 1
         assert win.history.total == 13 * 256 and win.start_button.isEnabled()
@@ -291,9 +304,11 @@ def test_sample_replayed_through_real_lsl(qapp, tmp_path):
     win.show()
     try:
         win.start(SourceSpec(kind="sample", duration=16.0))
-        assert _wait(qapp, lambda: len(win.alerts_raised) == 1, 60), win.status_line.text()
+        # the alert comes at about 12 s of stream, after the first run's compile
+        assert _wait(qapp, lambda: len(win.alerts_raised) == 1 or not win.worker.running, 600)
+        assert len(win.alerts_raised) == 1, win.status_line.text()
         assert "connected" in win.status_line.text()
-        assert _wait(qapp, lambda: _finished(win), 40)
+        assert _wait_run(qapp, win)
         assert win.worker.state == "finished", win.worker.error
         summary = win.worker.summary
         status = summary["source"]
