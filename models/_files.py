@@ -40,3 +40,71 @@ def write_atomic(fname: str | os.PathLike, text: str) -> Path:
             os.unlink(tmp)
         raise
     return fname
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_output(
+    fname: str | os.PathLike,
+    option: str,
+    *,
+    keep: dict | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Check, before any work, that a command may write ``fname``.
+
+    Parameters
+    ----------
+    fname : path-like
+        The file the command will write.
+    option : str
+        The option that named it, as the command line spells it (``'--out'``),
+        for the messages.
+    keep : dict of str to path-like | None
+        Files that must never be written over, by what they are (``{'the
+        input recording': path, 'the alert store': db}``): refused even with
+        ``overwrite``.
+    overwrite : bool
+        Whether an existing file (not one of ``keep``) may be replaced.
+
+    Returns
+    -------
+    fname : pathlib.Path
+        The path, with ``~`` expanded.
+
+    Raises
+    ------
+    ValueError
+        If ``fname`` is one of ``keep`` (or the same file under another name),
+        a folder, in a folder that does not exist or cannot be written, or
+        exists without ``overwrite``. The message names ``option`` and the
+        path as given.
+    """
+    given = os.fspath(fname)
+    path = Path(given).expanduser()
+    for what, other in (keep or {}).items():
+        if other is None:
+            continue
+        other = Path(os.fspath(other)).expanduser()
+        if _same_file(path, other) or path.resolve() == other.resolve():
+            raise ValueError(
+                f"{option} {given} is {what}; it is never written over. Choose another file."
+            )
+    if path.is_dir():
+        raise ValueError(f"{option} {given} is a folder; give the name of a file in it.")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValueError(
+            f"{option} {given}: the folder {parent} does not exist. Create it first or "
+            "choose another path."
+        )
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"{option} {given}: the folder {parent} cannot be written to.")
+    if path.exists() and not overwrite:
+        raise ValueError(f"{option} {given} exists. Pass --overwrite to replace it.")
+    return path

@@ -706,6 +706,30 @@ class AlertStore:
             rows = conn.execute("SELECT status, count(*) FROM alerts GROUP BY status").fetchall()
         return {**dict.fromkeys(STATUSES, 0), **dict(rows)}
 
+    def check_writable(self) -> AlertStore:
+        """Take the write lock once and let it go, so a command knows before its work.
+
+        Returns
+        -------
+        self : AlertStore
+            The store, which can be written now.
+
+        Raises
+        ------
+        AlertStoreError
+            If the store is locked by another program past ``timeout``, or the
+            file or its folder is read-only.
+        """
+        try:
+            with self._transaction("write to"):
+                pass
+        except sqlite3.OperationalError as err:
+            raise AlertStoreError(
+                f"The alert store {self.path} cannot be written ({err}). Check its permissions "
+                "and that no other program holds it, or pass another --db."
+            ) from err
+        return self
+
     def check(self) -> builtins.list[str]:
         """Check the file's integrity (SQLite's own checks and foreign keys).
 
@@ -733,6 +757,7 @@ class AlertStore:
         status: str | Sequence[str] | None = None,
         *,
         recording: str | None = None,
+        overwrite: bool = True,
     ) -> builtins.list[Path]:
         """Write alerts to a CSV file or to SzCORE annotation files.
 
@@ -760,6 +785,10 @@ class AlertStore:
             status column: every row there reads as a seizure.
         recording : str | None
             Write the alerts of this recording only.
+        overwrite : bool
+            Whether existing files may be replaced; with False, an existing
+            target is an error before anything is written. The store itself
+            is never written over.
 
         Returns
         -------
@@ -779,10 +808,28 @@ class AlertStore:
             alerts = self._select_export(conn, statuses, recording)
             meta = self._recording_meta(conn, recording)
         if fmt == "csv":
+            self._check_targets([fname], overwrite)
             _write_atomic(fname, _format_csv(alerts))
             logger.info("Wrote %d alert(s) to %s.", len(alerts), fname)
             return [fname]
-        return self._export_szcore(fname, alerts, meta, recording, statuses)
+        return self._export_szcore(fname, alerts, meta, recording, statuses, overwrite)
+
+    def _check_targets(self, targets, overwrite):
+        """Refuse, before writing any, a target that is the store or exists."""
+        for target in targets:
+            if target.resolve() == self.path.resolve() or (
+                target.exists() and os.path.samefile(target, self.path)
+            ):
+                raise AlertStoreError(
+                    f"{target} is the alert store {self.path}; an export never writes over "
+                    "it. Choose another file."
+                )
+            if not target.parent.is_dir():
+                raise AlertStoreError(
+                    f"{target}: the folder {target.parent} does not exist. Create it first."
+                )
+            if target.exists() and not overwrite:
+                raise AlertStoreError(f"{target} exists. Pass --overwrite to replace it.")
 
     def _select_export(self, conn, statuses, recording):
         sql = (
@@ -817,7 +864,7 @@ class AlertStore:
             meta[rec] = (start if start is not None else old[0], dur if dur is not None else old[1])
         return meta
 
-    def _export_szcore(self, fname, alerts, meta, recording, statuses):
+    def _export_szcore(self, fname, alerts, meta, recording, statuses, overwrite):
         if recording is not None:
             recordings = [recording]
         else:
@@ -846,6 +893,7 @@ class AlertStore:
                     f"{target}; their names differ only in folder or extension."
                 )
             targets[target] = rec
+        self._check_targets(list(targets), overwrite)
         written = []
         for target, rec in targets.items():
             start, rec_dur = meta.get(rec, (None, None))

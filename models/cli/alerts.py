@@ -139,7 +139,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         with _open(args) as store:
             written = store.export(
-                args.out, args.format, status=args.status, recording=args.recording
+                args.out,
+                args.format,
+                status=args.status,
+                recording=args.recording,
+                overwrite=args.overwrite,
             )
     except (AlertStoreError, ValueError, TypeError, OSError) as err:
         return _fail(args, err)
@@ -216,6 +220,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "alerts come from several), confirmed alerts by default, each an 'sz' event.",
     )
     p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace --out if it exists (never the store)"
+    )
     p.add_argument("--format", default="csv", choices=EXPORT_FORMATS, help="default: csv")
     p.add_argument(
         "--status",

@@ -18,9 +18,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the report; return the exit code."""
     from acquisition import EEGFileError
 
+    from .._files import check_output
     from ..report import write_report
 
     try:
+        keep = {
+            "the model file": args.model,
+            "the recording": args.data,
+            "the metrics file": args.metrics,
+        }
+        check_output(args.out, "--out", keep=keep, overwrite=True)
         path = write_report(
             args.model,
             args.data,

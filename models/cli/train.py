@@ -10,6 +10,15 @@ if TYPE_CHECKING:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a seizure detector or a familiarity classifier and save it."""
+    from pathlib import Path
+
+    from .._files import check_output
+
+    # checked before the training, which takes minutes: the file NumPy will write
+    out = Path(args.out)
+    if out.suffix != ".npz":
+        out = out.with_name(out.name + ".npz")
+    check_output(out, "--out", overwrite=args.overwrite)
     if args.task == "familiarity":
         from acquisition import read_uci_epochs
 

@@ -123,8 +123,10 @@ def test_detect_writes_szcore_and_stores_a_reviewable_alert(tmp_path, capsys):
     ]
     onset, duration, kind = rows[1].split("\t")[:3]
     assert kind == "sz" and float(onset) < 20 and float(onset) + float(duration) > 40
-    # Running detection again stores no duplicate.
-    assert main(argv) == 0
+    # Running detection again stores no duplicate (and replaces --out only when told).
+    assert main(argv) == 2
+    assert "exists. Pass --overwrite" in capsys.readouterr().err
+    assert main([*argv, "--overwrite"]) == 0
     capsys.readouterr()
     assert main(["alerts", "--db", str(db), "list", "--json"]) == 0
     alerts = json.loads(capsys.readouterr().out)
