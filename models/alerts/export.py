@@ -16,15 +16,74 @@ EXPORT_FORMATS = ("csv", "szcore")
 _EEG_SUFFIXES = (".edf", ".bdf", ".fif", ".vhdr", ".set", ".gdf", ".cnt", ".mff")
 
 
+#: First characters that make a spreadsheet read a cell as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Return text that a spreadsheet shows as text, never runs as a formula.
+
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'``, which spreadsheets show as text (the usual
+    defence against CSV formula injection); other text is returned unchanged.
+
+    Parameters
+    ----------
+    text : str
+        A cell's text (a reviewer's name or note, a recording's name).
+
+    Returns
+    -------
+    text : str
+        The cell as written to the CSV file.
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def terminal_safe(text: str) -> str:
+    r"""Return text with its control characters shown as escapes (``\x1b``), for a terminal.
+
+    Stored text is kept as it was typed; only its display is escaped, so that a
+    note cannot move the cursor, clear the screen or fake other lines.
+
+    Parameters
+    ----------
+    text : str
+        What to print.
+
+    Returns
+    -------
+    text : str
+        Printable text: control characters (but none of the printable ones)
+        replaced by their ``\xNN`` / ``\uNNNN`` escape.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def format_csv(alerts: Iterable[Alert]) -> str:
-    """Return alerts as CSV text: one row per alert, every column of the ``alerts`` table."""
+    """Return alerts as CSV text: one row per alert, every column of the ``alerts`` table.
+
+    Text cells are made spreadsheet-safe (:func:`spreadsheet_safe`); numbers
+    are written as they are.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_COLUMNS)
     for alert in alerts:
         row = alert.to_dict()
         row["channels"] = ",".join(alert.channels)
-        writer.writerow(["" if row[c] is None else row[c] for c in _COLUMNS])
+        writer.writerow(
+            [
+                ""
+                if row[c] is None
+                else spreadsheet_safe(row[c])
+                if isinstance(row[c], str)
+                else row[c]
+                for c in _COLUMNS
+            ]
+        )
     return out.getvalue()
 
 

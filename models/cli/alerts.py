@@ -21,6 +21,7 @@ from ..alerts import (
     AlertStoreError,
     default_db_path,
 )
+from ..alerts.export import terminal_safe
 
 __all__ = ["add_parser"]
 
@@ -61,7 +62,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for a in alerts:
         model = f"{a.model_id} {a.model_version}".strip()
         print(
-            f"{a.id:>6}  {a.recording:<20} {a.onset:>10.3f} {a.duration:>8.3f} "
+            f"{a.id:>6}  {terminal_safe(a.recording):<20} {a.onset:>10.3f} {a.duration:>8.3f} "
             f"{_fmt(a.confidence, '.2f'):>5}  {a.status:<9} {model:<20} "
             f"{','.join(a.channels) or '-'}"
         )
@@ -84,8 +85,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    t = terminal_safe
     rows = [
-        ("recording", alert.recording),
+        ("recording", t(alert.recording)),
         ("onset", f"{alert.onset:.3f} s (to {alert.end:.3f} s, duration {alert.duration:.3f} s)"),
         ("confidence", _fmt(alert.confidence, ".3f")),
         ("channels", ", ".join(alert.channels) or "-"),
@@ -100,9 +102,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("status", alert.status),
     ]
     if alert.status != "pending":
-        rows.append(("reviewed", f"by {alert.reviewer} at {alert.reviewed_at}"))
+        rows.append(("reviewed", f"by {t(alert.reviewer)} at {alert.reviewed_at}"))
     if alert.note:
-        rows.append(("note", alert.note))
+        rows.append(("note", t(alert.note)))
     print(f"Alert {alert.id}")
     for key, value in rows:
         print(f"  {key:<17} {value}")
@@ -110,8 +112,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if not history:
         print("  (not reviewed yet)")
     for r in history:
-        line = f"  {r.at}  {r.action:<6}  {r.status_before} -> {r.status_after}  by {r.reviewer}"
-        print(line + (f": {r.note}" if r.note else ""))
+        line = f"  {r.at}  {r.action:<6}  {r.status_before} -> {r.status_after}  by {t(r.reviewer)}"
+        print(line + (f": {t(r.note)}" if r.note else ""))
     return 0
 
 
@@ -128,7 +130,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     except (AlertStoreError, ValueError, TypeError) as err:
         return _fail(args, err)
     print(
-        f"Alert {alert.id}: {audit.status_before} -> {alert.status} by {alert.reviewer} "
+        f"Alert {alert.id}: {audit.status_before} -> {alert.status} by "
+        f"{terminal_safe(alert.reviewer)} "
         f"at {alert.reviewed_at} (audit row {audit.id})."
     )
     return 0
