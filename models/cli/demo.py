@@ -21,6 +21,41 @@ def _display_available():
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+#: System libraries Qt's xcb platform plugin loads on Linux, and the Debian/Ubuntu
+#: packages that bring them (PySide6's wheel carries the rest of Qt).
+QT_XCB_LIBRARIES = {
+    "xcb-cursor": "libxcb-cursor0",
+    "xcb-icccm": "libxcb-icccm4",
+    "xcb-keysyms": "libxcb-keysyms1",
+}
+
+
+def missing_qt_libraries(find_library=None) -> list[str]:
+    """Return the packages whose libraries Qt would need on this X display and lacks.
+
+    Parameters
+    ----------
+    find_library : callable | None
+        Looks a library up by name (:func:`ctypes.util.find_library`).
+
+    Returns
+    -------
+    packages : list of str
+        Debian/Ubuntu package names to install; empty off Linux, under
+        Wayland or another Qt platform, or when every library is there.
+    """
+    import os
+
+    if not sys.platform.startswith("linux"):
+        return []
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform not in ("", "xcb") or (not platform and not os.environ.get("DISPLAY")):
+        return []
+    if find_library is None:
+        from ctypes.util import find_library
+    return [pkg for lib, pkg in QT_XCB_LIBRARIES.items() if find_library(lib) is None]
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the main job: the live window, or the same live pipeline headless."""
     if args.offline:
@@ -29,6 +64,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return _demo_headless(args)
     if not _display_available():
         print("No display here: running the live pipeline headless (neucube demo --headless).")
+        return _demo_headless(args)
+    missing = missing_qt_libraries()
+    if missing:
+        print(
+            "The desktop app cannot open a window here: Qt needs the system libraries of "
+            f"{', '.join(missing)} (install them with: sudo apt install {' '.join(missing)}). "
+            "Running the live pipeline headless meanwhile.",
+            file=sys.stderr,
+        )
         return _demo_headless(args)
     # The desktop app runs in its own process: nothing imports the gui package.
     import subprocess

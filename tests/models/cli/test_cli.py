@@ -152,3 +152,26 @@ def test_detect_writes_szcore_and_stores_a_reviewable_alert(tmp_path, capsys):
     export = tmp_path / "reviewed.csv"
     assert main(["alerts", "--db", str(db), "export", "--out", str(export), "--format", "csv"]) == 0
     assert "rejected" in export.read_text() and "Dr. B" in export.read_text()
+
+
+def test_demo_names_the_missing_qt_libraries_and_runs_headless(monkeypatch, capsys):
+    from models.cli import demo
+
+    monkeypatch.setattr(demo.sys, "platform", "linux")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    have = {"xcb-icccm"}
+    packages = demo.missing_qt_libraries(lambda name: name if name in have else None)
+    assert packages == ["libxcb-cursor0", "libxcb-keysyms1"]
+    assert demo.missing_qt_libraries(lambda name: name) == []
+    monkeypatch.setenv("QT_QPA_PLATFORM", "wayland")
+    assert demo.missing_qt_libraries(lambda name: None) == []  # not the xcb plugin
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+
+    ran = []
+    monkeypatch.setattr(demo, "missing_qt_libraries", lambda: packages)
+    monkeypatch.setattr(demo, "_demo_headless", lambda args: ran.append(args) or 0)
+    monkeypatch.setattr(demo, "_display_available", lambda: True)
+    assert main(["demo"]) == 0 and len(ran) == 1
+    err = capsys.readouterr().err
+    assert "sudo apt install libxcb-cursor0 libxcb-keysyms1" in err
