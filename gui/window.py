@@ -343,9 +343,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return None
         model = self.model_path.text().strip() or None
         # Python's full garbage collections run in this (the GUI) thread and
-        # scan every live object: collect once now, when the user starts, then
-        # keep what exists (Qt wrappers, modules) out of later scans, so that a
-        # collection during the run pauses the window for milliseconds.
+        # scan every live object: collect once now, when the user starts (what an
+        # earlier run froze included), then keep what exists (Qt wrappers,
+        # modules) out of later scans, so that a collection during the run
+        # pauses the window for milliseconds.
+        gc.unfreeze()
         gc.collect()
         gc.freeze()
         cls = ProcessWorker if self.worker_kind == "process" else PipelineWorker

@@ -8,7 +8,6 @@ and the alert store: numbers with a range, and plain text.
 from __future__ import annotations
 
 import math
-import numbers
 
 __all__ = ["check_number", "check_text"]
 
@@ -54,18 +53,16 @@ def check_number(
     """
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        try:  # numpy scalars and numeric strings from a database
-            if isinstance(value, (bool, str)) or value is None:
-                raise TypeError
-            value = float(value)
-        except (TypeError, ValueError):
-            none = " or None" if allow_none else ""
-            raise TypeError(
-                f"{where}{name} must be a finite number{none}, got {value!r} of type "
-                f"{type(value).__name__}."
-            ) from None
-    value = float(value)
+    try:  # a bool or a str is not a number, even if float() takes it
+        if isinstance(value, (bool, str)) or value is None:
+            raise TypeError
+        value = float(value)  # numbers.Real, NumPy scalars, Decimal ...
+    except (TypeError, ValueError):
+        none = " or None" if allow_none else ""
+        raise TypeError(
+            f"{where}{name} must be a finite number{none}, got {value!r} of type "
+            f"{type(value).__name__}."
+        ) from None
     if not math.isfinite(value):
         raise ValueError(f"{where}{name} must be finite, got {value!r}.")
     if minimum is not None and (value < minimum or (strict and value == minimum)):

@@ -42,7 +42,22 @@ def write_atomic(fname: str | os.PathLike, text: str) -> Path:
     return fname
 
 
-def _same_file(a: Path, b: Path) -> bool:
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Tell whether two paths name one file (through links and ``..`` too).
+
+    Parameters
+    ----------
+    a, b : path-like
+        The paths; either may not exist yet.
+
+    Returns
+    -------
+    same : bool
+        True if they resolve to the same path, or are the same existing file.
+    """
+    a, b = Path(a).expanduser(), Path(b).expanduser()
+    if a.resolve() == b.resolve():
+        return True
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
     except OSError:
@@ -90,8 +105,7 @@ def check_output(
     for what, other in (keep or {}).items():
         if other is None:
             continue
-        other = Path(os.fspath(other)).expanduser()
-        if _same_file(path, other) or path.resolve() == other.resolve():
+        if same_file(path, other):
             raise ValueError(
                 f"{option} {given} is {what}; it is never written over. Choose another file."
             )

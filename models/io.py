@@ -97,19 +97,13 @@ class LoadedModel:
         A seizure detector or a trial classifier.
     model : SeizureDetector | NeuCubeClassifier
         The trained model.
-    class_name : str
-        The classifier's class.
     path : pathlib.Path | None
         Its file (None for a model given as an object).
-    info : dict
-        The cube file's metadata (versions, creation time).
     """
 
     kind: str
     model: object
-    class_name: str
     path: Path | None = None
-    info: dict = dataclasses.field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -135,6 +129,16 @@ class LoadedModel:
     def cube(self) -> Cube | None:
         """neucube.cube.Cube | None: The model's cube."""
         return getattr(self.classifier, "cube_", None)
+
+    @property
+    def class_name(self) -> str:
+        """str: The classifier's class (``'NeuCubeClassifier'``, ``'FamiliarityClassifier'``)."""
+        return type(self.classifier).__name__
+
+    @property
+    def info(self) -> dict:
+        """dict: The cube file's metadata (versions, creation time); empty if never saved."""
+        return getattr(self.cube, "file_info_", None) or {}
 
 
 def _not_a_model(path, why):
@@ -164,11 +168,14 @@ def model_identity(
     """
     from .seizure.detector import SHIPPED_MODEL
 
-    clf = getattr(model, "classifier_", model)
-    info = getattr(getattr(clf, "cube_", None), "file_info_", {}) or {}
-    versions = info.get("versions") or {}
     name = Path(model_path).name if model_path is not None else SHIPPED_MODEL
-    return name, f"neucube {versions.get('neucube')}, {info.get('created')}"
+    return name, _version(LoadedModel("", model).info)
+
+
+def _version(meta):
+    """Return the model version stored with alerts, from a cube file's metadata."""
+    versions = meta.get("versions") or {}
+    return f"neucube {versions.get('neucube')}, {meta.get('created')}"
 
 
 def peek_model(path: str | os.PathLike) -> ModelInfo:
@@ -217,14 +224,13 @@ def peek_model(path: str | os.PathLike) -> ModelInfo:
             f"{path} holds a cube but no trained model (no 'model' section). Choose a file "
             "written by `neucube train`, SeizureDetector.save or NeuCubeClassifier.save."
         )
-    versions = meta.get("versions") or {}
     return ModelInfo(
         path=path,
         kind=kind,
         class_name=str(class_name),
         sections=frozenset(extra),
         model_id=path.name,
-        model_version=f"neucube {versions.get('neucube')}, {meta.get('created')}",
+        model_version=_version(meta),
     )
 
 
@@ -272,23 +278,11 @@ def read_model(
             raise ModelFileError(
                 "The SeizureDetector is not trained: call fit or SeizureDetector.load first."
             )
-        return LoadedModel(
-            "seizure",
-            model,
-            type(model.classifier_).__name__,
-            None,
-            getattr(model.classifier_.cube_, "file_info_", {}) or {},
-        )
+        return LoadedModel("seizure", model)
     if isinstance(model, NeuCubeClassifier):
         if not hasattr(model, "cube_"):
             raise ModelFileError("The NeuCubeClassifier is not fitted: call fit or load one first.")
-        return LoadedModel(
-            "trials",
-            model,
-            type(model).__name__,
-            None,
-            getattr(model.cube_, "file_info_", {}) or {},
-        )
+        return LoadedModel("trials", model)
     if model is not None and not isinstance(model, (str, os.PathLike)):
         raise TypeError(
             "model must be a model file path, a SeizureDetector or a NeuCubeClassifier, got "
@@ -307,10 +301,7 @@ def read_model(
                 obj = NeuCubeClassifier.load(path)  # as the class that saved it
         except CubeFileError as err:
             raise ModelFileError(f"Not a NeuCube-EEG model: {err}") from err
-        clf = getattr(obj, "classifier_", obj)
-        loaded = LoadedModel(
-            peek.kind, obj, peek.class_name, path, getattr(clf.cube_, "file_info_", {}) or {}
-        )
+        loaded = LoadedModel(peek.kind, obj, path)
         if cache:
             _CACHE.clear()  # keep one: a cube's network holds memory
             _CACHE[key] = loaded

@@ -62,6 +62,13 @@ def terminal_safe(text: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
+def _cell(value):
+    """Return a CSV cell: empty for None, text made spreadsheet-safe, numbers as they are."""
+    if value is None:
+        return ""
+    return spreadsheet_safe(value) if isinstance(value, str) else value
+
+
 def format_csv(alerts: Iterable[Alert]) -> str:
     """Return alerts as CSV text: one row per alert, every column of the ``alerts`` table.
 
@@ -74,16 +81,7 @@ def format_csv(alerts: Iterable[Alert]) -> str:
     for alert in alerts:
         row = alert.to_dict()
         row["channels"] = ",".join(alert.channels)
-        writer.writerow(
-            [
-                ""
-                if row[c] is None
-                else spreadsheet_safe(row[c])
-                if isinstance(row[c], str)
-                else row[c]
-                for c in _COLUMNS
-            ]
-        )
+        writer.writerow([_cell(row[c]) for c in _COLUMNS])
     return out.getvalue()
 
 

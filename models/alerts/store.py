@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import logger
 from .._checks import check_number
 from .._checks import check_text as _check_text
+from .._files import same_file
 from .._files import write_atomic as _write_atomic
 from .export import EXPORT_FORMATS
 from .export import file_stem as _file_stem
@@ -817,9 +818,7 @@ class AlertStore:
     def _check_targets(self, targets, overwrite):
         """Refuse, before writing any, a target that is the store or exists."""
         for target in targets:
-            if target.resolve() == self.path.resolve() or (
-                target.exists() and os.path.samefile(target, self.path)
-            ):
+            if same_file(target, self.path):
                 raise AlertStoreError(
                     f"{target} is the alert store {self.path}; an export never writes over "
                     "it. Choose another file."

@@ -50,7 +50,7 @@ def _keep_unstored(alerts, db, err):
     from .._files import write_atomic
 
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = Path(db).expanduser().parent if db else Path.cwd()
+    folder = Path(db).parent
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         folder = Path.cwd()
     path = folder / f"alerts-not-stored-{stamp}.json"
@@ -62,9 +62,8 @@ def cmd_detect(args: argparse.Namespace) -> int:
     """Detect seizures in a recording, write them, store the alerts."""
     from acquisition import read_raw
 
-    from .._files import check_output
-    from ..io import model_identity, read_model
-    from ..seizure.formats import write_events
+    from .._files import check_output, same_file
+    from ..io import read_model
 
     # Everything the command will write is checked before the work starts.
     threshold = _check_threshold(args.threshold)
@@ -80,14 +79,9 @@ def cmd_detect(args: argparse.Namespace) -> int:
     if not args.no_store:
         from ..alerts import AlertStore, default_db_path
 
-        db = Path(args.db).expanduser() if args.db else default_db_path()
+        db = args.db or default_db_path()
         for what, path in (("input recording", args.recording), ("model file", model_path)):
-            if (
-                path is not None
-                and db.exists()
-                and Path(path).exists()
-                and os.path.samefile(db, path)
-            ):
+            if path is not None and same_file(db, path):
                 raise ValueError(f"--db {args.db} is the {what}; give the alert store's file.")
         store = AlertStore(args.db).check_writable()  # now, not after the work
     fmt = None
@@ -104,13 +98,17 @@ def cmd_detect(args: argparse.Namespace) -> int:
             det.threshold = threshold
         raw = read_raw(args.recording)
         found = det.detect(raw, progress_bar=not args.quiet)
-        return _report(args, det, model_path, raw, found, store, fmt, write_events, model_identity)
+        return _report(args, det, model_path, raw, found, store, fmt)
     finally:
         if store is not None:
             store.close()
 
 
-def _report(args, det, model_path, raw, found, store, fmt, write_events, model_identity):
+def _report(args, det, model_path, raw, found, store, fmt):
+    """Print, write and store what the detector found; return the exit code."""
+    from ..io import model_identity
+    from ..seizure.formats import write_events
+
     model_id, model_version = model_identity(det, model_path)
     print(
         f"{args.recording}: {found.duration:.1f} s, {len(det.ch_names)} model channels"
@@ -177,7 +175,7 @@ def _report(args, det, model_path, raw, found, store, fmt, write_events, model_i
     try:
         ids = store.add_alerts(alerts)
     except Exception as err:  # locked, read-only, disk full: keep what was found
-        kept = _keep_unstored(alerts, args.db, err)
+        kept = _keep_unstored(alerts, store.path, err)
         print(
             f"The {len(alerts)} alert(s) could not be stored in {store.path} ({err}). They are "
             f"kept in {kept}; run the detection again once the store can be written.",

@@ -339,7 +339,6 @@ class EventTracker:
         self.label = label
         self.times, self.proba, self.channel_scores = [], [], []
         self._groups = []  # [first, last, reported] window indices of each event
-        self._last_time = -np.inf
 
     def __len__(self):
         return len(self.proba)
@@ -365,19 +364,9 @@ class EventTracker:
             known now; None if it made no new one. Each event is reported
             once; it may grow afterwards (see :attr:`events`).
         """
-        time, proba = float(time), float(proba)
-        if not time > self._last_time:
-            raise ValueError(
-                f"Window onsets must increase: got {time:g} s after {self._last_time:g} s."
-            )
-        self._last_time = time
-        self.times.append(time)
-        self.proba.append(proba)
-        if self.ch_names is not None:
-            self.channel_scores.append(np.asarray(channel_scores, dtype=float))
-        if proba < self.threshold:
-            return None
-        return self._positive(len(self.proba) - 1)
+        scores = None if channel_scores is None else [channel_scores]
+        new = self.extend([time], [proba], scores)
+        return new[0] if new else None
 
     def extend(
         self,
@@ -404,17 +393,15 @@ class EventTracker:
         """
         times = np.asarray(times, dtype=float)
         proba = np.asarray(proba, dtype=float)
-        if len(times) and not times[0] > self._last_time:
+        if len(times) and self.times and not times[0] > self.times[-1]:
             raise ValueError(
-                f"Window onsets must increase: got {times[0]:g} s after {self._last_time:g} s."
+                f"Window onsets must increase: got {times[0]:g} s after {self.times[-1]:g} s."
             )
         n0 = len(self.proba)
         self.times.extend(times.tolist())
         self.proba.extend(proba.tolist())
         if self.ch_names is not None:
             self.channel_scores.extend(np.asarray(channel_scores, dtype=float))
-        if len(times):
-            self._last_time = float(times[-1])
         new = []
         for i in np.flatnonzero(proba >= self.threshold):
             event = self._positive(n0 + int(i))
@@ -434,14 +421,16 @@ class EventTracker:
         else:
             groups.append([i, i, False])
         g = groups[-1]
-        if g[2] or t[g[1]] + self.window - t[g[0]] < self.min_duration - _EPS:
+        if g[2] or self._duration(g[0], g[1]) < self.min_duration - _EPS:
             return None
         g[2] = True
         return self._event(g[0], g[1])
 
+    def _duration(self, first, last):
+        return float(self.times[last] + self.window - self.times[first])
+
     def _event(self, first, last):
-        onset = self.times[first]
-        duration = float(self.times[last] + self.window - onset)
+        onset, duration = self.times[first], self._duration(first, last)
         span = np.asarray(self.proba[first : last + 1])
         conf = float(span.max() if self.confidence == "max" else span.mean())
         channels = ()
@@ -456,8 +445,7 @@ class EventTracker:
         """list of SeizureEvent: Every event so far, at its extent so far."""
         out = []
         for first, last, _ in self._groups:
-            onset = self.times[first]
-            duration = self.times[last] + self.window - onset
+            onset, duration = self.times[first], self._duration(first, last)
             if duration < self.min_duration - _EPS:
                 logger.debug(
                     "Event %.3f-%.3f s dropped: shorter than min_duration=%g s.",

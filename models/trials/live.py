@@ -25,7 +25,6 @@ pulls once and returns what these samples completed, here the trials.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 
 import numpy as np
@@ -166,7 +165,6 @@ class LiveTrialPipeline:
         self.trials = []
         self.missing = []
         self._rows = None
-        self._lock = threading.RLock()
 
     def __repr__(self):
         return (
@@ -272,8 +270,7 @@ class LiveTrialPipeline:
                 if r is not None:
                     x[i] = data[r]
             x *= 1e6  # µV, as the epochs a classifier is trained on
-            with self._lock:
-                self.buffer.append(x, stamps=ts)
+            self.buffer.append(x, stamps=ts)  # the buffer locks itself
         if self._inlet is not None:
             self._place_markers()
         done = []
@@ -311,10 +308,9 @@ class LiveTrialPipeline:
         data : ndarray, shape (n_channels, n)
             µV, model channels in order.
         """
-        with self._lock:
-            stop = self.buffer.total if stop is None else stop
-            first, data, _ = self.buffer.segment(start, stop)
-            return first, data
+        stop = self.buffer.total if stop is None else stop
+        first, data, _ = self.buffer.segment(start, stop)
+        return first, data
 
     @property
     def n_pending(self) -> int:
