@@ -31,6 +31,7 @@ from .io import (
     UnsupportedFormatError,
     read_raw,
 )
+from .level import BackgroundLevel
 from .montage import CHBMIT_BIPOLAR, bipolar_names, to_bipolar
 from .uci import (
     UCIEpochs,
@@ -42,6 +43,7 @@ from .uci import (
 )
 
 __all__ = [
+    "BackgroundLevel",
     "CHBMIT_BIPOLAR",
     "OLD_TO_NEW",
     "REFERENCE_SUFFIXES",

@@ -37,6 +37,18 @@ if TYPE_CHECKING:
     from neucube.cube import CubeActivity
 
 DELTA_ENCODERS = ("tbr", "step_forward", "moving_window")
+# The cube's initial weight scale (neucube.cube.Cube defaults).
+_CUBE_MAX_WEIGHT, _CUBE_INPUT_GAIN = 0.1, 2.0
+#: Default activity band of the calibrated cube, spikes per neuron per step.
+DEFAULT_BAND = (0.002, 0.01)
+#: NeuCube's published operating point: its threshold as is (no calibration),
+#: STDP bounds of +-2, rate 0.001, the deSNN readout.
+NEUCUBE_PRESET = {
+    "band": None,
+    "weight_bound": None,
+    "stdp_rate": 0.001,
+    "readout": "desnn",
+}
 #: Classifier classes by name, so that a file is loaded as the class that saved it.
 _CLASSES = {}
 #: Where the classes defined outside this module live (imported on demand).
@@ -77,11 +89,15 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         stdp="neucube",
         stdp_rate=0.001,
         n_passes=1,
-        readout="desnn",
+        band=DEFAULT_BAND,
+        weight_bound=2.0,
+        readout="bins",
         mod=0.8,
         drift=0.005,
         n_neighbors=3,
         C=1.0,
+        n_bins=4,
+        group_by="electrode",
         target="auto",
         random_state=None,
     ):
@@ -94,11 +110,15 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         self.stdp = stdp
         self.stdp_rate = stdp_rate
         self.n_passes = n_passes
+        self.band = band
+        self.weight_bound = weight_bound
         self.readout = readout
         self.mod = mod
         self.drift = drift
         self.n_neighbors = n_neighbors
         self.C = C
+        self.n_bins = n_bins
+        self.group_by = group_by
         self.target = target
         self.random_state = random_state
 
@@ -134,12 +154,31 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             return make_encoder(self.encoder, alpha=self.alpha)
         return make_encoder(self.encoder)
 
-    def _make_readout(self):
+    def _make_readout(self, cube=None):
         if self.readout == "desnn":
             return make_readout(
                 "desnn", mod=self.mod, drift=self.drift, n_neighbors=self.n_neighbors
             )
+        if self.readout == "bins":
+            groups = None
+            if cube is not None and self.group_by == "electrode":
+                groups = nearest_electrode(cube.coords, cube.input_index)
+            return make_readout(
+                "bins", n_bins=self.n_bins, groups=groups, random_state=_seed(self.random_state)
+            )
         return make_readout(self.readout, C=self.C)
+
+    def _check_params(self):
+        if self.group_by not in ("electrode", "neuron"):
+            raise ValueError(f"group_by must be 'electrode' or 'neuron', got {self.group_by!r}.")
+        bound = self.weight_bound
+        if bound is not None and not (
+            isinstance(bound, (int, float, np.number))
+            and not isinstance(bound, bool)
+            and np.isfinite(bound)
+            and bound > 0
+        ):
+            raise ValueError(f"weight_bound must be a positive number or None, got {bound!r}.")
 
     # -- scikit-learn API --------------------------------------------------------
 
@@ -165,9 +204,15 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if len(y) != len(X):
             raise ValueError(f"X holds {len(X)} epochs but y has {len(y)} labels.")
-        readout = self._make_readout()  # fail early on a bad readout name
+        self._check_params()
+        self._make_readout()  # fail early on a bad readout name
         self.encoder_ = self._make_encoder().fit(X)
         spikes = self.encoder_.transform(X)
+        bounds = {}
+        if self.weight_bound is not None:
+            # relative to the strongest initial weight (an input connection's)
+            limit = float(self.weight_bound) * _CUBE_MAX_WEIGHT * _CUBE_INPUT_GAIN
+            bounds = {"w_min": -limit, "w_max": limit}
         self.cube_ = Cube.from_template(
             list(self.ch_names),
             resolution=self.resolution,
@@ -177,20 +222,36 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             sfreq=float(self.sfreq),
             target=self.target,
             random_state=self.random_state,
+            **bounds,
         )
+        if self.band is not None:
+            self.cube_.calibrate(spikes, self.band)
+        before = self.cube_.weights_.copy()
         self.cube_.fit(spikes, n_passes=self.n_passes)
+        if self.band is not None and self.n_passes:
+            self.cube_.calibrate(spikes, self.band)  # STDP moves the operating point
         activity = self.cube_.transform(spikes)
-        self.readout_ = readout.fit(activity, y)
+        self.readout_ = self._make_readout(self.cube_).fit(activity, y)
         self.classes_ = self.readout_.classes_
         self.n_channels_ = X.shape[1]
+        self.fit_summary_ = {
+            "rate": activity.rate,
+            "active_share": activity.active_share,
+            "spikes_per_sample": activity.n_spikes / len(X),
+            "threshold": float(self.cube_.threshold),
+            "stdp_change": stdp_change(before, self.cube_.weights_),
+        }
         logger.info(
             "NeuCubeClassifier fitted: %d epochs, %d channels, %d neurons, %s readout, "
-            "%.1f reservoir spikes per epoch",
+            "%.1f reservoir spikes per epoch (%.4g per neuron per step), STDP changed the "
+            "weights by %.1f%% of their mean magnitude",
             len(X),
             X.shape[1],
             self.cube_.n_neurons,
             self.readout,
             activity.n_spikes / len(X),
+            activity.rate,
+            100 * self.fit_summary_["stdp_change"],
         )
         return self
 
@@ -289,7 +350,11 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             if key.endswith("_") and not key.startswith("_") and value is not None:
                 if isinstance(value, (np.ndarray, int, float, str, bool, np.number)):
                     encoder[f"fitted:{key}"] = value
-        model = {"class": type(self).__name__, "params": json.dumps(self.get_params())}
+        model = {
+            "class": type(self).__name__,
+            "params": json.dumps(_jsonable_params(self.get_params())),
+            **{f"fit:{k}": float(v) for k, v in getattr(self, "fit_summary_", {}).items()},
+        }
         readout = {"features": self.readout_.features_, "labels": np.asarray(self.readout_.labels_)}
         sections = {"model": model, "readout": readout}
         for name in extra or {}:
@@ -334,14 +399,21 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             raise CubeFileError(
                 f"{fname} holds a {saved}, not a {cls.__name__}: load it with {saved}.load."
             )
-        clf = klass(**json.loads(extra["model"]["params"]))
+        params = json.loads(extra["model"]["params"])
+        params.setdefault("band", None)  # files from before calibration: not calibrated
+        if isinstance(params["band"], list):
+            params["band"] = tuple(params["band"])
+        clf = klass(**params)
         enc = cube.encoder_
         clf.encoder_ = make_encoder(enc["kind"], **json.loads(enc["params"]))
         for key, value in enc.items():
             if key.startswith("fitted:"):
                 setattr(clf.encoder_, key[len("fitted:") :], value)
         clf.cube_ = cube
-        clf.readout_ = clf._make_readout().fit_features(
+        clf.fit_summary_ = {
+            k[len("fit:") :]: float(v) for k, v in extra["model"].items() if k.startswith("fit:")
+        }
+        clf.readout_ = clf._make_readout(cube).fit_features(
             extra["readout"]["features"], extra["readout"]["labels"]
         )
         clf.classes_ = clf.readout_.classes_
@@ -350,3 +422,57 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
 
 
 _CLASSES["NeuCubeClassifier"] = NeuCubeClassifier
+
+
+def nearest_electrode(coords: npt.ArrayLike, input_index: npt.ArrayLike) -> np.ndarray:
+    """Group of each reservoir neuron: the input channel whose electrode is nearest.
+
+    Parameters
+    ----------
+    coords : array-like, shape (n_neurons, 3)
+        Reservoir neuron positions (mm).
+    input_index : array-like of int, shape (n_channels,)
+        The reservoir neuron each channel's electrode sits on.
+
+    Returns
+    -------
+    groups : ndarray of int64, shape (n_neurons,)
+        Channel index per neuron (ties: lowest channel).
+    """
+    from scipy.spatial import cKDTree
+
+    coords = np.asarray(coords, dtype=float)
+    sites = coords[np.asarray(input_index, dtype=np.int64)]
+    _, idx = cKDTree(sites).query(coords, k=1)
+    # electrodes mapped to the same site: keep the lowest channel
+    first = {}
+    for c, site in enumerate(map(tuple, sites)):
+        first.setdefault(site, c)
+    return np.array([first[tuple(sites[i])] for i in idx], dtype=np.int64)
+
+
+def stdp_change(before: npt.ArrayLike, after: npt.ArrayLike) -> float:
+    """Mean absolute weight change relative to the mean initial weight magnitude.
+
+    Parameters
+    ----------
+    before, after : array-like, shape (n_connections,)
+        Weights before and after learning.
+
+    Returns
+    -------
+    change : float
+        ``mean(|after - before|) / mean(|before|)``; 0 with no connections.
+    """
+    before = np.asarray(before, dtype=float)
+    after = np.asarray(after, dtype=float)
+    scale = np.mean(np.abs(before)) if before.size else 0.0
+    return float(np.mean(np.abs(after - before)) / scale) if scale > 0 else 0.0
+
+
+def _seed(random_state):
+    return random_state if isinstance(random_state, (int, np.integer)) else 0
+
+
+def _jsonable_params(params):
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}

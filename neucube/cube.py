@@ -174,6 +174,63 @@ class CubeActivity:
         """Total number of reservoir spikes in the batch (int)."""
         return int(self.neuron.size)
 
+    @property
+    def rate(self) -> float:
+        """Spikes per neuron per step over the batch (float).
+
+        The cube's operating point: ``0`` is a silent reservoir, and the
+        refractory period caps it at ``1 / (refractory + 1)`` (1/7 at
+        NeuCube's 6 steps).
+        """
+        size = self.n_samples * self.n_neurons * self.n_times
+        return float(self.neuron.size / size) if size else 0.0
+
+    @property
+    def active_share(self) -> float:
+        """Share of neurons that fire at least once in a sample, mean over samples (float)."""
+        size = self.n_samples * self.n_neurons
+        return float(np.count_nonzero(self.counts) / size) if size else 0.0
+
+    @classmethod
+    def from_spikes(cls, spikes: npt.ArrayLike, sfreq: float | None = None) -> CubeActivity:
+        """Treat the encoder's spikes as activity: the input neurons alone, no reservoir.
+
+        Channel ``c``'s positive spikes become neuron ``2*c`` and its negative
+        spikes neuron ``2*c + 1``, the cube's order of input neurons, so a
+        readout fitted on this activity shows what the spikes carry before
+        any reservoir.
+
+        Parameters
+        ----------
+        spikes : array-like of int8, shape (n_channels, n_times) or (n_samples, n_channels, n_times)
+            Encoder output (``+1``, ``-1``, ``0``).
+        sfreq : float | None
+            Sampling frequency of the spikes.
+
+        Returns
+        -------
+        activity : CubeActivity
+            ``n_neurons = 2 * n_channels``.
+        """
+        shape = np.shape(spikes)
+        x = _check_spikes(spikes, shape[-2] if len(shape) in (2, 3) else -1)
+        n_samples, n_channels, n_times = x.shape
+        # (sample, step, neuron) order, neuron = 2 * channel + (spike is negative)
+        s, c, t = np.nonzero(x)
+        neuron = 2 * c + (x[s, c, t] < 0)
+        key = (s.astype(np.int64) * n_times + t) * (2 * n_channels) + neuron
+        idx = np.argsort(key, kind="stable")
+        return cls(
+            sample=s[idx],
+            neuron=neuron[idx],
+            step=t[idx],
+            n_samples=n_samples,
+            n_neurons=2 * n_channels,
+            n_times=n_times,
+            sfreq=sfreq,
+            info={"reservoir": False},
+        )
+
     @fill_doc
     def spikes(self, sample: int = 0) -> tuple[np.ndarray, np.ndarray]:
         """Spikes of one sample.
@@ -556,6 +613,7 @@ class Cube:
         rng, self.seed_ = check_seed(random_state)
         self.n_passes_ = 0
         self.encoder_ = None
+        self.calibration_ = None
         self._sims = {}
         if connections is None:
             connections = build_connections(
@@ -907,6 +965,126 @@ class Cube:
             self.n_passes_ += 1
         return self
 
+    def calibrate(
+        self,
+        spikes: npt.ArrayLike,
+        band: tuple[float, float] = (0.002, 0.01),
+        *,
+        max_samples: int = 32,
+        max_probes: int = 16,
+    ) -> Cube:
+        """Set the firing threshold so that the reservoir works inside an activity band.
+
+        At NeuCube's threshold the reservoir is saturated on some EEG (most
+        neurons firing as often as the refractory period allows) and silent
+        on other EEG; neither carries much of its input. This searches the
+        threshold, on training samples, at which the mean firing rate
+        (:attr:`CubeActivity.rate`, spikes per neuron per step) falls inside
+        ``band``, by doubling or halving until the band is bracketed, then
+        bisecting on a log scale. The threshold found is kept
+        (``self.threshold``) and applies, frozen, to any later data; the
+        search is recorded in ``calibration_`` and saved with the cube.
+
+        Parameters
+        ----------
+        spikes : array-like of int8, shape (n_samples, n_channels, n_times)
+            Encoded training samples (see :meth:`run`); each runs from rest
+            and without learning.
+        band : tuple of float
+            Lowest and highest mean firing rate, spikes per neuron per step,
+            with ``0 < low < high < 1 / (refractory + 1)``.
+        max_samples : int
+            At most this many samples, evenly spaced over ``spikes``, are
+            simulated per probe.
+        max_probes : int
+            Largest number of thresholds tried. When none lands in the band the
+            one whose rate was closest to it (on a log scale) is kept, with a
+            warning.
+
+        Returns
+        -------
+        self : Cube
+            The cube, with ``threshold`` set and ``calibration_`` holding
+            ``band``, ``threshold``, ``rate`` and ``active_share`` (at the
+            threshold kept), ``initial_threshold``, ``initial_rate`` and
+            ``n_probes``.
+        """
+        band = tuple(float(b) for b in np.asarray(band, dtype=float).ravel())
+        ceiling = 1.0 / (self.refractory + 1)
+        if len(band) != 2 or not 0 < band[0] < band[1] < ceiling:
+            raise ValueError(
+                f"band must be (low, high) spikes per neuron per step with 0 < low < high < "
+                f"{ceiling:.4g} (1 / (refractory + 1)), got {band}."
+            )
+        max_samples = check_int(max_samples, "max_samples", min_value=1)
+        max_probes = check_int(max_probes, "max_probes", min_value=1)
+        x = _check_spikes(spikes, self.n_channels)
+        if len(x) > max_samples:
+            x = x[np.unique(np.linspace(0, len(x) - 1, max_samples).round().astype(int))]
+        target = float(np.sqrt(band[0] * band[1]))
+        probes = {}
+
+        def probe(threshold):
+            self.threshold = threshold
+            act = self.transform(x)
+            probes[threshold] = (act.rate, act.active_share)
+            logger.debug("Calibration: threshold %.6g -> rate %.6g", threshold, act.rate)
+            return act.rate
+
+        def distance(threshold):
+            rate = probes[threshold][0]
+            return 0.0 if band[0] <= rate <= band[1] else abs(np.log(max(rate, 1e-12) / target))
+
+        initial = self.threshold
+        rate = probe(initial)
+        low = high = None  # thresholds whose rate is above / below the band
+        th = initial
+        while not band[0] <= rate <= band[1] and len(probes) < max_probes:
+            if rate > band[1]:
+                low = th
+            else:
+                high = th
+            if low is not None and high is not None:
+                th = float(np.sqrt(low * high))
+            else:
+                th = th * 2.0 if high is None else th / 2.0
+            rate = probe(th)
+        best = min(probes, key=distance)
+        self.threshold = best
+        rate, share = probes[best]
+        if distance(best) > 0:
+            logger.warning(
+                "Calibration found no threshold with a rate inside %s in %d probes; kept "
+                "threshold %.4g (rate %.4g spikes per neuron per step).",
+                band,
+                len(probes),
+                best,
+                rate,
+            )
+        self.calibration_ = {
+            "band": np.array(band),
+            "threshold": float(best),
+            "rate": float(rate),
+            "active_share": float(share),
+            "initial_threshold": float(initial),
+            "initial_rate": float(probes[initial][0]),
+            "n_probes": len(probes),
+            "n_samples": len(x),
+        }
+        logger.info(
+            "Calibrated the cube: threshold %.4g -> %.4g, rate %.4g -> %.4g spikes per neuron "
+            "per step (band %.4g-%.4g), %.0f%% of neurons active, %d probes",
+            initial,
+            best,
+            probes[initial][0],
+            rate,
+            band[0],
+            band[1],
+            100 * share,
+            len(probes),
+        )
+        return self
+
     def reset_state(self) -> Cube:
         """Forget the live state, so the next ``run(..., reset=False)`` starts at rest.
 
@@ -958,9 +1136,13 @@ class Cube:
             n_passes=self.n_passes_,
             ch_names=self.ch_names,
             encoder=getattr(self, "encoder_", None) if encoder is None else encoder,
-            extra=extra or {},
+            extra={**self._own_sections(), **(extra or {})},
         )
         return write_cube(state, fname, overwrite=overwrite)
+
+    def _own_sections(self):
+        calibration = getattr(self, "calibration_", None)
+        return {} if calibration is None else {"calibration": dict(calibration)}
 
     @classmethod
     @fill_doc
@@ -999,7 +1181,9 @@ class Cube:
         cube.seed_ = state.seed
         cube.n_passes_ = state.n_passes
         cube.encoder_ = state.encoder
-        cube.extra_ = state.extra
+        cube.extra_ = dict(state.extra)
+        if "calibration" in cube.extra_:
+            cube.calibration_ = cube.extra_.pop("calibration")
         cube.file_info_ = state.file_info
         logger.info("Loaded cube from %s (written by %s)", fname, state.file_info["versions"])
         return cube

@@ -6,6 +6,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from ._options import add_target
+
 if TYPE_CHECKING:
     import argparse
 
@@ -23,9 +25,9 @@ def _print_accuracy_table(result, out=None):
         f"{result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n",
         file=out,
     )
-    print(f"{'method':<18}{'accuracy':>10}{'sd':>8}{'median':>9}", file=out)
+    print(f"{'method':<26}{'accuracy':>10}{'sd':>8}{'median':>9}", file=out)
     for name, acc in result["accuracy"].items():
-        print(f"{name:<18}{acc['mean']:>10.3f}{acc['sd']:>8.3f}{acc['median']:>9.3f}", file=out)
+        print(f"{name:<26}{acc['mean']:>10.3f}{acc['sd']:>8.3f}{acc['median']:>9.3f}", file=out)
 
 
 def _print_seizure_table(result, out=None):
@@ -66,18 +68,23 @@ def _print_familiarity_table(result, out=None):
         f"Brian2 target {result['brian2_target']}; seed {result['seed']}; {result['wall_s']} s\n",
         file=out,
     )
-    print(f"{'method':<18}{'within subject':>18}{'across subjects':>18}", file=out)
+    print(f"{'method':<26}{'within subject':>18}{'across subjects':>18}", file=out)
     for name in result["within_subject"]["accuracy"]:
         w = result["within_subject"]["accuracy"][name]
         a = result["across_subject"]["accuracy"][name]
         print(
-            f"{name:<18}{w['mean']:>10.3f} ± {w['sd']:.3f}{a['mean']:>11.3f} ± {a['sd']:.3f}",
+            f"{name:<26}{w['mean']:>10.3f} ± {w['sd']:.3f}{a['mean']:>11.3f} ± {a['sd']:.3f}",
             file=out,
         )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Cross-validate the cube against a non-spiking baseline on real EEG."""
+    if args.tune and args.task != "motor":
+        raise ValueError(
+            f"--tune runs a nested search on the motor task; --task {args.task} has none. Use "
+            "`neucube tune` to search a familiarity model."
+        )
     if args.task == "familiarity":
         from ..evaluation.familiarity import evaluate_familiarity
 
@@ -107,6 +114,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 0
     from ..evaluation.motor import evaluate_motor
 
+    grid = None
+    if args.tune:
+        from .tune import _grid
+
+        grid = _grid(args.grid)
     result = evaluate_motor(
         args.data,
         subject=args.subject,
@@ -114,6 +126,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         n_repeats=args.repeats,
         target=args.target,
         random_state=args.seed,
+        tune_grid=grid,
     )
     if args.json:
         print(json.dumps(result, indent=2))
@@ -127,13 +140,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p = subparsers.add_parser(
         "evaluate",
         help="cross-validate the cube and a non-spiking baseline on real EEG",
-        description="Motor task: EEGMMIDB executed left vs right fist (runs 3, 7, 11; 0-4 s "
-        "epochs), repeated stratified K-fold; NeuCube with the deSNN and the spike-count "
-        "readouts, and CSP+LDA, on the same folds. Seizure task: leave-one-seizure-out on "
-        "CHB-MIT chb01 and false alarms on seizure-free EEG, the cube against line-length and "
-        "band-power features, with the same windows and event rules. Familiarity task: UCI "
-        "EEG Database S2 match vs nomatch, within-subject and leave-subjects-out, the cube "
-        "against down-sampled ERPs with shrinkage LDA.",
+        description="Every table scores, on the same folds, the calibrated cube with STDP "
+        "(neucube_<readout>) and without (neucube_no_stdp_<readout>), NeuCube's published "
+        "operating point (neucube_preset_<readout>), the encoder's spikes with no reservoir "
+        "(spikes_only_<readout>), each read out by deSNN, spike counts and time-binned counts, "
+        "and non-spiking baselines. Motor task: EEGMMIDB executed left vs right fist (runs 3, "
+        "7, 11; 0-4 s epochs), repeated stratified K-fold; baselines CSP+LDA and Riemannian "
+        "tangent space. Seizure task: leave-one-seizure-out on CHB-MIT chb01 and false alarms "
+        "on seizure-free EEG, the cube (with and without background-scaled input) against "
+        "line-length and band-power features, with the same windows and event rules. "
+        "Familiarity task: UCI EEG Database S2 match vs nomatch, within-subject and "
+        "leave-subjects-out; baselines down-sampled ERPs with shrinkage LDA and xDAWN "
+        "covariances in the tangent space.",
     )
     p.add_argument("--task", default="motor", choices=["motor", "seizure", "familiarity"])
     p.add_argument(
@@ -158,10 +176,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--subject", type=int, default=1)
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument(
-        "--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"]
-    )
+    add_target(p)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--tune",
+        action="store_true",
+        help="motor: add the neucube_tuned row, whose parameters a 3-fold search on each "
+        "training fold chooses (nested cross-validation)",
+    )
+    p.add_argument("--grid", default=None, help="the --tune grid, as for `neucube tune`")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)
     return p

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._options import add_model_output, add_target
+
 if TYPE_CHECKING:
     import argparse
 
@@ -22,10 +24,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.task == "familiarity":
         from acquisition import read_uci_epochs
 
+        from ..classifier import NEUCUBE_PRESET
         from ..trials.familiarity import FamiliarityClassifier
 
         X, y, groups, ch_names, sfreq = read_uci_epochs(args.data)
-        clf = FamiliarityClassifier(ch_names, sfreq, target=args.target, random_state=args.seed)
+        preset = NEUCUBE_PRESET if args.preset == "neucube" else {}
+        clf = FamiliarityClassifier(
+            ch_names, sfreq, target=args.target, random_state=args.seed, **preset
+        )
         clf.fit(X * 1e6, y)  # µV, as in the files
         path = clf.save(args.out, overwrite=args.overwrite)
         print(
@@ -40,7 +46,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     if len(args.data) != 1:
         raise ValueError(f"--task seizure takes one --data folder, got {len(args.data)}.")
     records = load_chbmit_seizures(args.data[0])
-    det = SeizureDetector(target=args.target, random_state=args.seed).fit([r for _, r in records])
+    preset = {}
+    if args.preset == "neucube":  # NeuCube's operating point on absolute amplitudes
+        preset = {"band": None, "weight_bound": None, "background": None, "readout": "desnn"}
+    det = SeizureDetector(target=args.target, random_state=args.seed, **preset)
+    det.fit([r for _, r in records])
     path = det.save(args.out, overwrite=args.overwrite)
     print(
         f"Trained the cube seizure detector on {len(records)} seizures "
@@ -66,10 +76,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="seizure: the CHB-MIT chb01 folder; familiarity: UCI subject folders or "
         "one folder holding them",
     )
-    p.add_argument("--out", required=True, help="model file to write (.npz)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+    add_model_output(p)
+    add_target(p)
     p.add_argument(
-        "--target", default="auto", choices=["auto", "numpy", "cython", "cpp_standalone"]
+        "--preset",
+        default="calibrated",
+        choices=["calibrated", "neucube"],
+        help="the cube's operating point: calibrated (default: activity band, bounded STDP, "
+        "time-binned readout; for seizures, input scaled by the recording's background) or "
+        "neucube (NeuCube's published values and its deSNN readout)",
     )
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_train)

@@ -1,9 +1,9 @@
-"""Familiarity evaluation: the cube against an ERP baseline, on the same folds.
+"""Familiarity evaluation: the cube against ERP baselines, on the same folds.
 
 :func:`evaluate_familiarity` measures :class:`~models.trials.familiarity.FamiliarityClassifier`
 against :func:`~models.trials.erp.make_erp_lda` (down-sampled ERP amplitudes
--> shrinkage LDA), within subjects and across subjects, on the same folds in
-the same run.
+-> shrinkage LDA) and xDAWN covariances in the Riemannian tangent space, within
+subjects and across subjects, on the same folds in the same run.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import numbers
 import os
 import time
-import warnings
 
 import numpy as np
 
@@ -19,19 +18,42 @@ from .. import logger
 from ..trials._window import window_slice as _window_slice
 from ..trials.erp import make_erp_lda
 from ..trials.familiarity import FamiliarityClassifier
+from ._rows import cube_rows, mean_config_info, row_names
 from .summary import summarize_accuracy
 
 __all__ = ["METHODS", "evaluate_familiarity"]
 
-#: The methods scored by :func:`evaluate_familiarity`, and what they are.
-METHODS = {
-    "neucube_desnn": "FamiliarityClassifier: TBR (alpha 0.5) -> cube with NeuCube STDP (one "
-    "pass) -> deSNN readout (mod 0.8, drift 0.005, k = 3)",
-    "neucube_counts": "the same fitted cube, spike-count readout (log counts -> logistic "
-    "regression)",
-    "erp_lda": "no spikes: ERP amplitudes (window mean removed, 8-sample bins: 32 Hz) -> "
-    "shrinkage LDA (solver 'lsqr', shrinkage 'auto')",
-}
+
+def _xdawn_riemann_lr():
+    from pyriemann.estimation import XdawnCovariances
+    from pyriemann.tangentspace import TangentSpace
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        XdawnCovariances(nfilter=4, estimator="oas", xdawn_estimator="oas"),
+        TangentSpace(metric="riemann"),
+        LogisticRegression(),
+    )
+
+
+#: The cube's rows, then the non-spiking baselines, scored on the same folds.
+METHODS = {name: name for name in row_names()}
+METHODS.update(
+    {
+        "neucube_desnn": "FamiliarityClassifier: TBR (alpha 0.5) -> cube calibrated to the "
+        "activity band, NeuCube STDP (one pass, bounded) -> deSNN readout (mod 0.8, drift "
+        "0.005, k = 3)",
+        "neucube_counts": "the same cube, log spike counts per neuron -> logistic regression",
+        "neucube_bins": "the same cube, log spike counts per electrode group in 4 time bins -> "
+        "logistic regression, C by inner 5-fold CV",
+        "erp_lda": "no spikes: ERP amplitudes (window mean removed, 8-sample bins: 32 Hz) -> "
+        "shrinkage LDA (solver 'lsqr', shrinkage 'auto')",
+        "xdawn_riemann_lr": "no spikes: xDAWN covariances (4 filters per class, OAS) -> "
+        "Riemannian tangent space -> logistic regression",
+    }
+)
+BASELINES = ("erp_lda", "xdawn_riemann_lr")
 
 
 def _chance_95(n_test, p=0.5):
@@ -51,59 +73,27 @@ def _lowpass_epochs(X, sfreq, h_freq):
     return out
 
 
-def _split_activity(activity, n_first):
-    """Cut a CubeActivity into its first ``n_first`` samples and the rest."""
-    from neucube.cube import CubeActivity
-
-    cut = int(np.searchsorted(activity.sample, n_first))
-    parts = []
-    for lo, hi, first, n in (
-        (0, cut, 0, n_first),
-        (cut, None, n_first, activity.n_samples - n_first),
-    ):
-        parts.append(
-            CubeActivity(
-                sample=activity.sample[lo:hi] - first,
-                neuron=activity.neuron[lo:hi],
-                step=activity.step[lo:hi],
-                n_samples=n,
-                n_neurons=activity.n_neurons,
-                n_times=activity.n_times,
-                sfreq=activity.sfreq,
-                info=dict(activity.info),
-            )
-        )
-    return parts
-
-
 def _predict_fold(X, y, train, test, *, ch_names, sfreq, window, target, random_state, cube_params):
     """Fit every method on ``train``; return each one's predictions on ``test``."""
-    from ..readouts import SpikeCountClassifier
-
     tmin, tmax = window
-    clf = FamiliarityClassifier(
-        ch_names,
-        sfreq,
-        tmin=tmin,
-        tmax=tmax,
-        target=target,
-        random_state=random_state,
-        **(cube_params or {}),
-    )
-    clf.fit(X[train], y[train])
-    # One cube run for training and test trials (each from rest), split after.
-    a_train, a_test = _split_activity(clf.transform(X[np.r_[train, test]]), len(train))
-    pred = {"neucube_desnn": clf.readout_.predict(a_test)}
-    with warnings.catch_warnings():
-        # Few training trials and 1,658 neurons: the solver may stop early.
-        warnings.simplefilter("ignore", category=UserWarning)
-        counts = SpikeCountClassifier().fit(a_train, y[train])
-    pred["neucube_counts"] = counts.predict(a_test)
+
+    def make_classifier(**params):
+        return FamiliarityClassifier(
+            ch_names,
+            sfreq,
+            tmin=tmin,
+            tmax=tmax,
+            target=target,
+            random_state=random_state,
+            **{**(cube_params or {}), **params},
+        )
+
+    pred, info = cube_rows(make_classifier, X[train], y[train], X[test])
     erp = make_erp_lda(sfreq, tmin=tmin, tmax=tmax).fit(X[train], y[train])
     pred["erp_lda"] = erp.predict(X[test])
-    info = dict(a_test.info)
-    info["spikes"] = (a_test.n_spikes, len(test))
-    info["cube"] = {k: v for k, v in clf.get_params().items() if k != "ch_names"}
+    sl = _window_slice(X.shape[2], sfreq, tmin, tmax, 0.0, "evaluate_familiarity")
+    riemann = _xdawn_riemann_lr().fit(X[train][..., sl], y[train])
+    pred["xdawn_riemann_lr"] = riemann.predict(X[test][..., sl])
     return pred, info
 
 
@@ -133,9 +123,11 @@ def evaluate_familiarity(
       (leave one subject out, or :class:`~sklearn.model_selection.GroupKFold`);
       reported as mean ± sd over the held-out subjects (and per fold).
 
-    Methods (:data:`METHODS`): ``neucube_desnn`` (:class:`FamiliarityClassifier`),
-    ``neucube_counts`` (the same fitted cube read out by spike counts) and
-    ``erp_lda`` (:func:`make_erp_lda`, no spikes).
+    Methods (:data:`METHODS`): the cube rows of :mod:`models.evaluation._rows`
+    (:class:`FamiliarityClassifier` with and without STDP and at NeuCube's
+    preset, and the encoder's spikes alone, each read out three ways), then
+    ``erp_lda`` (:func:`make_erp_lda`) and ``xdawn_riemann_lr`` (xDAWN
+    covariances, tangent space, logistic regression), both without spikes.
 
     With the defaults, the 14 subjects of the training excerpt (280 S2 trials)
     take about 3.5 minutes on 2 cores with the Cython target: 70
@@ -224,7 +216,7 @@ def evaluate_familiarity(
     t_read = time.perf_counter() - t_start
 
     # -- within subject ---------------------------------------------------------
-    within_folds, per_subject, info = [], {m: [] for m in METHODS}, {}
+    within_folds, per_subject, info, infos = [], {m: [] for m in METHODS}, {}, []
     spikes = []  # (reservoir spikes, test trials) of each fold
     plan = []
     for subject in subjects:
@@ -254,6 +246,7 @@ def evaluate_familiarity(
         plan, desc="within-subject folds", unit="fold"
     ):
         pred, info = _predict_fold(X, y, train, test, **kw)
+        infos.append(info)
         spikes.append(info.get("spikes", (0, 0)))
         within_folds.append(
             {
@@ -286,6 +279,7 @@ def evaluate_familiarity(
         bar = progress(splits, desc="across-subject folds", unit="fold")
         for fold, (train, test) in enumerate(bar):
             pred, info = _predict_fold(X, y, train, test, **kw)
+            infos.append(info)
             spikes.append(info.get("spikes", (0, 0)))
             test_subjects = list(dict.fromkeys(groups[test]))
             across_folds.append(
@@ -351,6 +345,7 @@ def evaluate_familiarity(
         },
         "brian2_target": info.get("target"),
         "cube": info.get("cube"),
+        "operating_point": mean_config_info(infos),
         "spikes_per_epoch": round(sum(n for n, _ in spikes) / max(1, sum(k for _, k in spikes)), 1),
         "versions": {
             "brian2": info.get("brian2"),

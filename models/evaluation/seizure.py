@@ -35,6 +35,33 @@ if TYPE_CHECKING:
 
 NPY_RECORDS = ("chb01_18", "chb01_21", "chb01_26")
 
+#: The detectors compared, by row name: detector parameters over the defaults.
+METHODS = {
+    "neucube_bins": {"method": "neucube"},
+    "neucube_absolute_bins": {"method": "neucube", "background": None},
+    "neucube_no_stdp_bins": {"method": "neucube", "n_passes": 0},
+    "neucube_preset_counts": {
+        "method": "neucube",
+        "background": None,
+        "band": None,
+        "weight_bound": None,
+        "readout": "counts",
+    },
+    "features": {"method": "features"},
+}
+#: What each row is.
+METHOD_DOCS = {
+    "neucube_bins": "the default cube: input scaled by the recording's background (0.1 "
+    "quantile of the 1 s line lengths of the last 300 s), TBR, cube calibrated to the activity band, bounded STDP, "
+    "time-binned counts per electrode group -> logistic regression (C by inner CV)",
+    "neucube_absolute_bins": "the same, with absolute input amplitudes (no background scaling)",
+    "neucube_no_stdp_bins": "the default cube with STDP off",
+    "neucube_preset_counts": "NeuCube's operating point (threshold 0.5, STDP within +-2), "
+    "absolute amplitudes, log spike counts -> logistic regression",
+    "features": "no spikes: per channel log line length and log delta/theta/alpha/beta power "
+    "-> logistic regression (C 0.1, balanced)",
+}
+
 
 def load_chbmit_seizures(data_dir: str | os.PathLike) -> list[tuple[str, mne.io.BaseRaw]]:
     """Load the chb01 seizure excerpts as annotated recordings.
@@ -105,7 +132,7 @@ def evaluate_seizure(
     chbmit_dir: str | os.PathLike,
     background_dir: str | os.PathLike | None = None,
     *,
-    methods: tuple[str, ...] = ("neucube", "features"),
+    methods: tuple[str, ...] = tuple(METHODS),
     background_training: bool = False,
     target: str = "auto",
     random_state: int = 0,
@@ -120,7 +147,7 @@ def evaluate_seizure(
     background_dir : path-like | None
         EEGMMIDB folder for false alarms on seizure-free EEG; None skips it.
     methods : tuple of str
-        Detector methods to compare (``'neucube'``, ``'features'``).
+        Detectors to compare, names of :data:`METHODS`.
     background_training : bool
         ``False`` (default): train on chb01 alone (patient-specific, 70 s of
         non-seizure EEG). ``True``: also train on seizure-free background,
@@ -156,13 +183,17 @@ def evaluate_seizure(
         + ("EEGMMIDB S001 (12 runs) as seizure-free EEG" if background else "no background"),
         "methods": {},
     }
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"Unknown methods {unknown}; choose among {sorted(METHODS)}.")
     halves = (background[0::2], background[1::2])
     for method in methods:
+        mparams = {**params, **METHODS[method]}
         per, scores = [], []
         extra = [r for _, r in halves[0]] if background_training else []
         for i, (name, raw) in enumerate(records):
             train = [r for j, (_, r) in enumerate(records) if j != i]
-            det = SeizureDetector(method=method, **params).fit(train + extra)
+            det = SeizureDetector(**mparams).fit(train + extra)
             found = det.detect(raw)
             ref = events_from_annotations(raw, description="seizure")
             # An alert exists once its first window is complete: latency counts to then.
@@ -185,6 +216,7 @@ def evaluate_seizure(
             )
             logger.info("%s %s: %s", method, name, per[-1])
         summary = summarize_scores(scores)
+        point = getattr(getattr(det, "classifier_", None), "fit_summary_", None)
         entry = {
             "per_seizure": per,
             "seizures_detected": int(sum(p["detected"] for p in per)),
@@ -204,7 +236,7 @@ def evaluate_seizure(
                 plans = [((), background)]
             fa, seconds, runs, missing = 0, 0.0, [], []
             for train_bg, test_bg in plans:
-                det = SeizureDetector(method=method, **params).fit(
+                det = SeizureDetector(**mparams).fit(
                     [r for _, r in records] + [r for _, r in train_bg]
                 )
                 for name, raw in test_bg:
@@ -220,6 +252,9 @@ def evaluate_seizure(
                 "missing_channels": missing,
                 "per_run": sorted(runs, key=lambda r: r["run"]),
             }
+        entry["description"] = METHOD_DOCS[method]
+        if point is not None:
+            entry["operating_point"] = {k: round(float(v), 5) for k, v in point.items()}
         out["methods"][method] = entry
     out["background_training"] = (
         "cross-fitted halves of the background runs"

@@ -63,7 +63,8 @@ class ActivityReadout(ClassifierMixin, BaseEstimator):
         """Return the feature matrix (n_samples, n_features) of activity ``X``."""
         raise NotImplementedError
 
-    def _make_model(self, n_samples):  # pragma: no cover - abstract
+    def _make_model(self, y):  # pragma: no cover - abstract
+        """Return the unfitted scikit-learn model for training labels ``y``."""
         raise NotImplementedError
 
     def fit(self, X: CubeActivity | np.ndarray, y: npt.ArrayLike) -> ActivityReadout:
@@ -103,7 +104,7 @@ class ActivityReadout(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if len(y) != len(F):
             raise ValueError(f"X holds {len(F)} samples but y has {len(y)} labels.")
-        self.model_ = self._make_model(len(F)).fit(F, y)
+        self.model_ = self._make_model(y).fit(F, y)
         self.features_ = F
         self.labels_ = y
         self.classes_ = self.model_.classes_

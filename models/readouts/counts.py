@@ -43,5 +43,5 @@ class SpikeCountClassifier(ActivityReadout):
         counts, _, _ = activity_arrays(X)
         return np.log1p(np.asarray(counts, dtype=float))
 
-    def _make_model(self, n_samples):
+    def _make_model(self, y):
         return make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))

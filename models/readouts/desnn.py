@@ -160,8 +160,6 @@ class DeSNNClassifier(ActivityReadout):
         """Return the deSNN weight vectors (same as :meth:`transform`)."""
         return self.transform(X)
 
-    def _make_model(self, n_samples):
+    def _make_model(self, y):
         # One output neuron per training sample; weighted k-NN over them.
-        return KNeighborsClassifier(
-            n_neighbors=min(self.n_neighbors, n_samples), weights="distance"
-        )
+        return KNeighborsClassifier(n_neighbors=min(self.n_neighbors, len(y)), weights="distance")

@@ -41,15 +41,20 @@ import numpy as np
 from scipy.signal import welch
 
 from .. import logger
+from ..classifier import DEFAULT_BAND
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     import mne
+    import numpy.typing as npt
 
+    from acquisition import BackgroundLevel
     from neucube.cube import CubeActivity
 
 BANDS = ((0.5, 4.0), (4.0, 8.0), (8.0, 13.0), (13.0, 30.0))
+# A channel whose background line length is below this (µV per sample) is flat.
+_FLAT_LEVEL = 1e-3
 #: File name of the shipped chb01 seizure model inside ``models/data``.
 SHIPPED_MODEL = "chb01_seizure.npz"
 
@@ -176,10 +181,32 @@ class SeizureDetector:
         Power-line frequency in Hz (CHB-MIT: 60).
     method : ``'neucube'`` | ``'features'``
         The cube, or the non-spiking baseline (see the module's notes).
-    readout : ``'counts'`` | ``'desnn'``
-        The cube's readout (``method='neucube'``).
+    readout : ``'bins'`` | ``'counts'`` | ``'desnn'``
+        The cube's readout (``method='neucube'``, see
+        :class:`~models.classifier.NeuCubeClassifier`).
     alpha : float
         TBR threshold factor.
+    background : float | None
+        Seconds of past EEG whose background level scales the cube's input
+        (``method='neucube'``): each window is divided, channel by channel, by
+        the ``background_quantile`` of the line lengths of the one-hop blocks
+        of the last ``background`` seconds up to the window's end
+        (:class:`acquisition.BackgroundLevel`, causal: live and offline
+        agree), so the encoder's thresholds follow the recording's own
+        background instead of absolute µV. ``None``: absolute amplitudes, as
+        NeuCube encodes them.
+    background_quantile : float
+        The quantile of the blocks' line lengths that is the background: 0.1,
+        the quiet tenth, which a seizure moves only once it fills nine tenths
+        of the ``background`` seconds. The first windows of a recording are
+        scaled by the little EEG before them (at the first window, its own).
+    band : tuple of float | None
+        Activity band the cube is calibrated into, spikes per neuron per step
+        (``None``: NeuCube's threshold), see
+        :class:`~models.classifier.NeuCubeClassifier`.
+    weight_bound : float | None
+        STDP bound relative to the strongest initial weight (``None``:
+        NeuCube's +-2).
     n_passes : int
         STDP passes over the training windows.
     threshold : float
@@ -212,8 +239,12 @@ class SeizureDetector:
         h_freq=40.0,
         notch=60.0,
         method="neucube",
-        readout="counts",
+        readout="bins",
         alpha=0.5,
+        background=300.0,
+        background_quantile=0.1,
+        band=DEFAULT_BAND,
+        weight_bound=2.0,
         n_passes=1,
         threshold=0.5,
         min_duration=3.0,
@@ -235,6 +266,10 @@ class SeizureDetector:
         self.method = method
         self.readout = readout
         self.alpha = alpha
+        self.background = background
+        self.background_quantile = background_quantile
+        self.band = band
+        self.weight_bound = weight_bound
         self.n_passes = n_passes
         self.threshold = threshold
         self.min_duration = min_duration
@@ -259,6 +294,10 @@ class SeizureDetector:
         "method",
         "readout",
         "alpha",
+        "background",
+        "background_quantile",
+        "band",
+        "weight_bound",
         "n_passes",
         "threshold",
         "min_duration",
@@ -286,6 +325,77 @@ class SeizureDetector:
             raise ValueError(f"threshold must be a probability in [0, 1], got {self.threshold!r}.")
         if not 0 <= self.max_missing < 1:
             raise ValueError(f"max_missing must be in [0, 1), got {self.max_missing!r}.")
+        if self.background is not None and not self.background >= self.hop:
+            raise ValueError(
+                f"background must be None or at least one hop ({self.hop} s), got "
+                f"{self.background!r}."
+            )
+
+    # -- background level ----------------------------------------------------------
+
+    @property
+    def follows_background(self) -> bool:
+        """Whether the cube's input is scaled by the recording's background (bool)."""
+        return self.method == "neucube" and self.background is not None
+
+    def background_level(self, margin: int | None = None) -> BackgroundLevel:
+        """Return a tracker of the background level in the model's blocks (one hop each).
+
+        Parameters
+        ----------
+        margin : int | None
+            Blocks to keep beyond the ``background / hop`` the median needs
+            (a live stream); ``None`` keeps all, for a whole recording.
+
+        Returns
+        -------
+        level : acquisition.BackgroundLevel
+            Fed with prepared (filtered) EEG by :meth:`detect` and the live
+            pipeline alike.
+        """
+        from acquisition import BackgroundLevel
+
+        n_hop = int(round(self.hop * self.sfreq))
+        n_blocks = max(1, int(round(self.background / self.hop)))
+        keep = None if margin is None else n_blocks + int(margin)
+        return BackgroundLevel(
+            len(self.ch_names), n_hop, n_blocks, quantile=self.background_quantile, keep=keep
+        )
+
+    def window_scales(self, level: BackgroundLevel, indices: npt.ArrayLike) -> np.ndarray:
+        """Background scale of windows, from a tracker fed up to their ends.
+
+        Parameters
+        ----------
+        level : acquisition.BackgroundLevel
+            The recording's tracker (see :meth:`background_level`).
+        indices : array-like of int
+            Window numbers (window ``k`` starts ``k`` hops into the recording).
+
+        Returns
+        -------
+        scales : ndarray, shape (n_windows, n_channels)
+            The background line length of each channel over the blocks before
+            each window's end; 1 where a channel is flat (missing or
+            disconnected), whose zeros need no scaling.
+        """
+        n_hop = int(round(self.hop * self.sfreq))
+        n_window = int(round(self.window * self.sfreq))
+        ends = (np.asarray(indices, dtype=np.int64) * n_hop + n_window) // n_hop
+        scales = np.stack([level.level(int(j)) for j in ends]) if len(ends) else None
+        if scales is None:
+            return np.ones((0, len(self.ch_names)))
+        return np.where(scales > _FLAT_LEVEL, scales, 1.0)
+
+    def _scales(self, data, n_windows):
+        if not self.follows_background:
+            return None
+        return self.window_scales(self.background_level().update(data), np.arange(n_windows))
+
+    def _scaled(self, X, scale):
+        if scale is None or not self.follows_background:
+            return X
+        return X / np.asarray(scale)[:, :, np.newaxis]
 
     # -- data preparation --------------------------------------------------------
 
@@ -413,6 +523,7 @@ class SeizureDetector:
 
         data, _ = self.prepare(raw)
         win, times, bad = self.windows(data)
+        win = self._scaled(win, self._scales(data, len(win)))
         events = events_from_annotations(raw, description=description)
         overlap = np.zeros(len(times))
         for ev in events:
@@ -492,6 +603,8 @@ class SeizureDetector:
                 self.sfreq,
                 alpha=self.alpha,
                 readout=self.readout,
+                band=None if self.band is None else tuple(self.band),
+                weight_bound=self.weight_bound,
                 n_passes=self.n_passes,
                 target=self.target,
                 random_state=self.random_state,
@@ -512,7 +625,9 @@ class SeizureDetector:
             return np.count_nonzero(spikes, axis=-1) / (X.shape[-1] / self.sfreq)
         return np.mean(np.abs(np.diff(X, axis=-1)), axis=-1)
 
-    def score_windows(self, X: np.ndarray, bad: np.ndarray | None = None) -> WindowScores:
+    def score_windows(
+        self, X: np.ndarray, bad: np.ndarray | None = None, scale: np.ndarray | None = None
+    ) -> WindowScores:
         """Score windows in one pass: probability, channel scores, spikes.
 
         Each window is encoded once and run through the cube once; the
@@ -525,6 +640,10 @@ class SeizureDetector:
         bad : ndarray of bool, shape (n_windows, n_channels) | None
             Flagged channel-windows: their score is ``-inf``, so they are
             never reported as involved.
+        scale : ndarray, shape (n_windows, n_channels) | None
+            Background scale of each window (:meth:`window_scales`); the
+            cube's input is divided by it when the detector follows the
+            background. ``None``: unscaled.
 
         Returns
         -------
@@ -541,6 +660,7 @@ class SeizureDetector:
             )
         activity = spikes = None
         if self.method == "neucube":
+            X = self._scaled(X, scale)
             activity, spikes = self.classifier_.transform(X, return_spikes=True)
             proba = self.classifier_.readout_.predict_proba(activity)
         else:
@@ -598,6 +718,7 @@ class SeizureDetector:
 
         data, info = self.prepare(raw)
         win, times, bad = self.windows(data)
+        scale = self._scales(data, len(win))
         proba = np.empty(len(win))
         scores = np.empty(bad.shape)
         batch = 600  # windows per cube call (10 min at a 1 s hop)
@@ -609,7 +730,8 @@ class SeizureDetector:
 
             batches = tqdm(batches, desc="detecting", unit="10 min", leave=False)
         for a in batches:
-            scored = self.score_windows(win[a : a + batch], bad[a : a + batch])
+            part = None if scale is None else scale[a : a + batch]
+            scored = self.score_windows(win[a : a + batch], bad[a : a + batch], part)
             proba[a : a + batch] = scored.proba
             scores[a : a + batch] = scored.channel_scores
         events = events_from_probabilities(
@@ -693,7 +815,13 @@ class SeizureDetector:
                 f"{fname} is a NeuCubeClassifier but not a seizure detector model. Train one "
                 "with `neucube train --task seizure`."
             )
-        det = cls(**json.loads(extra["detector"]["params"]))
+        params = json.loads(extra["detector"]["params"])
+        # models from before background scaling and calibration
+        params.setdefault("background", None)
+        params.setdefault("background_quantile", 0.1)
+        params.setdefault("band", None)
+        params.setdefault("weight_bound", None)
+        det = cls(**params)
         det.classifier_ = clf
         det.background_ = np.asarray(extra["detector"]["background"])
         return det

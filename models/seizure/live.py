@@ -358,6 +358,9 @@ class LivePipeline:
         self._filter = OnlineFilter(
             self.sfreq, l_freq=det.l_freq, h_freq=det.h_freq, notch=det.notch
         )
+        self._level = None
+        if det.follows_background:
+            self._level = det.background_level(margin=self.n_window // self.n_hop + 4)
         self._source_sfreq = sfreq
         self._ready = True
         logger.info(
@@ -476,6 +479,8 @@ class LivePipeline:
         out = []
         for a in range(0, x.shape[1], self.n_hop):
             b = min(x.shape[1], a + self.n_hop)
+            if self._level is not None:
+                self._level.update(x[:, a:b])
             with self._lock:
                 self._ring.append(x[:, a:b], stamps=stamps[a:b], pulled=pulled)
             while self._next * self.n_hop + self.n_window <= self._ring.total:
@@ -492,7 +497,8 @@ class LivePipeline:
         with self._lock:
             seg, stamps, pulled = self._ring.get(start, start + self.n_window)
         win, _, bad = det.windows(seg)
-        scored = det.score_windows(win, bad)
+        scale = None if self._level is None else det.window_scales(self._level, [k])
+        scored = det.score_windows(win, bad, scale)
         proba, activity, scores = scored.proba, scored.activity, scored.channel_scores
         spikes = None if scored.spikes is None else scored.spikes[0]
         emitted = _lsl_now()

@@ -8,8 +8,10 @@ at 256 Hz. Classify each S2 trial as familiar or unfamiliar.
 
 :class:`FamiliarityClassifier` is the NeuCube pipeline for it: the
 stimulus-locked epoch is cropped to a window, encoded into spikes by TBR, fed
-through the cube (with unsupervised STDP at fitting) and read out by deSNN,
-with NeuCube's defaults (see :class:`~models.classifier.NeuCubeClassifier`).
+through the calibrated cube (with unsupervised STDP at fitting) and read out
+by spike counts in time bins, the defaults of
+:class:`~models.classifier.NeuCubeClassifier` (NeuCube's own operating point
+and deSNN readout: :data:`~models.classifier.NEUCUBE_PRESET`).
 Its non-spiking baseline is :func:`models.trials.erp.make_erp_lda`;
 :func:`models.evaluation.familiarity.evaluate_familiarity` measures the two
 on the same folds.
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._docs import fill_doc
-from ..classifier import NeuCubeClassifier
+from ..classifier import DEFAULT_BAND, NeuCubeClassifier
 from ._window import window_slice as _window_slice
 
 if TYPE_CHECKING:
@@ -49,8 +51,8 @@ __all__ = ["FamiliarityClassifier"]
 class FamiliarityClassifier(NeuCubeClassifier):
     """NeuCube classifier of stimulus-locked epochs: familiar vs unfamiliar.
 
-    A :class:`~models.classifier.NeuCubeClassifier` (TBR → cube with STDP →
-    deSNN, NeuCube's defaults) that first crops each epoch to the window
+    A :class:`~models.classifier.NeuCubeClassifier` (TBR → calibrated cube
+    with STDP → readout) that first crops each epoch to the window
     ``[tmin, tmax)`` after the stimulus. Epochs go in whole, as read
     (``acquisition.read_uci_epochs``, µV or V: TBR's thresholds follow the
     data's scale).
@@ -102,11 +104,15 @@ class FamiliarityClassifier(NeuCubeClassifier):
         stdp="neucube",
         stdp_rate=0.001,
         n_passes=1,
-        readout="desnn",
+        band=DEFAULT_BAND,
+        weight_bound=2.0,
+        readout="bins",
         mod=0.8,
         drift=0.005,
         n_neighbors=3,
         C=1.0,
+        n_bins=4,
+        group_by="electrode",
         target="auto",
         random_state=None,
     ):
@@ -120,11 +126,15 @@ class FamiliarityClassifier(NeuCubeClassifier):
             stdp=stdp,
             stdp_rate=stdp_rate,
             n_passes=n_passes,
+            band=band,
+            weight_bound=weight_bound,
             readout=readout,
             mod=mod,
             drift=drift,
             n_neighbors=n_neighbors,
             C=C,
+            n_bins=n_bins,
+            group_by=group_by,
             target=target,
             random_state=random_state,
         )

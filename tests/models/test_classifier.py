@@ -13,8 +13,14 @@ from sklearn.utils.estimator_checks import (
 )
 
 from acquisition import OnlineFilter, make_epochs, pick_placeable, read_raw
-from models.classifier import NeuCubeClassifier
-from models.readouts import SpikeCountClassifier
+from models.classifier import (
+    DEFAULT_BAND,
+    NEUCUBE_PRESET,
+    NeuCubeClassifier,
+    nearest_electrode,
+    stdp_change,
+)
+from models.readouts import SpikeCountClassifier, make_readout
 from sample_data import MOTOR_EDF
 
 
@@ -62,7 +68,8 @@ def test_fit_predict_on_real_eeg(fitted, motor):
     np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
     assert 0.0 <= fitted.score(X[10:], y[10:]) <= 1.0
     # Training epochs are their own nearest deSNN neighbours: perfect recall.
-    assert fitted.score(X[:10], y[:10]) == 1.0
+    train = fitted.transform(X[:10])
+    assert make_readout("desnn").fit(train, y[:10]).score(train, y[:10]) == 1.0
 
 
 def test_thresholds_frozen_and_activity_deterministic(fitted, motor):
@@ -130,7 +137,7 @@ def test_bad_input(motor, fitted):
         NeuCubeClassifier(ch_names, sfreq).fit(X, y[:3])
 
 
-@pytest.mark.parametrize("readout", ["desnn", "counts"])
+@pytest.mark.parametrize("readout", ["desnn", "counts", "bins"])
 def test_save_load_predicts_the_same(motor, tmp_path, readout):
     X, y, ch_names, sfreq = motor
     clf = NeuCubeClassifier(ch_names, sfreq, readout=readout, target="numpy", random_state=3)
@@ -142,6 +149,9 @@ def test_save_load_predicts_the_same(motor, tmp_path, readout):
     np.testing.assert_array_equal(loaded.cube_.weights_, clf.cube_.weights_)
     np.testing.assert_allclose(loaded.predict_proba(X[8:]), clf.predict_proba(X[8:]))
     np.testing.assert_array_equal(loaded.predict(X[8:]), clf.predict(X[8:]))
+    assert loaded.fit_summary_ == clf.fit_summary_
+    assert loaded.cube_.threshold == clf.cube_.threshold
+    assert loaded.cube_.calibration_["rate"] == clf.cube_.calibration_["rate"]
     with pytest.raises(FileExistsError):
         clf.save(path)
 
@@ -161,3 +171,59 @@ def test_loading_a_corrupted_model_file_is_a_clear_error(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(CubeFileError, match="broken.npz could not be read"):
         NeuCubeClassifier.load(path)
+
+
+def test_calibrated_cube_works_inside_its_band(fitted, motor):
+    X = motor[0]
+    low, high = DEFAULT_BAND
+    summary = fitted.fit_summary_
+    assert low <= summary["rate"] <= high
+    assert summary["threshold"] == fitted.cube_.threshold != 0.5
+    assert 0 < summary["active_share"] < 1 and summary["stdp_change"] > 0
+    # held-out epochs stay near the band the training epochs were put in
+    rate = fitted.transform(X[10:]).rate
+    assert low / 2 <= rate <= 2 * high
+
+
+def test_neucube_preset_keeps_the_published_operating_point(motor):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(ch_names, sfreq, target="numpy", random_state=0, **NEUCUBE_PRESET)
+    clf.fit(X[:6], y[:6])
+    assert clf.cube_.threshold == 0.5 and clf.cube_.calibration_ is None
+    assert (clf.cube_.w_min, clf.cube_.w_max) == (-2.0, 2.0)
+    assert clf.readout == "desnn"
+
+
+def test_weight_bound_clips_learning(motor):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(
+        ch_names, sfreq, target="numpy", random_state=0, weight_bound=0.5, stdp_rate=0.05
+    )
+    before = clf.set_params(n_passes=0).fit(X[:6], y[:6]).cube_.weights_
+    clf.set_params(n_passes=1).fit(X[:6], y[:6])
+    # half the strongest initial weight (0.1 * input gain 2): +-0.1
+    assert (clf.cube_.w_min, clf.cube_.w_max) == (-0.1, 0.1)
+    changed = clf.cube_.weights_ != before
+    assert changed.sum() > 100
+    assert np.abs(clf.cube_.weights_[changed]).max() <= 0.1 + 1e-12
+    assert np.isclose(np.abs(clf.cube_.weights_[changed]), 0.1).any()  # the bound was hit
+    for bad in (0, -1, np.inf, "x"):
+        with pytest.raises(ValueError, match="weight_bound"):
+            NeuCubeClassifier(ch_names, sfreq, weight_bound=bad).fit(X[:4], y[:4])
+    with pytest.raises(ValueError, match="group_by"):
+        NeuCubeClassifier(ch_names, sfreq, group_by="lobe").fit(X[:4], y[:4])
+
+
+def test_nearest_electrode_by_hand():
+    coords = np.array([[0.0, 0, 0], [10, 0, 0], [20, 0, 0], [30, 0, 0], [40, 0, 0]])
+    # channels on neurons 0 and 4; a third channel shares neuron 4's site
+    groups = nearest_electrode(coords, [0, 4, 4])
+    np.testing.assert_array_equal(groups, [0, 0, 0, 1, 1])  # neuron 2: tie -> lowest
+
+
+def test_stdp_change_by_hand():
+    before = np.array([0.1, -0.2, 0.3])
+    after = np.array([0.2, -0.2, 0.0])
+    # mean |change| (0.1 + 0 + 0.3) / 3 over mean |before| 0.2
+    assert stdp_change(before, after) == pytest.approx((0.4 / 3) / 0.2)
+    assert stdp_change([], []) == 0.0

@@ -690,3 +690,95 @@ def test_cpp_standalone_same_as_numpy(monkeypatch):
     # the standalone project lives in the cache dir, not the repository
     root = os.environ["NEUCUBE_CACHE_DIR"]
     assert os.path.isdir(os.path.join(root, "standalone"))
+
+
+# ---------------------------------------------------------------------------
+# Operating point: activity measures and calibration
+# ---------------------------------------------------------------------------
+
+
+def test_rate_and_active_share_by_hand():
+    # 2 samples of 5 steps, 4 neurons: 3 spikes in sample 0 (neurons 0, 0, 2), 1 in sample 1.
+    act = CubeActivity(
+        sample=[0, 0, 0, 1],
+        neuron=[0, 2, 0, 3],
+        step=[0, 1, 4, 2],
+        n_samples=2,
+        n_neurons=4,
+        n_times=5,
+    )
+    assert act.rate == pytest.approx(4 / (2 * 4 * 5))
+    # sample 0: 2 of 4 neurons fired, sample 1: 1 of 4
+    assert act.active_share == pytest.approx((2 + 1) / 8)
+    empty = CubeActivity(sample=[], neuron=[], step=[], n_samples=1, n_neurons=3, n_times=4)
+    assert empty.rate == 0.0 and empty.active_share == 0.0
+
+
+def test_activity_from_spikes_numbers_input_neurons_as_the_cube():
+    spikes = np.zeros((2, 2, 4), np.int8)
+    spikes[0, 0, 1] = 1  # channel 0 up: neuron 0
+    spikes[0, 1, 1] = -1  # channel 1 down: neuron 3
+    spikes[0, 1, 0] = 1  # channel 1 up: neuron 2
+    spikes[1, 0, 3] = -1  # channel 0 down: neuron 1
+    act = CubeActivity.from_spikes(spikes, sfreq=100.0)
+    assert (act.n_samples, act.n_neurons, act.n_times, act.sfreq) == (2, 4, 4, 100.0)
+    assert as_triples(act) == [(0, 0, 2), (0, 1, 0), (0, 1, 3), (1, 3, 1)]
+    np.testing.assert_array_equal(act.counts, [[1, 0, 1, 1], [0, 1, 0, 0]])
+    assert act.info["reservoir"] is False
+    # one 2D sample
+    assert CubeActivity.from_spikes(spikes[0]).n_samples == 1
+    with pytest.raises(ValueError, match="shaped"):
+        CubeActivity.from_spikes(np.zeros(3))
+
+
+def test_calibrate_finds_a_threshold_inside_the_band():
+    cube = small_random_cube(seed=2)
+    x = random_spikes((4, 3, 60), p=0.3, seed=4)
+    start = cube.transform(x).rate
+    band = (start / 8, start / 4)  # a quieter reservoir than the initial one
+    cube.calibrate(x, band)
+    rate = cube.transform(x).rate
+    assert band[0] <= rate <= band[1]
+    cal = cube.calibration_
+    assert cal["threshold"] == cube.threshold > 0.5  # quieter: a higher threshold
+    assert cal["rate"] == pytest.approx(rate) and cal["initial_rate"] == pytest.approx(start)
+    assert cal["initial_threshold"] == 0.5 and cal["n_probes"] >= 2
+    np.testing.assert_array_equal(cal["band"], band)
+    # a band above the initial activity: a lower threshold
+    louder = small_random_cube(seed=2)
+    start = louder.transform(x).rate  # about 0.119, 0.134 at threshold 0.1
+    louder.calibrate(x, (0.125, 0.13))
+    assert louder.threshold < 0.5
+    assert 0.125 <= louder.transform(x).rate <= 0.13
+
+
+def test_calibrate_subsamples_and_keeps_the_closest_when_out_of_reach(caplog):
+    cube = small_random_cube(seed=2)
+    x = random_spikes((6, 3, 40), p=0.3, seed=4)
+    cube.calibrate(x, (0.01, 0.05), max_samples=2, max_probes=3)
+    assert cube.calibration_["n_samples"] == 2 and cube.calibration_["n_probes"] <= 3
+    # silence in, silence out: no threshold reaches the band, a warning says so
+    quiet = small_random_cube(seed=2)
+    with caplog.at_level("WARNING", logger="neucube"):
+        quiet.calibrate(np.zeros((2, 3, 20), np.int8), (0.01, 0.05), max_probes=4)
+    assert "no threshold" in caplog.text and quiet.calibration_["rate"] == 0.0
+
+
+def test_calibrate_refuses_bad_bands():
+    cube = small_random_cube()
+    x = random_spikes((1, 3, 20))
+    for band in [(0.02, 0.01), (0.0, 0.01), (0.01, 0.5), (0.01,)]:
+        with pytest.raises(ValueError, match="band"):
+            cube.calibrate(x, band)
+
+
+def test_calibration_is_saved_with_the_cube(tmp_path):
+    cube = small_random_cube(seed=3)
+    x = random_spikes((2, 3, 40), p=0.3, seed=9)
+    cube.calibrate(x, (0.01, 0.05))
+    loaded = Cube.load(cube.save(tmp_path / "cube.npz"))
+    assert loaded.threshold == cube.threshold
+    assert loaded.calibration_["rate"] == cube.calibration_["rate"]
+    np.testing.assert_array_equal(loaded.calibration_["band"], [0.01, 0.05])
+    assert "calibration" not in loaded.extra_
+    assert Cube.load(small_random_cube().save(tmp_path / "plain.npz")).calibration_ is None

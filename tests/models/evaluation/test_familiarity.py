@@ -19,7 +19,9 @@ def _check_result(result, *, n_subjects, n_within, n_across):
     assert result["classes"] == {"familiar": 20, "unfamiliar": 20}
     assert result["chance"] == 0.5 and 0.5 < result["chance_95"]["across_subject"] < 0.7
     assert result["window_s"] == [0.0, 0.6]
-    assert set(result["methods"]) == set(METHODS) == {"neucube_desnn", "neucube_counts", "erp_lda"}
+    assert set(result["methods"]) == set(METHODS)
+    assert {"neucube_desnn", "neucube_counts", "neucube_bins", "erp_lda"} <= set(METHODS)
+    assert {"spikes_only_bins", "neucube_preset_desnn", "xdawn_riemann_lr"} <= set(METHODS)
     within, across = result["within_subject"], result["across_subject"]
     assert len(within["folds"]) == within["n_folds"] == n_within
     assert len(across["folds"]) == across["n_folds"] == n_across
@@ -60,9 +62,9 @@ def test_evaluation_bookkeeping_same_folds(monkeypatch):
         right = y[test]
         wrong = np.where(right == "familiar", "unfamiliar", "familiar")
         half = np.where(np.arange(len(test)) % 2 == 0, right, wrong)
-        return {"neucube_desnn": right, "neucube_counts": wrong, "erp_lda": half}, {
-            "target": "numpy"
-        }
+        pred = {m: right for m in METHODS}
+        pred.update({"neucube_counts": wrong, "erp_lda": half})
+        return pred, {"target": "numpy"}
 
     monkeypatch.setattr(familiarity, "_predict_fold", fake_predict_fold)
     result = evaluate_familiarity(UCI_DIR, n_splits=5, n_repeats=2, target="numpy")
@@ -98,18 +100,3 @@ def test_evaluate_familiarity_on_bundled_excerpt():
     _check_result(result, n_subjects=2, n_within=4, n_across=2)
     assert result["brian2_target"] == "numpy" and result["versions"]["brian2"]
     assert result["spikes_per_epoch"] > 0
-
-
-def test_split_activity_by_hand():
-    from neucube.cube import CubeActivity
-
-    # 3 samples of 4 steps, 2 neurons: spikes (sample, step, neuron).
-    spikes = [(0, 0, 1), (0, 2, 0), (1, 1, 1), (2, 0, 0), (2, 3, 0)]
-    s, t, n = (np.array(c) for c in zip(*spikes))
-    act = CubeActivity(sample=s, neuron=n, step=t, n_samples=3, n_neurons=2, n_times=4, sfreq=4.0)
-    first, rest = familiarity._split_activity(act, 1)
-    assert (first.n_samples, rest.n_samples) == (1, 2)
-    np.testing.assert_array_equal(first.counts, act.counts[:1])
-    np.testing.assert_array_equal(rest.counts, act.counts[1:])
-    np.testing.assert_array_equal(rest.first_spike, [[-1, 1], [0, -1]])
-    assert rest.n_spikes == 3 and rest.sfreq == 4.0

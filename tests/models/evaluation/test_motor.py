@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from models.evaluation._rows import row_names
 from models.evaluation.bench import run_one
 from models.evaluation.motor import evaluate_motor, load_motor_epochs
 from sample_data import SAMPLE_DIR
@@ -28,7 +29,15 @@ def test_missing_run_names_the_file(tmp_path):
 def test_evaluate_motor_scores_every_method_on_the_same_folds():
     result = evaluate_motor(SAMPLE_DIR, runs=(3,), n_splits=3, n_repeats=1, target="numpy")
     assert result["n_epochs"] == 15 and result["chance"] == pytest.approx(8 / 15)
-    assert set(result["accuracy"]) == {"neucube_desnn", "neucube_counts", "csp_lda"}
+    assert set(result["accuracy"]) == {*row_names(), "csp_lda", "riemann_lr"}
+    assert "neucube_bins" in result["accuracy"] and "spikes_only_bins" in result["accuracy"]
+    point = result["operating_point"]
+    # The calibrated cube works inside its band on the training epochs; NeuCube's
+    # preset keeps its threshold.
+    low, high = result["cube"]["band"]
+    assert low <= point["neucube"]["rate"] <= high
+    assert point["neucube_preset"]["threshold"] == 0.5
+    assert point["neucube_no_stdp"]["stdp_change"] == 0.0
     for acc in result["accuracy"].values():
         assert len(acc["folds"]) == 3
         assert 0 <= acc["mean"] <= 1

@@ -50,11 +50,34 @@ def test_features_baseline_trained_on_one_seizure_finds_another():
 
 
 @pytest.mark.slow
-def test_cube_trained_on_one_seizure_finds_another():
+def test_cube_trained_on_one_seizure_finds_another_whatever_the_amplitude():
     det = SeizureDetector(method="neucube", target="numpy").fit([read_raw(SEIZURE_EDF_2)])
+    assert det.follows_background and det.background == 300.0
     raw = read_raw(SEIZURE_EDF)
     found = det.detect(raw)
     assert _detected(raw, found)
+    # The same EEG 4x louder (another amplifier, another person): the input follows the
+    # recording's background, so the cube sees the same thing and says the same.
+    louder = raw.copy().apply_function(lambda x: 4 * x)
+    det.max_abs_uv = 1e5  # the artefact ceiling is absolute µV: lifted, so only the scale differs
+    found = det.detect(raw)
+    again = det.detect(louder)
+    np.testing.assert_allclose(again.proba, found.proba, atol=1e-9)
+    assert [e.onset for e in again.events] == [e.onset for e in found.events]
+    # Without the background scale, the louder windows drive the cube harder.
+    data, _ = det.prepare(raw)
+    win, _, bad = det.windows(data)
+    quiet = det.score_windows(win, bad).activity
+    loud = det.score_windows(4 * win, bad).activity
+    assert loud.n_spikes > 1.2 * quiet.n_spikes
+    # window_scales: the 0.1 quantile of the block line lengths before each window's end
+    level = det.background_level().update(data)
+    scales = det.window_scales(level, [0, 10])
+    n_hop = 256
+    first = np.abs(np.diff(data[:, : 2 * n_hop], axis=1))
+    blocks = [first[:, : n_hop - 1].mean(axis=1), first[:, n_hop - 1 :].mean(axis=1)]
+    np.testing.assert_allclose(scales[0], np.quantile(blocks, 0.1, axis=0))
+    assert scales.shape == (2, len(det.ch_names)) and np.all(scales > 0)
 
 
 def test_window_features_by_hand():

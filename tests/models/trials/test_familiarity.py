@@ -43,11 +43,16 @@ def test_sklearn_checks_that_apply(check):
     check("FamiliarityClassifier", FamiliarityClassifier(["Cz"], 256.0))
 
 
-def test_neucube_defaults_and_window():
+def test_defaults_and_window_match_the_parent():
+    from models.classifier import NeuCubeClassifier
+
     params = FamiliarityClassifier().get_params()
     assert params["tmin"] == 0.0 and params["tmax"] == 0.6 and params["epoch_tmin"] == 0.0
+    parent = NeuCubeClassifier().get_params()
+    assert {k: params[k] for k in parent} == parent  # one set of defaults
     assert params["encoder"] == "tbr" and params["alpha"] == 0.5
-    assert params["readout"] == "desnn" and params["n_passes"] == 1
+    assert params["readout"] == "bins" and params["n_passes"] == 1
+    assert params["band"] == (0.002, 0.01) and params["weight_bound"] == 2.0
     assert (params["mod"], params["drift"], params["n_neighbors"]) == (0.8, 0.005, 3)
     assert (params["resolution"], params["radius"], params["stdp_rate"]) == (10.0, 25.0, 0.001)
 
