@@ -29,11 +29,12 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_GRID", "tune", "tuning_record"]
 
-#: The default search: the calibration band, STDP off or on, the readout.
+#: The default search: the calibration band, and STDP off or on (6 candidates).
+#: Any other parameter can be searched too (``encoder``, ``alpha``,
+#: ``stdp_rate``, ``readout``, ``n_bins`` ...).
 DEFAULT_GRID = {
     "band": [(0.001, 0.005), (0.002, 0.01), (0.005, 0.02)],
     "n_passes": [0, 1],
-    "readout": ["bins", "counts"],
 }
 
 

@@ -102,8 +102,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "tune",
         help="search the cube's parameters by cross-validation and save the best model",
         description="Grid search (scikit-learn GridSearchCV, or successive halving) over the "
-        "classifier's parameters - by default the calibration band, STDP on or off and the "
-        "readout - with stratified inner folds; the best is refitted on all the data and saved "
+        "classifier's parameters - by default the calibration band and STDP on or off, any "
+        "parameter with --grid - with stratified inner folds; the best is refitted on all the data and saved "
         "with the search's record. Motor: EEGMMIDB executed left vs right fist of --subject; "
         "familiarity: UCI EEG S2 trials.",
     )
@@ -120,7 +120,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--grid",
         default=None,
         help='parameter grid as JSON or a JSON file, e.g. \'{"band": [[0.001, 0.005], '
-        '[0.002, 0.01]], "readout": ["bins", "counts"]}\' (default: band x n_passes x readout)',
+        '[0.002, 0.01]], "readout": ["bins", "counts"]}\' (default: band x n_passes)',
     )
     p.add_argument("--cv", type=int, default=3, help="inner folds (default 3)")
     p.add_argument("--search", default="grid", choices=["grid", "halving"])

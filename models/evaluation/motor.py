@@ -62,8 +62,8 @@ METHODS = {
     "<config>_counts": "log spike counts per neuron -> logistic regression",
     "<config>_bins": "log spike counts per electrode group (per input neuron for "
     "spikes_only) in 4 time bins -> logistic regression, C by inner 5-fold CV",
-    "neucube_tuned": "the cube whose band, STDP passes and readout a 3-fold search on each "
-    "training fold chose (nested cross-validation; only with a grid)",
+    "neucube_tuned": "the cube whose parameters (by default band and STDP passes) a 3-fold "
+    "search on each training fold chose (nested cross-validation; only with a grid)",
     "csp_lda": "no spikes: CSP (4 components, log variance) -> LDA",
     "riemann_lr": "no spikes: covariance (OAS) -> Riemannian tangent space -> logistic regression",
 }

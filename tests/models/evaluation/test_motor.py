@@ -27,9 +27,15 @@ def test_missing_run_names_the_file(tmp_path):
 
 @pytest.mark.slow
 def test_evaluate_motor_scores_every_method_on_the_same_folds():
-    result = evaluate_motor(SAMPLE_DIR, runs=(3,), n_splits=3, n_repeats=1, target="numpy")
+    grid = {"n_passes": [0, 1]}
+    result = evaluate_motor(
+        SAMPLE_DIR, runs=(3,), n_splits=3, n_repeats=1, target="numpy", tune_grid=grid
+    )
     assert result["n_epochs"] == 15 and result["chance"] == pytest.approx(8 / 15)
-    assert set(result["accuracy"]) == {*row_names(), "csp_lda", "riemann_lr"}
+    assert set(result["accuracy"]) == {*row_names(tuned=True), "csp_lda", "riemann_lr"}
+    # nested: each outer training fold ran its own search
+    assert len(result["tuned_params"]) == 3
+    assert all(set(p) == {"n_passes"} for p in result["tuned_params"])
     assert "neucube_bins" in result["accuracy"] and "spikes_only_bins" in result["accuracy"]
     point = result["operating_point"]
     # The calibrated cube works inside its band on the training epochs; NeuCube's
