@@ -63,7 +63,7 @@ class BackgroundLevel:
         *,
         quantile: float = 0.5,
         keep: int | None = None,
-    ):
+    ) -> None:
         for name, value in (("n_channels", n_channels), ("block", block), ("n_blocks", n_blocks)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}.")

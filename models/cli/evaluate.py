@@ -80,15 +80,22 @@ def _print_familiarity_table(result, out=None):
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Cross-validate the cube against a non-spiking baseline on real EEG."""
-    if args.tune and args.task != "motor":
+    if args.tune and args.task == "seizure":
         raise ValueError(
-            f"--tune runs a nested search on the motor task; --task {args.task} has none. Use "
-            "`neucube tune` to search a familiarity model."
+            "--tune runs a nested search on the motor and familiarity tasks; --task seizure has "
+            "none."
         )
+    grid = None
+    if args.tune:
+        from .tune import _grid
+
+        grid = _grid(args.grid)
     if args.task == "familiarity":
         from ..evaluation.familiarity import evaluate_familiarity
 
-        result = evaluate_familiarity(args.data, target=args.target, random_state=args.seed)
+        result = evaluate_familiarity(
+            args.data, target=args.target, random_state=args.seed, tune_grid=grid
+        )
         if args.json:
             print(json.dumps(result, indent=2))
         else:
@@ -114,11 +121,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 0
     from ..evaluation.motor import evaluate_motor
 
-    grid = None
-    if args.tune:
-        from .tune import _grid
-
-        grid = _grid(args.grid)
     result = evaluate_motor(
         args.data,
         subject=args.subject,
@@ -181,8 +183,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(
         "--tune",
         action="store_true",
-        help="motor: add the neucube_tuned row, whose parameters a 3-fold search on each "
-        "training fold chooses (nested cross-validation)",
+        help="motor, familiarity: add the neucube_tuned row, whose parameters a 3-fold search "
+        "on each training fold chooses (nested cross-validation)",
     )
     p.add_argument("--grid", default=None, help="the --tune grid, as for `neucube tune`")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")

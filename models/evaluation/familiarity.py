@@ -54,6 +54,11 @@ METHODS.update(
     }
 )
 BASELINES = ("erp_lda", "xdawn_riemann_lr")
+#: The row a ``tune_grid`` adds.
+TUNED = (
+    "the FamiliarityClassifier whose parameters a 3-fold search on each training fold chose "
+    "(nested cross-validation)"
+)
 
 
 def _chance_95(n_test, p=0.5):
@@ -73,7 +78,9 @@ def _lowpass_epochs(X, sfreq, h_freq):
     return out
 
 
-def _predict_fold(X, y, train, test, *, ch_names, sfreq, window, target, random_state, cube_params):
+def _predict_fold(
+    X, y, train, test, *, ch_names, sfreq, window, target, random_state, cube_params, tune_grid=None
+):
     """Fit every method on ``train``; return each one's predictions on ``test``."""
     tmin, tmax = window
 
@@ -88,7 +95,7 @@ def _predict_fold(X, y, train, test, *, ch_names, sfreq, window, target, random_
             **{**(cube_params or {}), **params},
         )
 
-    pred, info = cube_rows(make_classifier, X[train], y[train], X[test])
+    pred, info = cube_rows(make_classifier, X[train], y[train], X[test], tune_grid=tune_grid)
     erp = make_erp_lda(sfreq, tmin=tmin, tmax=tmax).fit(X[train], y[train])
     pred["erp_lda"] = erp.predict(X[test])
     sl = _window_slice(X.shape[2], sfreq, tmin, tmax, 0.0, "evaluate_familiarity")
@@ -110,6 +117,7 @@ def evaluate_familiarity(
     random_state: int = 0,
     cube_params: dict | None = None,
     on_bad: str = "raise",
+    tune_grid: dict | None = None,
 ) -> dict:
     """Familiar vs unfamiliar S2 trials: cube against an ERP baseline, same folds.
 
@@ -163,6 +171,10 @@ def evaluate_familiarity(
         ``mod``, ``drift``).
     on_bad : ``'raise'`` | ``'warn'``
         What a damaged trial file does (see ``acquisition.read_uci_epochs``).
+    tune_grid : dict | None
+        A parameter grid (see :func:`models.tuning.tune`): adds the
+        ``neucube_tuned`` row, whose parameters a 3-fold search on each
+        training fold chooses (nested cross-validation).
 
     Returns
     -------
@@ -212,11 +224,15 @@ def evaluate_familiarity(
         target=target,
         random_state=random_state,
         cube_params=cube_params,
+        tune_grid=tune_grid,
     )
+    methods = dict(METHODS)
+    if tune_grid is not None:
+        methods["neucube_tuned"] = TUNED
     t_read = time.perf_counter() - t_start
 
     # -- within subject ---------------------------------------------------------
-    within_folds, per_subject, info, infos = [], {m: [] for m in METHODS}, {}, []
+    within_folds, per_subject, info, infos = [], {m: [] for m in methods}, {}, []
     spikes = []  # (reservoir spikes, test trials) of each fold
     plan = []
     for subject in subjects:
@@ -254,12 +270,12 @@ def evaluate_familiarity(
                 "repeat": repeat,
                 "fold": fold,
                 "test": [int(i) for i in test],
-                "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in METHODS},
+                "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in methods},
             }
         )
     for subject in subjects:
         mine = [f for f in within_folds if f["subject"] == subject]
-        for m in METHODS:
+        for m in methods:
             per_subject[m].append(np.mean([f["scores"][m] for f in mine]))
     t_within = time.perf_counter() - t0
 
@@ -270,7 +286,7 @@ def evaluate_familiarity(
         across_cv = GroupKFold(n_splits=int(across_splits))
         scheme = f"GroupKFold, {int(across_splits)} folds of held-out subjects"
     across_folds = []
-    held_out = {m: {} for m in METHODS}  # accuracy on each held-out subject
+    held_out = {m: {} for m in methods}  # accuracy on each held-out subject
     t0 = time.perf_counter()
     if len(subjects) < 2:
         logger.warning("One subject only: no across-subject evaluation.")
@@ -287,12 +303,12 @@ def evaluate_familiarity(
                     "fold": fold,
                     "test_subjects": [str(s) for s in test_subjects],
                     "test": [int(i) for i in test],
-                    "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in METHODS},
+                    "scores": {m: round(float(np.mean(pred[m] == y[test])), 4) for m in methods},
                 }
             )
             for subject in test_subjects:
                 mine = groups[test] == subject
-                for m in METHODS:
+                for m in methods:
                     held_out[m][str(subject)] = float(np.mean(pred[m][mine] == y[test][mine]))
     t_across = time.perf_counter() - t0
 
@@ -314,7 +330,7 @@ def evaluate_familiarity(
         "sfreq": float(sfreq),
         "window_s": [window[0], window[1] if window[1] is not None else X.shape[2] / sfreq],
         "h_freq": h_freq,
-        "methods": dict(METHODS),
+        "methods": methods,
         "chance": round(float(class_counts.max() / class_counts.sum()), 4),
         "chance_95": {
             "within_subject": _chance_95(n_within_test) if n_within_test else None,
@@ -324,7 +340,7 @@ def evaluate_familiarity(
             "cv": f"per subject, {n_repeats}x repeated stratified {n_splits}-fold; mean over a "
             "subject's folds, then mean +- sd over subjects",
             "n_folds": len(within_folds),
-            "accuracy": {m: summarize_accuracy(per_subject[m], subjects) for m in METHODS},
+            "accuracy": {m: summarize_accuracy(per_subject[m], subjects) for m in methods},
             "folds": within_folds,
         },
         "across_subject": {
@@ -339,7 +355,7 @@ def evaluate_familiarity(
                     ),
                     "folds": [f["scores"][m] for f in across_folds],
                 }
-                for m in METHODS
+                for m in methods
             },
             "folds": across_folds,
         },

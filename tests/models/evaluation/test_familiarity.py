@@ -100,3 +100,19 @@ def test_evaluate_familiarity_on_bundled_excerpt():
     _check_result(result, n_subjects=2, n_within=4, n_across=2)
     assert result["brian2_target"] == "numpy" and result["versions"]["brian2"]
     assert result["spikes_per_epoch"] > 0
+
+
+def test_a_tuning_grid_adds_the_nested_row(monkeypatch):
+    seen = []
+
+    def fake(X, y, train, test, **kw):
+        seen.append(kw["tune_grid"])
+        return {**{m: y[test] for m in METHODS}, "neucube_tuned": y[test]}, {}
+
+    monkeypatch.setattr(familiarity, "_predict_fold", fake)
+    grid = {"n_passes": [0, 1]}
+    result = evaluate_familiarity(UCI_DIR, n_splits=2, n_repeats=1, tune_grid=grid)
+    assert "neucube_tuned" in result["methods"] and "neucube_tuned" not in METHODS
+    assert result["within_subject"]["accuracy"]["neucube_tuned"]["mean"] == 1.0
+    assert result["across_subject"]["accuracy"]["neucube_tuned"]["mean"] == 1.0
+    assert seen and all(g == grid for g in seen)  # every fold searched on its own
