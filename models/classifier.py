@@ -2,9 +2,11 @@
 
 :class:`NeuCubeClassifier` is a scikit-learn classifier over EEG epochs shaped
 (n_epochs, n_channels, n_times). ``fit`` learns the encoder's thresholds,
-builds the cube on the brain template for the given channel names, shapes its
-weights with unsupervised STDP over the training epochs, then trains the
-readout on the cube's activity with learning off. ``predict`` encodes with the
+builds the cube on the brain template for the given channel names,
+calibrates its firing threshold so that the training epochs keep it inside an
+activity band (``band``), shapes its weights with bounded unsupervised STDP
+over the training epochs (and calibrates again, as STDP moves the operating
+point), then trains the readout on the cube's activity with learning off. ``predict`` encodes with the
 frozen thresholds and runs the cube without learning. It works inside
 scikit-learn's model selection (``cross_val_score``, ``GridSearchCV``).
 

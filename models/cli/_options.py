@@ -19,3 +19,65 @@ def add_model_output(p: argparse.ArgumentParser) -> None:
     """Add ``--out`` (the model file to write) and ``--overwrite``."""
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+
+
+def number(
+    kind: type = float,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    what: str | None = None,
+):
+    """Return an argparse ``type`` that parses a number and checks its range.
+
+    Parameters
+    ----------
+    kind : type
+        ``int`` or ``float``.
+    low, high : float | None
+        Smallest and largest allowed values (``None``: unbounded).
+    low_open : bool
+        Whether ``low`` itself is refused (``(low, high]``).
+    what : str | None
+        What the number is, for the message (e.g. ``"a probability"``).
+
+    Returns
+    -------
+    parse : callable
+        Raises :class:`argparse.ArgumentTypeError`, which argparse reports as
+        ``argument --OPTION: ...`` before any work starts.
+    """
+    import argparse
+    import math
+
+    lo = "" if low is None else ("> " if low_open else ">= ") + f"{low:g}"
+    hi = "" if high is None else f"<= {high:g}"
+    rule = " and ".join(x for x in (lo, hi) if x)
+    noun = "an integer" if kind is int else "a number"
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+        if kind is float and not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        bad = (low is not None and (value < low or (low_open and value == low))) or (
+            high is not None and value > high
+        )
+        if bad:
+            raise argparse.ArgumentTypeError(
+                f"must be {what + ', ' if what else ''}{noun} {rule}, got {text}"
+            )
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+#: The seeds, folds and counts every command takes.
+SEED = number(int, low=0, what="a seed")
+POSITIVE_INT = number(int, low=1)
+POSITIVE = number(float, low=0, low_open=True)
+NON_NEGATIVE = number(float, low=0)

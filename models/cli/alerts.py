@@ -22,6 +22,7 @@ from ..alerts import (
     default_db_path,
 )
 from ..alerts.export import terminal_safe
+from ._options import POSITIVE_INT
 
 __all__ = ["add_parser"]
 
@@ -198,17 +199,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="statuses to list (default: pending)",
     )
     p.add_argument("--recording", help="only alerts of this recording")
-    p.add_argument("--limit", type=int, help="at most this many")
+    p.add_argument("--limit", type=POSITIVE_INT, help="at most this many")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_list)
 
     p = actions.add_parser("show", parents=[common], help="one alert and its review history")
-    p.add_argument("id", type=int, help="the alert's id")
+    p.add_argument("id", type=POSITIVE_INT, help="the alert's id")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_show)
 
     p = actions.add_parser("review", parents=[common], help="confirm or reject an alert")
-    p.add_argument("id", type=int, help="the alert's id")
+    p.add_argument("id", type=POSITIVE_INT, help="the alert's id")
     p.add_argument("--status", required=True, choices=REVIEW_STATUSES, help="the verdict")
     p.add_argument("--reviewer", required=True, help="your name, kept in the audit trail")
     p.add_argument("--note", default="", help="free text kept with the review")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from ._options import POSITIVE, POSITIVE_INT
+
 if TYPE_CHECKING:
     import argparse
 
@@ -49,14 +51,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "code-generation target, for inference, STDP training and the same network written "
         "as plain Brian2. Each measurement runs in its own process.",
     )
-    p.add_argument("--duration", type=float, default=3600.0, help="seconds of EEG (default 3600)")
+    p.add_argument(
+        "--duration", type=POSITIVE, default=3600.0, help="seconds of EEG (default 3600)"
+    )
     p.add_argument(
         "--target",
         action="append",
         choices=["numpy", "cython", "cpp_standalone"],
         help="target to measure (repeatable; default: all available)",
     )
-    p.add_argument("--repeat", type=int, default=1, help="repetitions; the median is reported")
+    p.add_argument(
+        "--repeat", type=POSITIVE_INT, default=1, help="repetitions; the median is reported"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_bench)
     return p

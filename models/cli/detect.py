@@ -209,7 +209,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="format of --out (default: from its extension)",
     )
     p.add_argument(
-        "--threshold", type=float, default=None, help="seizure probability threshold, in (0, 1]"
+        "--threshold",
+        type=float,
+        default=None,
+        help="seizure probability threshold, in (0, 1]",
     )
     p.add_argument("--db", default=None, help="alert database (default: the user's alert store)")
     p.add_argument("--no-store", action="store_true", help="do not store alerts")

@@ -6,7 +6,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from ._options import add_target
+from ._options import POSITIVE_INT, SEED, add_target, number
 
 if TYPE_CHECKING:
     import argparse
@@ -175,11 +175,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="seizure: also train on the background, cross-fitted (half the runs "
         "train, the other half are tested, then swapped)",
     )
-    p.add_argument("--subject", type=int, default=1)
-    p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--subject", type=POSITIVE_INT, default=1)
+    p.add_argument("--folds", type=number(int, low=2), default=5)
+    p.add_argument("--repeats", type=POSITIVE_INT, default=3)
     add_target(p)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=SEED, default=0)
     p.add_argument(
         "--tune",
         action="store_true",

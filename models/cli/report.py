@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._options import POSITIVE, POSITIVE_INT
+
 __all__ = ["add_parser", "cmd_report", "main"]
 
 
@@ -90,19 +92,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument(
         "--threshold",
-        type=float,
+        type=POSITIVE,
         default=None,
         help="draw connections with |w| >= THRESHOLD (default: the N strongest)",
     )
     p.add_argument(
         "--n-connections",
-        type=int,
+        type=POSITIVE_INT,
         default=200,
         help="connections of each sign drawn without --threshold (default 200)",
     )
     p.add_argument(
         "--samples",
-        type=int,
+        type=POSITIVE_INT,
         default=3,
         help="windows or epochs per condition run through the cube (default 3)",
     )
@@ -116,21 +118,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument(
         "--epoch",
-        type=float,
+        type=POSITIVE,
         default=None,
         help="classifier: epoch length in seconds after each annotation (default 2)",
     )
     p.add_argument(
         "--l-freq",
-        type=float,
+        type=POSITIVE,
         default=0.5,
         help="classifier: high-pass edge in Hz (use the training band; default 0.5)",
     )
     p.add_argument(
-        "--h-freq", type=float, default=40.0, help="classifier: low-pass edge in Hz (default 40)"
+        "--h-freq", type=POSITIVE, default=40.0, help="classifier: low-pass edge in Hz (default 40)"
     )
     p.add_argument(
-        "--notch", type=float, default=None, help="classifier: power-line frequency in Hz"
+        "--notch", type=POSITIVE, default=None, help="classifier: power-line frequency in Hz"
     )
     p.set_defaults(func=cmd_report)
     return p

@@ -6,6 +6,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from ._options import NON_NEGATIVE, POSITIVE
+
 if TYPE_CHECKING:
     import argparse
 
@@ -100,10 +102,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(
         "--encoder", default="tbr", choices=["tbr", "step_forward", "moving_window", "bsa"]
     )
-    p.add_argument("--alpha", type=float, default=0.5, help="threshold factor (default 0.5)")
-    p.add_argument("--l-freq", type=float, default=0.5, help="high-pass edge in Hz")
-    p.add_argument("--h-freq", type=float, default=40.0, help="low-pass edge in Hz")
-    p.add_argument("--notch", type=float, default=None, help="power-line frequency in Hz")
+    p.add_argument("--alpha", type=NON_NEGATIVE, default=0.5, help="threshold factor (default 0.5)")
+    p.add_argument("--l-freq", type=POSITIVE, default=0.5, help="high-pass edge in Hz")
+    p.add_argument("--h-freq", type=POSITIVE, default=40.0, help="low-pass edge in Hz")
+    p.add_argument("--notch", type=POSITIVE, default=None, help="power-line frequency in Hz")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_spikes)
     return p

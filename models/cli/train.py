@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._options import add_model_output, add_target
+from ._options import SEED, add_model_output, add_target
 
 if TYPE_CHECKING:
     import argparse
@@ -86,6 +86,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "time-binned readout; for seizures, input scaled by the recording's background) or "
         "neucube (NeuCube's published values and its deSNN readout)",
     )
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=SEED, default=0)
     p.set_defaults(func=cmd_train)
     return p

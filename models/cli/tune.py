@@ -6,7 +6,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from ._options import add_model_output, add_target
+from ._options import POSITIVE_INT, SEED, add_model_output, add_target, number
 
 if TYPE_CHECKING:
     import argparse
@@ -122,10 +122,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help='parameter grid as JSON or a JSON file, e.g. \'{"band": [[0.001, 0.005], '
         '[0.002, 0.01]], "readout": ["bins", "counts"]}\' (default: band x n_passes)',
     )
-    p.add_argument("--cv", type=int, default=3, help="inner folds (default 3)")
+    p.add_argument("--cv", type=number(int, low=2), default=3, help="inner folds (default 3)")
     p.add_argument("--search", default="grid", choices=["grid", "halving"])
-    p.add_argument("--subject", type=int, default=1, help="motor: EEGMMIDB subject")
+    p.add_argument("--subject", type=POSITIVE_INT, default=1, help="motor: EEGMMIDB subject")
     add_target(p)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=SEED, default=0)
     p.set_defaults(func=cmd_tune)
     return p
