@@ -96,7 +96,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     try:
         if threshold is not None:
             det.threshold = threshold
-        raw = read_raw(args.recording)
+        raw = read_raw(args.recording, allow_truncated=args.allow_truncated)
         found = det.detect(raw, progress_bar=not args.quiet)
         return _report(args, det, model_path, raw, found, store, fmt)
     finally:
@@ -217,5 +217,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--db", default=None, help="alert database (default: the user's alert store)")
     p.add_argument("--no-store", action="store_true", help="do not store alerts")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--allow-truncated",
+        action="store_true",
+        help="read a truncated recording's complete records (a warning says how much)",
+    )
     p.set_defaults(func=cmd_detect)
     return p

@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from . import alerts, bench, demo, detect, evaluate, info, report, spikes, train, tune
+from ._messages import cli_message
 
 EPILOG = "Run 'neucube COMMAND --help' for the options of one command."
 
@@ -49,8 +50,21 @@ def main(argv: list[str] | None = None) -> int:
         # without a traceback (use --debug for one).
         if args.debug:
             raise
-        print(f"neucube {args.command}: error: {err}", file=sys.stderr)
+        print(f"neucube {args.command}: error: {cli_message(err)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"neucube {args.command}: interrupted.", file=sys.stderr)
+        return 130
+    except Exception as err:
+        if args.debug:
+            raise
+        print(
+            f"neucube {args.command}: unexpected error ({type(err).__name__}): "
+            f"{cli_message(err)}. Run it again with --debug to see where it happened; "
+            "no input was written over.",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -85,3 +85,13 @@ def test_cli_tune_saves_the_best_familiarity_model(tmp_path, capsys):
 
     model = FamiliarityClassifier.load(out)
     assert json.loads(model.cube_.extra_["tuning"]["best_params"])["readout"] == "counts"
+
+
+@pytest.mark.slow
+def test_halving_search_keeps_the_best_of_its_last_round(motor):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(ch_names, sfreq, target="numpy", random_state=0, readout="counts")
+    searcher = tune(clf, X, y, grid={"n_passes": [0, 1]}, cv=2, search="halving")
+    assert searcher.best_params_ in ({"n_passes": 0}, {"n_passes": 1})
+    assert searcher.n_resources_[-1] == len(y)  # the last round used every epoch
+    assert len(searcher.best_estimator_.readout_.labels_) == len(y)
