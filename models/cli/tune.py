@@ -50,8 +50,6 @@ def cmd_tune(args: argparse.Namespace) -> int:
     from ..tuning import tune, tuning_record
 
     grid = _grid(args.grid)
-    if args.cv < 2:
-        raise ValueError(f"--cv must be at least 2, got {args.cv}.")
     out = Path(args.out)
     if out.suffix != ".npz":
         out = out.with_name(out.name + ".npz")

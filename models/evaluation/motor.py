@@ -137,6 +137,8 @@ def evaluate_motor(
     runs: tuple[int, ...] = MOTOR_RUNS,
     n_splits: int = 5,
     n_repeats: int = 3,
+    tmin: float = 0.0,
+    tmax: float = 4.0,
     l_freq: float = 8.0,
     h_freq: float = 30.0,
     target: str = "auto",
@@ -156,6 +158,8 @@ def evaluate_motor(
         EEGMMIDB runs to use (3, 7, 11: executed left/right fist).
     n_splits, n_repeats : int
         Repeated stratified K-fold cross-validation.
+    tmin, tmax : float
+        Epoch window after each cue in seconds.
     l_freq, h_freq : float
         Causal band-pass in Hz, the same for every method.
     target : str
@@ -184,7 +188,7 @@ def evaluate_motor(
 
     t_start = time.perf_counter()
     X, y, ch_names, sfreq = load_motor_epochs(
-        data_dir, subject=subject, runs=runs, l_freq=l_freq, h_freq=h_freq
+        data_dir, subject=subject, runs=runs, tmin=tmin, tmax=tmax, l_freq=l_freq, h_freq=h_freq
     )
     cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=random_state)
     scores = {name: [] for name in [*row_names(tuned=tune_grid is not None), *BASELINES]}
@@ -213,7 +217,7 @@ def evaluate_motor(
     result = {
         "task": "motor",
         "data": f"EEGMMIDB S{subject:03d} runs {', '.join(map(str, runs))}: executed left vs "
-        "right fist, 0-4 s epochs",
+        f"right fist, {tmin:g}-{tmax:g} s epochs",
         "n_epochs": int(len(y)),
         "classes": {str(c): int(n) for c, n in zip(classes, counts)},
         "n_channels": len(ch_names),

@@ -64,8 +64,9 @@ def test_cli_tune_refuses_bad_options_before_any_work(tmp_path, capsys):
     assert "is neither" in capsys.readouterr().err
     assert main(["tune", "--data", data, "--out", str(out), "--grid", '{"speed": [1]}']) == 2
     assert "--grid names 'speed'" in capsys.readouterr().err
-    assert main(["tune", "--data", data, "--out", str(out), "--cv", "1"]) == 2
-    assert "--cv must be at least 2" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["tune", "--data", data, "--out", str(out), "--cv", "1"])
+    assert "argument --cv: must be an integer >= 2" in capsys.readouterr().err
     out.write_text("keep me")
     assert main(["tune", "--data", data, "--out", str(out)]) == 2
     assert "--overwrite" in capsys.readouterr().err and out.read_text() == "keep me"

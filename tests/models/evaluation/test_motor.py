@@ -29,8 +29,9 @@ def test_missing_run_names_the_file(tmp_path):
 def test_evaluate_motor_scores_every_method_on_the_same_folds():
     grid = {"n_passes": [0, 1]}
     result = evaluate_motor(
-        SAMPLE_DIR, runs=(3,), n_splits=3, n_repeats=1, target="numpy", tune_grid=grid
+        SAMPLE_DIR, runs=(3,), n_splits=3, n_repeats=1, tmax=1.0, target="numpy", tune_grid=grid
     )
+    assert "0-1 s epochs" in result["data"]
     assert result["n_epochs"] == 15 and result["chance"] == pytest.approx(8 / 15)
     assert set(result["accuracy"]) == {*row_names(tuned=True), "csp_lda", "riemann_lr"}
     # nested: each outer training fold ran its own search
