@@ -362,6 +362,7 @@ def evaluate_familiarity(
         "brian2_target": info.get("target"),
         "cube": info.get("cube"),
         "operating_point": mean_config_info(infos),
+        "tuned_params": [i["tuned_params"] for i in infos if "tuned_params" in i],
         "spikes_per_epoch": round(sum(n for n, _ in spikes) / max(1, sum(k for _, k in spikes)), 1),
         "versions": {
             "brian2": info.get("brian2"),
