@@ -516,6 +516,10 @@ class Cube:
     encoder_ : ndarray | dict | None
         Encoder thresholds or settings kept with the cube (saved by
         :meth:`save`, restored by :meth:`load`).
+    calibration_ : dict | None
+        What :meth:`calibrate` found (band, threshold, rate and active share
+        at it, the initial threshold and rate, probes), saved with the cube;
+        ``None`` when never calibrated.
 
     Notes
     -----
