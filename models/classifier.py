@@ -27,6 +27,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from neucube._checks import check_array_finite
+from neucube.cube import DEFAULT_BAND
 from neucube.encoders import make_encoder
 
 from . import logger
@@ -39,10 +40,6 @@ if TYPE_CHECKING:
     from neucube.cube import CubeActivity
 
 DELTA_ENCODERS = ("tbr", "step_forward", "moving_window")
-# The cube's initial weight scale (neucube.cube.Cube defaults).
-_CUBE_MAX_WEIGHT, _CUBE_INPUT_GAIN = 0.1, 2.0
-#: Default activity band of the calibrated cube, spikes per neuron per step.
-DEFAULT_BAND = (0.002, 0.01)
 #: NeuCube's published operating point: its threshold as is (no calibration),
 #: STDP bounds of +-2, rate 0.001, the deSNN readout.
 NEUCUBE_PRESET = {
@@ -199,6 +196,38 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         self : NeuCubeClassifier
             The fitted estimator.
         """
+        self._fit(X, y)
+        return self
+
+    def fit_transform(
+        self, X: np.ndarray, y: npt.ArrayLike, *, return_spikes: bool = False
+    ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
+        """Fit, and return the training epochs' activity the readout was fitted on.
+
+        The same as ``fit(X, y).transform(X)`` without simulating the training
+        epochs a second time.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_epochs, n_channels, n_times)
+            Filtered EEG epochs.
+        y : array-like, shape (n_epochs,)
+            Class labels.
+        return_spikes : bool
+            Also return the encoder's spikes that drove the cube.
+
+        Returns
+        -------
+        activity : neucube.cube.CubeActivity
+            The cube's activity on ``X`` after learning (see :meth:`transform`).
+        spikes : ndarray of int8, shape (n_epochs, n_channels, n_times)
+            Only with ``return_spikes=True``: the input spikes.
+        """
+        activity, spikes = self._fit(X, y)
+        return (activity, spikes) if return_spikes else activity
+
+    def _fit(self, X, y):
+        """Fit everything; return the training activity and spikes."""
         from neucube.cube import Cube
 
         X = self._check_X(X, fitting=True)
@@ -210,11 +239,6 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         self._make_readout()  # fail early on a bad readout name
         self.encoder_ = self._make_encoder().fit(X)
         spikes = self.encoder_.transform(X)
-        bounds = {}
-        if self.weight_bound is not None:
-            # relative to the strongest initial weight (an input connection's)
-            limit = float(self.weight_bound) * _CUBE_MAX_WEIGHT * _CUBE_INPUT_GAIN
-            bounds = {"w_min": -limit, "w_max": limit}
         self.cube_ = Cube.from_template(
             list(self.ch_names),
             resolution=self.resolution,
@@ -224,8 +248,11 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             sfreq=float(self.sfreq),
             target=self.target,
             random_state=self.random_state,
-            **bounds,
         )
+        if self.weight_bound is not None:
+            # relative to the strongest initial weight (an input connection's)
+            limit = float(self.weight_bound) * self.cube_.max_weight * self.cube_.input_gain
+            self.cube_.w_min, self.cube_.w_max = -limit, limit
         if self.band is not None:
             self.cube_.calibrate(spikes, self.band)
         before = self.cube_.weights_.copy()
@@ -255,7 +282,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             activity.rate,
             100 * self.fit_summary_["stdp_change"],
         )
-        return self
+        return activity, spikes
 
     def transform(
         self, X: np.ndarray, *, return_spikes: bool = False
@@ -354,7 +381,7 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
                     encoder[f"fitted:{key}"] = value
         model = {
             "class": type(self).__name__,
-            "params": json.dumps(_jsonable_params(self.get_params())),
+            "params": json.dumps(jsonable_params(self.get_params())),
             **{f"fit:{k}": float(v) for k, v in getattr(self, "fit_summary_", {}).items()},
         }
         readout = {"features": self.readout_.features_, "labels": np.asarray(self.readout_.labels_)}
@@ -444,13 +471,11 @@ def nearest_electrode(coords: npt.ArrayLike, input_index: npt.ArrayLike) -> np.n
     from scipy.spatial import cKDTree
 
     coords = np.asarray(coords, dtype=float)
-    sites = coords[np.asarray(input_index, dtype=np.int64)]
-    _, idx = cKDTree(sites).query(coords, k=1)
-    # electrodes mapped to the same site: keep the lowest channel
-    first = {}
-    for c, site in enumerate(map(tuple, sites)):
-        first.setdefault(site, c)
-    return np.array([first[tuple(sites[i])] for i in idx], dtype=np.int64)
+    input_index = np.asarray(input_index, dtype=np.int64)
+    _, idx = cKDTree(coords[input_index]).query(coords, k=1)
+    # channels mapped to the same neuron share a site: the lowest channel keeps it
+    _, first, site_of = np.unique(input_index, return_index=True, return_inverse=True)
+    return first[site_of[idx]].astype(np.int64)
 
 
 def stdp_change(before: npt.ArrayLike, after: npt.ArrayLike) -> float:
@@ -476,5 +501,17 @@ def _seed(random_state):
     return random_state if isinstance(random_state, (int, np.integer)) else 0
 
 
-def _jsonable_params(params):
+def jsonable_params(params: dict) -> dict:
+    """Return estimator parameters as JSON keeps them: tuples (a band) as lists.
+
+    Parameters
+    ----------
+    params : dict
+        Parameter name to value (``get_params()``, a search's ``best_params_``).
+
+    Returns
+    -------
+    params : dict
+        The same, with every tuple value a list.
+    """
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}

@@ -45,7 +45,8 @@ def _check_grid(estimator, grid):
     for name, values in grid.items():
         if name not in valid:
             raise ValueError(
-                f"grid names {name!r}, which is not a parameter of {type(estimator).__name__}; "
+                f"The grid lists {name!r}, which is not a parameter of "
+                f"{type(estimator).__name__}; "
                 f"choose among {sorted(k for k in valid if k not in ('ch_names', 'sfreq'))}."
             )
         if not isinstance(values, (list, tuple)) or not values:
@@ -175,13 +176,12 @@ def tuning_record(searcher) -> dict:
         accuracy: optimistic), ``mean_test_score`` per candidate and
         ``n_splits``.
     """
+    from .classifier import jsonable_params
+
     results = searcher.cv_results_
-    candidates = [
-        {k: list(v) if isinstance(v, tuple) else v for k, v in p.items()} for p in results["params"]
-    ]
-    best = {k: list(v) if isinstance(v, tuple) else v for k, v in searcher.best_params_.items()}
+    candidates = [jsonable_params(p) for p in results["params"]]
     return {
-        "best_params": json.dumps(best),
+        "best_params": json.dumps(jsonable_params(searcher.best_params_)),
         "best_score": float(searcher.best_score_),
         "candidates": json.dumps(candidates),
         "mean_test_score": np.asarray(results["mean_test_score"], dtype=float),

@@ -70,6 +70,7 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_array
 
 __all__ = [
+    "DEFAULT_BAND",
     "Cube",
     "CubeActivity",
     "available_targets",
@@ -78,6 +79,8 @@ __all__ = [
 ]
 
 _STDP_RULES = ("neucube", "trace")
+#: Activity band :meth:`Cube.calibrate` aims at by default, spikes per neuron per step.
+DEFAULT_BAND = (0.002, 0.01)
 
 
 # ---------------------------------------------------------------------------
@@ -972,7 +975,7 @@ class Cube:
     def calibrate(
         self,
         spikes: npt.ArrayLike,
-        band: tuple[float, float] = (0.002, 0.01),
+        band: tuple[float, float] = DEFAULT_BAND,
         *,
         max_samples: int = 32,
         max_probes: int = 16,
@@ -1145,7 +1148,7 @@ class Cube:
         return write_cube(state, fname, overwrite=overwrite)
 
     def _own_sections(self):
-        calibration = getattr(self, "calibration_", None)
+        calibration = self.calibration_
         return {} if calibration is None else {"calibration": dict(calibration)}
 
     @classmethod

@@ -25,6 +25,7 @@ API_TO_CLI = (
         "Choose a --h-freq below the Nyquist frequency.",
     ),
     ("Use notch=None for no notch.", "Leave out --notch for no notch."),
+    ("The grid lists", "--grid names"),
 )
 
 

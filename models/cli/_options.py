@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +20,28 @@ def add_model_output(p: argparse.ArgumentParser) -> None:
     """Add ``--out`` (the model file to write) and ``--overwrite``."""
     p.add_argument("--out", required=True, help="model file to write (.npz)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+
+
+def model_output(args: argparse.Namespace) -> Path:
+    """Check ``--out`` before the work (which takes minutes); return the file to write.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        With ``out`` and ``overwrite`` (see :func:`add_model_output`).
+
+    Returns
+    -------
+    path : pathlib.Path
+        ``--out`` with the ``.npz`` suffix NumPy adds when it lacks one.
+    """
+    from .._files import check_output
+
+    out = Path(args.out)
+    if out.suffix != ".npz":
+        out = out.with_name(out.name + ".npz")
+    check_output(out, "--out", overwrite=args.overwrite)
+    return out
 
 
 def number(

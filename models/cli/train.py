@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._options import SEED, add_model_output, add_target
+from ._options import SEED, add_model_output, add_target, model_output
 
 if TYPE_CHECKING:
     import argparse
@@ -12,15 +12,7 @@ if TYPE_CHECKING:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Train a seizure detector or a familiarity classifier and save it."""
-    from pathlib import Path
-
-    from .._files import check_output
-
-    # checked before the training, which takes minutes: the file NumPy will write
-    out = Path(args.out)
-    if out.suffix != ".npz":
-        out = out.with_name(out.name + ".npz")
-    check_output(out, "--out", overwrite=args.overwrite)
+    model_output(args)
     if args.task == "familiarity":
         from acquisition import read_uci_epochs
 
@@ -41,14 +33,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         )
         return 0
     from ..evaluation.seizure import load_chbmit_seizures
-    from ..seizure.detector import SeizureDetector
+    from ..seizure.detector import NEUCUBE_DETECTOR_PRESET, SeizureDetector
 
     if len(args.data) != 1:
         raise ValueError(f"--task seizure takes one --data folder, got {len(args.data)}.")
     records = load_chbmit_seizures(args.data[0])
     preset = {}
-    if args.preset == "neucube":  # NeuCube's operating point on absolute amplitudes
-        preset = {"band": None, "weight_bound": None, "background": None, "readout": "desnn"}
+    if args.preset == "neucube":
+        preset = {**NEUCUBE_DETECTOR_PRESET, "readout": "desnn"}
     det = SeizureDetector(target=args.target, random_state=args.seed, **preset)
     det.fit([r for _, r in records])
     path = det.save(args.out, overwrite=args.overwrite)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import TYPE_CHECKING
 
-from ._options import POSITIVE_INT, SEED, add_model_output, add_target, number
+from ._options import POSITIVE_INT, SEED, add_model_output, add_target, model_output, number
 
 if TYPE_CHECKING:
     import argparse
@@ -42,18 +41,12 @@ def _grid(text):
 
 def cmd_tune(args: argparse.Namespace) -> int:
     """Grid-search the classifier's parameters, refit the best, save it."""
-    from pathlib import Path
-
     import numpy as np
 
-    from .._files import check_output
     from ..tuning import tune, tuning_record
 
     grid = _grid(args.grid)
-    out = Path(args.out)
-    if out.suffix != ".npz":
-        out = out.with_name(out.name + ".npz")
-    check_output(out, "--out", overwrite=args.overwrite)
+    out = model_output(args)
     if args.task == "familiarity":
         from acquisition import read_uci_epochs
 
@@ -72,12 +65,9 @@ def cmd_tune(args: argparse.Namespace) -> int:
             raise ValueError(f"--task motor takes one --data folder, got {len(args.data)}.")
         X, y, ch_names, sfreq = load_motor_epochs(args.data[0], subject=args.subject)
         estimator = NeuCubeClassifier(ch_names, sfreq, target=args.target, random_state=args.seed)
-    try:
-        searcher = tune(
-            estimator, X, y, grid=grid, cv=args.cv, search=args.search, random_state=args.seed
-        )
-    except ValueError as err:
-        raise ValueError(str(err).replace("grid names", "--grid names")) from None
+    searcher = tune(
+        estimator, X, y, grid=grid, cv=args.cv, search=args.search, random_state=args.seed
+    )
     record = tuning_record(searcher)
     path = searcher.best_estimator_.save(out, overwrite=args.overwrite, extra={"tuning": record})
     results = searcher.cv_results_
@@ -90,7 +80,6 @@ def cmd_tune(args: argparse.Namespace) -> int:
         "chosen on these folds; `neucube evaluate --tune` gives a nested estimate). Refitted on "
         f"all {len(y)} epochs; saved to {path}"
     )
-    sys.stdout.flush()
     return 0
 
 

@@ -30,7 +30,7 @@ import warnings
 
 import numpy as np
 
-from ..classifier import NEUCUBE_PRESET
+from ..classifier import NEUCUBE_PRESET, jsonable_params
 
 __all__ = ["CUBE_CONFIGS", "READOUTS", "cube_rows", "row_names"]
 
@@ -65,13 +65,6 @@ def row_names(configs=tuple(CUBE_CONFIGS), *, tuned: bool = False) -> list[str]:
     names = [f"{c}_{r}" for c in configs for r in READOUTS]
     names += [f"spikes_only_{r}" for r in SPIKE_READOUTS]
     return names + (["neucube_tuned"] if tuned else [])
-
-
-def _activity_parts(clf, X_train, X_test):
-    """Activity of training and test epochs (one cube run each) and their spikes."""
-    a_train, s_train = clf.transform(X_train, return_spikes=True)
-    a_test, s_test = clf.transform(X_test, return_spikes=True)
-    return a_train, a_test, s_train, s_test
 
 
 def cube_rows(
@@ -120,8 +113,8 @@ def cube_rows(
     pred, info = {}, {"configs": {}}
     for config in configs:
         clf = make_classifier(**{"readout": "bins", **CUBE_CONFIGS[config]})
-        clf.fit(X_train, y_train)
-        a_train, a_test, s_train, s_test = _activity_parts(clf, X_train, X_test)
+        a_train, s_train = clf.fit_transform(X_train, y_train, return_spikes=True)
+        a_test, s_test = clf.transform(X_test, return_spikes=True)
         for readout in READOUTS:
             r = clf.set_params(readout=readout)._make_readout(clf.cube_)
             with warnings.catch_warnings():
@@ -152,9 +145,7 @@ def cube_rows(
             warnings.simplefilter("ignore", category=UserWarning)
             searcher = tune(make_classifier(), X_train, y_train, grid=tune_grid, cv=tune_cv)
             pred["neucube_tuned"] = searcher.best_estimator_.predict(X_test)
-        info["tuned_params"] = {
-            k: list(v) if isinstance(v, tuple) else v for k, v in searcher.best_params_.items()
-        }
+        info["tuned_params"] = jsonable_params(searcher.best_params_)
     return pred, info
 
 

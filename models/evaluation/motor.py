@@ -225,7 +225,7 @@ def evaluate_motor(
         "band_hz": [l_freq, h_freq],
         "cv": f"{n_repeats}x repeated stratified {n_splits}-fold",
         "chance": float(counts.max() / counts.sum()),
-        "methods": {**{n: d for n, d in METHODS.items()}},
+        "methods": dict(METHODS),
         "accuracy": {name: summarize_accuracy(s) for name, s in scores.items()},
         "operating_point": mean_config_info(infos),
         "tuned_params": [i["tuned_params"] for i in infos if "tuned_params" in i],

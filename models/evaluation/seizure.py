@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import logger
+from ..seizure.detector import NEUCUBE_DETECTOR_PRESET
 
 if TYPE_CHECKING:
     import mne
@@ -40,13 +41,7 @@ METHODS = {
     "neucube_bins": {"method": "neucube"},
     "neucube_absolute_bins": {"method": "neucube", "background": None},
     "neucube_no_stdp_bins": {"method": "neucube", "n_passes": 0},
-    "neucube_preset_counts": {
-        "method": "neucube",
-        "background": None,
-        "band": None,
-        "weight_bound": None,
-        "readout": "counts",
-    },
+    "neucube_preset_counts": {"method": "neucube", **NEUCUBE_DETECTOR_PRESET, "readout": "counts"},
     "features": {"method": "features"},
 }
 #: What each row is.

@@ -74,7 +74,7 @@ class BinnedCountClassifier(ActivityReadout):
         Time bins per sample (1: whole-sample counts).
     groups : array-like of int, shape (n_neurons,) | None
         Group of each neuron (for example the input electrode a reservoir
-        neuron is nearest to, see :func:`neucube.analysis.nearest_input`);
+        neuron is nearest to, see :func:`models.classifier.nearest_electrode`);
         ``None``: every neuron on its own.
     Cs : sequence of float
         Inverse regularisation strengths tried.

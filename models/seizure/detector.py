@@ -53,6 +53,9 @@ if TYPE_CHECKING:
     from neucube.cube import CubeActivity
 
 BANDS = ((0.5, 4.0), (4.0, 8.0), (8.0, 13.0), (13.0, 30.0))
+#: NeuCube's operating point for the detector's cube: its threshold as is, STDP
+#: within +-2, absolute amplitudes (combine with a ``readout``).
+NEUCUBE_DETECTOR_PRESET = {"background": None, "band": None, "weight_bound": None}
 # A channel whose background line length is below this (µV per sample) is flat.
 _FLAT_LEVEL = 1e-3
 #: File name of the shipped chb01 seizure model inside ``models/data``.
@@ -344,7 +347,7 @@ class SeizureDetector:
         Parameters
         ----------
         margin : int | None
-            Blocks to keep beyond the ``background / hop`` the median needs
+            Blocks to keep beyond the ``background / hop`` the quantile needs
             (a live stream); ``None`` keeps all, for a whole recording.
 
         Returns
@@ -382,9 +385,9 @@ class SeizureDetector:
         n_hop = int(round(self.hop * self.sfreq))
         n_window = int(round(self.window * self.sfreq))
         ends = (np.asarray(indices, dtype=np.int64) * n_hop + n_window) // n_hop
-        scales = np.stack([level.level(int(j)) for j in ends]) if len(ends) else None
-        if scales is None:
+        if not len(ends):
             return np.ones((0, len(self.ch_names)))
+        scales = np.stack([level.level(int(j)) for j in ends])
         return np.where(scales > _FLAT_LEVEL, scales, 1.0)
 
     def _scales(self, data, n_windows):

@@ -182,6 +182,33 @@ class FamiliarityClassifier(NeuCubeClassifier):
         Xw, _ = self._crop(X)
         return super().fit(Xw, y)
 
+    def fit_transform(
+        self, X: np.ndarray, y: npt.ArrayLike, *, return_spikes: bool = False
+    ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:
+        """Crop to the window, fit, and return the training trials' activity.
+
+        The same as ``fit(X, y).transform(X)`` without simulating the training
+        trials a second time (see :meth:`NeuCubeClassifier.fit_transform`).
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_epochs, n_channels, n_times)
+            Stimulus-locked epochs (the whole trials).
+        y : array-like, shape (n_epochs,)
+            Labels.
+        return_spikes : bool
+            Also return the encoder's spikes of the window.
+
+        Returns
+        -------
+        activity : neucube.cube.CubeActivity
+            The cube's activity on the window of each trial.
+        spikes : ndarray of int8
+            Only with ``return_spikes=True``: the input spikes.
+        """
+        Xw, _ = self._crop(X)
+        return super().fit_transform(Xw, y, return_spikes=return_spikes)
+
     def transform(
         self, X: np.ndarray, *, return_spikes: bool = False
     ) -> CubeActivity | tuple[CubeActivity, np.ndarray]:

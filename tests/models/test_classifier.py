@@ -227,3 +227,12 @@ def test_stdp_change_by_hand():
     # mean |change| (0.1 + 0 + 0.3) / 3 over mean |before| 0.2
     assert stdp_change(before, after) == pytest.approx((0.4 / 3) / 0.2)
     assert stdp_change([], []) == 0.0
+
+
+def test_fit_transform_is_fit_then_transform_without_a_second_run(fitted, motor):
+    X, y, _, _ = motor
+    activity, spikes = clone(fitted).fit_transform(X[:10], y[:10], return_spikes=True)
+    again, spikes_again = fitted.transform(X[:10], return_spikes=True)
+    np.testing.assert_array_equal(activity.counts, again.counts)
+    np.testing.assert_array_equal(activity.first_spike, again.first_spike)
+    np.testing.assert_array_equal(spikes, spikes_again)
