@@ -25,7 +25,7 @@ two processes writing at once wait for each other instead of failing. Every
 write is one ``BEGIN IMMEDIATE`` transaction: it takes the write lock first,
 so it either waits its turn or fails cleanly, never half-way.
 
-Schema (version 2)
+Schema (version 3)
 ------------------
 ``alerts`` -- one row per alert:
 
@@ -52,13 +52,16 @@ reviewed_at          text   when, UTC ISO 8601 (NULL while pending)
 note                 text   the last reviewer's note (``''`` if none)
 recording_start      text   start of the recording, ISO 8601, or NULL (v2)
 recording_duration   real   length of the recording in seconds, or NULL (v2)
+usable               real   share of the event's channel-windows whose EEG was
+                            usable, in [0, 1], or NULL (v3)
+hash                 text   the alert's link in the hash chain (v3, below)
 ===================  =====  ==================================================
 
 ``reviews`` -- the audit trail, one row per review action, append-only:
 ``id``, ``alert_id`` (foreign key to ``alerts.id``), ``action``
 (``'review'`` for the first review of a pending alert, ``'revise'`` for any
 later one), ``status_before``, ``status_after``, ``reviewer`` (not empty),
-``note`` and ``at`` (UTC ISO 8601).
+``note``, ``at`` (UTC ISO 8601) and ``hash`` (v3).
 
 ``meta`` -- ``key``/``value`` text pairs: what the file is, when it was
 created and when each migration ran.
@@ -71,6 +74,24 @@ reported (``recording`` ... ``created_at``, ``recording_start``,
 ``reviewer``, ``reviewed_at`` or ``note`` that does not match the newest audit
 row of that alert. A review therefore writes the audit row first and then
 the alert, both in one transaction.
+
+Self-check and hash chains
+--------------------------
+Opening a store compares its tables, indexes and triggers with those an
+intact store of its version has (:func:`~models.alerts.schema.expected_schema`):
+a store altered with another SQLite program (a trigger dropped or changed, a
+table dropped or added) is refused with :class:`AlertStoreAlteredError`, and
+left untouched. Each alert's ``hash`` is the SHA-256 of the previous alert's
+hash and what the detector reported; each audit row's ``hash`` that of the
+previous audit row's hash, the review and its alert's hash
+(:func:`~models.alerts.schema.chain_hash`). Triggers refuse rows stored
+without a hash and any change to one. :meth:`AlertStore.verify` (``neucube
+alerts verify``) recomputes both chains and names the first row that is not
+intact: a row edited, inserted or removed by another program breaks the
+chain there, even when the triggers were dropped and put back. It also checks
+SQLite's integrity and that every alert's status follows from its audit rows,
+and reports the newest hashes: kept apart from the store, they also expose
+the newest rows removed or every hash recomputed.
 
 Duplicates
 ----------
@@ -105,7 +126,9 @@ from .store import (
     DB_NAME,
     DEFAULT_TIMEOUT,
     AlertStore,
+    AlertStoreAlteredError,
     AlertStoreError,
+    StoreReport,
     UnknownAlertError,
     default_db_path,
 )
@@ -114,6 +137,7 @@ __all__ = [
     "APPLICATION_ID",
     "Alert",
     "AlertStore",
+    "AlertStoreAlteredError",
     "AlertStoreError",
     "DB_NAME",
     "DEFAULT_TIMEOUT",
@@ -123,6 +147,7 @@ __all__ = [
     "Review",
     "SCHEMA_VERSION",
     "STATUSES",
+    "StoreReport",
     "UnknownAlertError",
     "default_db_path",
 ]

@@ -34,6 +34,7 @@ INPUT_FIELDS = (
     "threshold",
     "recording_start",
     "recording_duration",
+    "usable",
 )
 COLUMNS = (
     "id",
@@ -52,6 +53,7 @@ COLUMNS = (
     "note",
     "recording_start",
     "recording_duration",
+    "usable",
 )
 REVIEW_COLUMNS = (
     "id",
@@ -97,6 +99,10 @@ class Alert:
         Start of the recording, ISO 8601.
     recording_duration : float | None
         Length of the recording, seconds.
+    usable : float | None
+        Share of the event's channel-windows whose EEG was usable (neither
+        flat, disconnected, saturated nor missing), in [0, 1]; None when not
+        known (alerts stored before schema version 3).
     latency : float | None
         For an alert raised live: seconds from the arrival of the last sample
         of the window that raised it to the alert (not stored; None when read
@@ -119,6 +125,7 @@ class Alert:
     note: str = ""
     recording_start: str | None = None
     recording_duration: float | None = None
+    usable: float | None = None
     latency: float | None = dataclasses.field(default=None, compare=False)
 
     @classmethod
@@ -171,6 +178,7 @@ class Alert:
             threshold=threshold,
             recording_start=recording_start,
             recording_duration=recording_duration,
+            usable=event.usable,
             latency=latency,
         )
 
@@ -180,7 +188,11 @@ class Alert:
         from ..seizure.events import SeizureEvent
 
         return SeizureEvent(
-            self.onset, self.duration, confidence=self.confidence, channels=self.channels
+            self.onset,
+            self.duration,
+            confidence=self.confidence,
+            channels=self.channels,
+            usable=self.usable,
         )
 
     @property

@@ -8,6 +8,11 @@ transaction, after a backup (see :mod:`models.alerts`).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
 
 APPLICATION_ID = 0x4E435541  # "NCUA": NeuCube alerts, in the SQLite header
 """The ``PRAGMA application_id`` that marks an SQLite file as an alert store."""
@@ -16,6 +21,13 @@ APPLICATION_ID = 0x4E435541  # "NCUA": NeuCube alerts, in the SQLite header
 def utcnow() -> str:
     """Return the current UTC time as ISO 8601 text, to the millisecond."""
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="milliseconds")
+
+
+_REVIEWS_NO_UPDATE = """CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+        BEGIN
+            SELECT RAISE(ABORT,
+                'audit rows in reviews are never updated: record a new review instead');
+        END"""
 
 
 def _migrate_0_to_1(conn):
@@ -59,11 +71,7 @@ def _migrate_0_to_1(conn):
             at            TEXT NOT NULL
         )""",
         "CREATE INDEX reviews_alert ON reviews (alert_id)",
-        """CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
-        BEGIN
-            SELECT RAISE(ABORT,
-                'audit rows in reviews are never updated: record a new review instead');
-        END""",
+        _REVIEWS_NO_UPDATE,
         """CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
         BEGIN
             SELECT RAISE(ABORT, 'audit rows in reviews are never deleted');
@@ -115,12 +123,151 @@ def _migrate_1_to_2(conn):
     )
 
 
-MIGRATIONS = (_migrate_0_to_1, _migrate_1_to_2)
+#: The columns of what the detector reported, in the order an alert's hash reads them.
+ALERT_HASHED = (
+    "recording",
+    "onset",
+    "duration",
+    "confidence",
+    "channels",
+    "model_id",
+    "model_version",
+    "threshold",
+    "created_at",
+    "recording_start",
+    "recording_duration",
+    "usable",
+)
+#: The columns of an audit row, in the order its hash reads them.
+REVIEW_HASHED = ("alert_id", "action", "status_before", "status_after", "reviewer", "note", "at")
+
+
+def chain_hash(previous: str, values: Sequence, *extra: str) -> str:
+    """Return a row's link in a hash chain: SHA-256 of the previous link and the row.
+
+    Parameters
+    ----------
+    previous : str
+        The previous row's hash (hex), ``''`` for the first row.
+    values : sequence
+        The row's values (text, numbers or None), in a fixed column order.
+    *extra : str
+        More text bound to the row (an audit row binds the hash of its alert).
+
+    Returns
+    -------
+    digest : str
+        64 hex digits.
+    """
+    text = json.dumps([previous, *values, *extra], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _relink(conn, table, columns, bind=None):
+    """Write the hash chain of every row of ``table``, in id order."""
+    previous, hashes = "", {}
+    for row in conn.execute(f"SELECT id, {', '.join(columns)} FROM {table} ORDER BY id"):
+        extra = () if bind is None else (bind[row[1]],)
+        previous = hashes[row[0]] = chain_hash(previous, row[1:], *extra)
+        conn.execute(f"UPDATE {table} SET hash = ? WHERE id = ?", (previous, row[0]))
+    return hashes
+
+
+def _migrate_2_to_3(conn):
+    """Version 3: the usable share of an alert's EEG, and hash chains over alerts and reviews."""
+    conn.execute(
+        "ALTER TABLE alerts ADD COLUMN usable REAL "
+        "CHECK (usable IS NULL OR (usable >= 0 AND usable <= 1))"
+    )
+    conn.execute("ALTER TABLE alerts ADD COLUMN hash TEXT")
+    conn.execute("ALTER TABLE reviews ADD COLUMN hash TEXT")
+    alert_hashes = _relink(conn, "alerts", ALERT_HASHED)
+    conn.execute("DROP TRIGGER reviews_no_update")  # audit rows get their hash once, here
+    _relink(conn, "reviews", REVIEW_HASHED, bind=alert_hashes)
+    conn.execute(_REVIEWS_NO_UPDATE)
+    for sql in (
+        """CREATE TRIGGER alerts_usable_fixed BEFORE UPDATE OF usable, hash ON alerts
+        BEGIN
+            SELECT RAISE(ABORT, 'what the detector reported is never changed');
+        END""",
+        """CREATE TRIGGER alerts_hashed BEFORE INSERT ON alerts
+        WHEN NEW.hash IS NULL OR length(NEW.hash) <> 64
+        BEGIN
+            SELECT RAISE(ABORT, 'an alert is stored with its hash (AlertStore.add_alerts)');
+        END""",
+        """CREATE TRIGGER reviews_hashed BEFORE INSERT ON reviews
+        WHEN NEW.hash IS NULL OR length(NEW.hash) <> 64
+        BEGIN
+            SELECT RAISE(ABORT, 'an audit row is stored with its hash (AlertStore.review)');
+        END""",
+    ):
+        conn.execute(sql)
+
+
+MIGRATIONS = (_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3)
 """Schema migrations: ``MIGRATIONS[k](conn)`` takes version ``k`` to ``k + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this code writes (``PRAGMA user_version``)."""
 
 
-# --------------------------------------------------------------------------
-# Small helpers
+@functools.cache
+def expected_schema(version: int = SCHEMA_VERSION) -> dict:
+    """Return what ``sqlite_master`` holds in an intact store of a schema version.
+
+    Parameters
+    ----------
+    version : int
+        The schema version, 1 to :data:`SCHEMA_VERSION`.
+
+    Returns
+    -------
+    schema : dict
+        ``(type, name) -> SQL`` (whitespace collapsed) of every table, index
+        and trigger, as the migrations make them on an empty database.
+    """
+    conn = sqlite3.connect(":memory:")
+    try:
+        for step in MIGRATIONS[:version]:
+            step(conn)
+        return read_schema(conn)
+    finally:
+        conn.close()
+
+
+def read_schema(conn: sqlite3.Connection) -> dict:
+    """Return the tables, indexes and triggers of a database (see :func:`expected_schema`)."""
+    rows = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger', "
+        "'view')"
+    )
+    return {(kind, name): " ".join((sql or "").split()) for kind, name, sql in rows}
+
+
+def schema_differences(found: dict, version: int) -> list[str]:
+    """Say how a database's schema differs from an intact store's.
+
+    Parameters
+    ----------
+    found : dict
+        :func:`read_schema` of the file.
+    version : int
+        Its schema version.
+
+    Returns
+    -------
+    problems : list of str
+        One line per missing, changed or unexpected table, index or trigger;
+        empty for an intact schema.
+    """
+    expected = expected_schema(version)
+    problems = []
+    for key in sorted(set(expected) | set(found)):
+        kind, name = key
+        if key not in found:
+            problems.append(f"{kind} {name} is missing")
+        elif key not in expected:
+            problems.append(f"{kind} {name} is not part of an alert store")
+        elif found[key] != expected[key]:
+            problems.append(f"{kind} {name} was changed")
+    return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import datetime as _dt
 import json
 import operator
@@ -27,7 +28,16 @@ from .records import INPUT_FIELDS as _INPUT_FIELDS
 from .records import REVIEW_COLUMNS as _REVIEW_COLUMNS
 from .records import REVIEW_STATUSES, STATUSES, Alert, Review
 from .records import alert_from_row as _alert_from_row
-from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from .schema import (
+    ALERT_HASHED,
+    APPLICATION_ID,
+    MIGRATIONS,
+    REVIEW_HASHED,
+    SCHEMA_VERSION,
+    chain_hash,
+    read_schema,
+    schema_differences,
+)
 from .schema import utcnow as _utcnow
 
 DEFAULT_TIMEOUT = 10.0
@@ -36,6 +46,57 @@ DB_NAME = "alerts.sqlite"
 
 class AlertStoreError(ValueError):
     """The alert store cannot be used: wrong file, newer schema, locked, closed."""
+
+
+class AlertStoreAlteredError(AlertStoreError):
+    """The store's schema was changed outside NeuCube-EEG: its history cannot be trusted.
+
+    Attributes
+    ----------
+    problems : list of str
+        What differs from an intact store (missing or changed tables,
+        indexes and triggers).
+    """
+
+    def __init__(self, message, problems=()):
+        super().__init__(message)
+        self.problems = list(problems)
+
+
+@dataclasses.dataclass(frozen=True)
+class StoreReport:
+    """What :meth:`AlertStore.verify` found.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The store.
+    schema_version : int
+        Its schema version.
+    n_alerts, n_reviews : int
+        Rows in ``alerts`` and in the audit trail ``reviews``.
+    alerts_head, reviews_head : str
+        The hash of the newest alert and of the newest audit row (``''`` when
+        there is none). Write them down, or keep them apart from the store:
+        a later :meth:`AlertStore.verify` whose chains still pass through
+        them proves nothing stored until then was changed or removed.
+    problems : list of str
+        One line per problem, the first row that is not intact first within
+        each check; empty when the store is intact.
+    """
+
+    path: Path
+    schema_version: int
+    n_alerts: int
+    n_reviews: int
+    alerts_head: str
+    reviews_head: str
+    problems: list
+
+    @property
+    def intact(self) -> bool:
+        """bool: Whether no problem was found."""
+        return not self.problems
 
 
 class UnknownAlertError(AlertStoreError, KeyError):
@@ -150,6 +211,12 @@ class AlertStore:
     create : bool
         Whether to create the file if it does not exist. With False a missing
         file raises :class:`AlertStoreError`.
+    strict : bool
+        Whether a store whose schema was altered outside NeuCube-EEG (a
+        trigger, table or index dropped or changed with another SQLite
+        program) is refused with :class:`AlertStoreAlteredError` (default).
+        With False it is opened as it is, never migrated, so that
+        :meth:`verify` can say what is wrong.
 
     Attributes
     ----------
@@ -165,6 +232,8 @@ class AlertStore:
         If the file is not an SQLite database, is an SQLite database but not an
         alert store, comes from a newer version of NeuCube-EEG, cannot be
         created, or stays locked by another process for ``timeout`` seconds.
+    AlertStoreAlteredError
+        If its schema was altered (with ``strict=True``).
 
     Notes
     -----
@@ -183,8 +252,9 @@ class AlertStore:
     ...     store.review(aid, "confirmed", reviewer="Dr. Rivera")
     """
 
-    def __init__(self, path=None, *, timeout=DEFAULT_TIMEOUT, create=True):
+    def __init__(self, path=None, *, timeout=DEFAULT_TIMEOUT, create=True, strict=True):
         self.timeout = check_number(timeout, "timeout", minimum=0)
+        self.strict = bool(strict)
         default = path is None
         self.path = default_db_path() if default else Path(os.fspath(path)).expanduser()
         self.schema_version = None
@@ -273,9 +343,30 @@ class AlertStore:
             )
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-        if version < SCHEMA_VERSION:
+        altered = self._altered(conn, version)
+        if altered and self.strict:
+            shown = "; ".join(altered[:4]) + ("; ..." if len(altered) > 4 else "")
+            raise AlertStoreAlteredError(
+                f"The alert store {self.path} was altered outside NeuCube-EEG ({shown}), so "
+                "its alerts and reviews cannot be trusted and it is not opened; nothing was "
+                f"changed. `neucube alerts verify --db {self.path}` lists every problem; "
+                "restore the store from a backup copy.",
+                altered,
+            )
+        if version < SCHEMA_VERSION and not altered:
             version = self._migrate(conn)
         self.schema_version = version
+
+    def _altered(self, conn, version):
+        """Say how the file's schema differs from an intact store's of its version."""
+        if version == 0:
+            return []
+        try:
+            return schema_differences(read_schema(conn), version)
+        except sqlite3.DatabaseError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise self._locked(err, "open") from err
+            return [f"its schema cannot be read ({err})"]
 
     def _migrate(self, conn):
         """Bring the file to SCHEMA_VERSION in one transaction under the write lock."""
@@ -377,6 +468,7 @@ class AlertStore:
         threshold: float | None = None,
         recording_start: _dt.datetime | str | None = None,
         recording_duration: float | None = None,
+        usable: float | None = None,
     ) -> int:
         """Store one alert, unless it is stored already.
 
@@ -405,6 +497,9 @@ class AlertStore:
             UTC; a naive one as given).
         recording_duration : float | None
             Length of the recording, seconds.
+        usable : float | None
+            Share of the event's channel-windows whose EEG was usable, in
+            [0, 1] (see :attr:`models.seizure.events.SeizureEvent.usable`).
 
         Returns
         -------
@@ -426,6 +521,7 @@ class AlertStore:
                     threshold=threshold,
                     recording_start=recording_start,
                     recording_duration=recording_duration,
+                    usable=usable,
                 )
             ]
         )[0]
@@ -460,17 +556,20 @@ class AlertStore:
         ids, n_new = [], 0
         now = _utcnow()
         with self._transaction("write to") as conn:
+            previous = self._head(conn, "alerts")
             for row in rows:
+                values = (*row[:8], now, *row[8:])
+                link = chain_hash(previous, values)
                 cur = conn.execute(
-                    "INSERT INTO alerts (recording, onset, duration, confidence, channels, "
-                    "model_id, model_version, threshold, created_at, recording_start, "
-                    "recording_duration) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    f"INSERT INTO alerts ({', '.join(ALERT_HASHED)}, hash) VALUES "
+                    f"({', '.join('?' * (len(ALERT_HASHED) + 1))}) "
                     "ON CONFLICT (recording, model_id, model_version, onset) DO NOTHING",
-                    (*row[:8], now, *row[8:]),
+                    (*values, link),
                 )
                 if cur.rowcount == 1:
                     ids.append(cur.lastrowid)
                     n_new += 1
+                    previous = link
                 else:
                     ids.append(
                         conn.execute(
@@ -528,6 +627,7 @@ class AlertStore:
                 strict=True,
                 allow_none=True,
             ),
+            check_number(values.get("usable"), "usable", minimum=0, maximum=1, allow_none=True),
         )
 
     def review(self, alert_id: int, status: str, reviewer: str, note: str = "") -> Alert:
@@ -564,17 +664,21 @@ class AlertStore:
         note = _check_text("" if note is None else note, "note", allow_empty=True)
         at = _utcnow()
         with self._transaction("write to") as conn:
-            row = conn.execute("SELECT status FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+            row = conn.execute(
+                "SELECT status, hash FROM alerts WHERE id = ?", (alert_id,)
+            ).fetchone()
             if row is None:
                 raise self._unknown(conn, alert_id)
-            before = row[0]
+            before, alert_hash = row
             action = "review" if before == "pending" else "revise"
             # The audit row first: the database refuses a status change that
             # its newest audit row does not describe.
+            values = (alert_id, action, before, status, reviewer, note, at)
+            link = chain_hash(self._head(conn, "reviews"), values, alert_hash)
             conn.execute(
-                "INSERT INTO reviews (alert_id, action, status_before, status_after, "
-                "reviewer, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (alert_id, action, before, status, reviewer, note, at),
+                f"INSERT INTO reviews ({', '.join(REVIEW_HASHED)}, hash) VALUES "
+                f"({', '.join('?' * (len(REVIEW_HASHED) + 1))})",
+                (*values, link),
             )
             conn.execute(
                 "UPDATE alerts SET status = ?, reviewer = ?, reviewed_at = ?, note = ? "
@@ -732,21 +836,147 @@ class AlertStore:
         return self
 
     def check(self) -> builtins.list[str]:
-        """Check the file's integrity (SQLite's own checks and foreign keys).
+        """Check the store: the problems :meth:`verify` finds.
 
         Returns
         -------
         problems : list of str
-            Empty if the file is sound.
+            Empty if the store is intact.
+        """
+        return self.verify().problems
+
+    def verify(self) -> StoreReport:
+        """Prove the store intact, or say where it is not.
+
+        Checks, in order: the schema against an intact store's (tables,
+        indexes, triggers); SQLite's own integrity and foreign keys; the hash
+        chain of the alerts (each row's hash covers what the detector
+        reported and the hash of the alert before it) and of the audit trail
+        (each review's hash covers the review, its alert's hash and the
+        review before it); and that every alert's status, reviewer and note
+        are what its newest review says.
+
+        Returns
+        -------
+        report : StoreReport
+            Row counts, the chains' newest hashes and the problems found.
+
+        Notes
+        -----
+        The chains show any change made to the file by other programs that
+        did not recompute every later hash: an edited, inserted or deleted
+        row breaks the chain at the first row that is not intact. Removing
+        the newest rows, or rewriting the chains with this code, leaves no
+        break inside the file: compare :attr:`StoreReport.alerts_head` and
+        :attr:`StoreReport.reviews_head` with values kept elsewhere (a
+        report, an export) to rule that out.
         """
         conn = self._connection()
-        problems = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-        if problems == ["ok"]:
-            problems = []
-        problems += [
-            f"reviews row {r[1]} points to a missing alert"
-            for r in conn.execute("PRAGMA foreign_key_check")
-        ]
+        version = self.schema_version
+        problems = [f"schema: {p}" for p in self._altered(conn, version)]
+        counts, heads = {"alerts": 0, "reviews": 0}, {"alerts": "", "reviews": ""}
+        self._begin(conn, "read", "DEFERRED")
+        try:
+            integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            problems += [f"integrity: {p}" for p in integrity if p != "ok"]
+            problems += [
+                f"integrity: {table} row {rowid} points to a missing {parent} row"
+                for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+            ]
+            if version >= 3:
+                alert_hashes = self._verify_chain(
+                    conn, "alerts", ALERT_HASHED, problems, counts, heads
+                )
+                self._verify_chain(
+                    conn, "reviews", REVIEW_HASHED, problems, counts, heads, alert_hashes
+                )
+                problems += self._verify_statuses(conn)
+            else:
+                problems.append(
+                    f"schema version {version} has no hash chain: open the store with "
+                    "strict=True (any neucube command) to bring it to the current version"
+                )
+        except sqlite3.DatabaseError as err:
+            problems.append(f"the store cannot be read ({err})")
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        return StoreReport(
+            path=self.path,
+            schema_version=version,
+            n_alerts=counts["alerts"],
+            n_reviews=counts["reviews"],
+            alerts_head=heads["alerts"],
+            reviews_head=heads["reviews"],
+            problems=problems,
+        )
+
+    @staticmethod
+    def _head(conn, table):
+        row = conn.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
+        return "" if row is None else row[0]
+
+    @staticmethod
+    def _verify_chain(conn, table, columns, problems, counts, heads, bind=None):
+        """Check one table's chain link by link; return id -> stored hash."""
+        what = "alert" if table == "alerts" else "review"
+        previous, previous_id, hashes, broken = "", None, {}, 0
+        sql = f"SELECT id, {', '.join(columns)}, hash FROM {table} ORDER BY id"
+        for row in conn.execute(sql):
+            row_id, values, stored = row[0], row[1:-1], row[-1]
+            extra = () if bind is None else (bind.get(values[0], ""),)
+            if stored is None:
+                problems.append(
+                    f"{table}: {what} {row_id} has no hash: it was not stored by NeuCube-EEG"
+                )
+                broken += 1
+            elif chain_hash(previous, values, *extra) != stored:
+                after = "the first row" if previous_id is None else f"{what} {previous_id}"
+                changed = (
+                    "it was changed" if bind is None else f"it or its alert {values[0]} was changed"
+                )
+                problems.append(
+                    f"{table}: {what} {row_id} is not intact: {changed}, or rows between it "
+                    f"and {after} were added or removed"
+                )
+                broken += 1
+            hashes[row_id] = stored
+            previous, previous_id = stored or "", row_id
+            counts[table] += 1
+        heads[table] = previous
+        if broken > 1:
+            problems.append(f"{table}: {broken} rows in all are not intact")
+        return hashes
+
+    @staticmethod
+    def _verify_statuses(conn):
+        """Check that each alert's review columns follow from its audit rows."""
+        problems, last = [], {}
+        for alert_id, action, before, after, reviewer, note, at in conn.execute(
+            f"SELECT {', '.join(REVIEW_HASHED)} FROM reviews ORDER BY id"
+        ):
+            status = last.get(alert_id, ("pending",))[0]
+            expected_action = "review" if status == "pending" else "revise"
+            if before != status or action != expected_action:
+                problems.append(
+                    f"reviews: a review of alert {alert_id} at {at} starts from {before!r} "
+                    f"({action}) but the alert was {status!r} then"
+                )
+            last[alert_id] = (after, reviewer, at, note)
+        names = ("status", "reviewer", "reviewed_at", "note")
+        for alert_id, *found in conn.execute(
+            f"SELECT id, {', '.join(names)} FROM alerts ORDER BY id"
+        ):
+            expected = last.get(alert_id, ("pending", None, None, ""))
+            differ = [
+                f"{name} {got!r} (audit trail: {want!r})"
+                for name, got, want in zip(names, found, expected)
+                if got != want
+            ]
+            if differ:
+                problems.append(
+                    f"alerts: alert {alert_id} does not match its audit trail: " + ", ".join(differ)
+                )
         return problems
 
     # -- export --------------------------------------------------------------

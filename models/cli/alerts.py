@@ -4,7 +4,9 @@
 subparsers. Every action opens the alert store (``--db PATH``, or the default
 of :func:`models.alerts.default_db_path`), never creates one, and returns an
 exit code: 0 on success, 2 on an error (unknown alert, missing or foreign
-database file, locked store), which is printed as one line on stderr.
+database file, locked store, a store altered outside NeuCube-EEG), which is
+printed as one line on stderr. ``neucube alerts verify`` exits with
+:data:`EXIT_NOT_INTACT` when the store is not intact.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ from ..alerts import (
 from ..alerts.export import terminal_safe
 from ._options import POSITIVE_INT
 
-__all__ = ["add_parser"]
+__all__ = ["EXIT_NOT_INTACT", "add_parser"]
+
+#: Exit code of ``neucube alerts verify`` when the store is not intact.
+EXIT_NOT_INTACT = 5
 
 
 def _fail(args, err):
@@ -100,6 +105,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             "recording length",
             "-" if alert.recording_duration is None else f"{alert.recording_duration:.3f} s",
         ),
+        ("usable EEG", "-" if alert.usable is None else f"{100 * alert.usable:.1f} %"),
         ("status", alert.status),
     ]
     if alert.status != "pending":
@@ -156,6 +162,48 @@ def cmd_export(args: argparse.Namespace) -> int:
     for fname in written:
         print(f"Wrote {fname}")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Prove the store intact (schema, SQLite integrity, hash chains, statuses), or say where not."""
+    try:
+        with AlertStore(args.db, create=False, strict=False) as store:
+            report = store.verify()
+    except AlertStoreError as err:
+        return _fail(args, err)
+    if args.json:
+        out = {
+            "path": str(report.path),
+            "intact": report.intact,
+            **{k: getattr(report, k) for k in ("schema_version", "n_alerts", "n_reviews")},
+            "alerts_head": report.alerts_head,
+            "reviews_head": report.reviews_head,
+            "problems": report.problems,
+        }
+        print(json.dumps(out, indent=2))
+    elif report.intact:
+        print(
+            f"{report.path}: intact. Schema version {report.schema_version}, "
+            f"{report.n_alerts} alert(s), {report.n_reviews} review(s); every row follows "
+            "from the one before it."
+        )
+        print(f"  newest alert hash   {report.alerts_head or '-'}")
+        print(f"  newest review hash  {report.reviews_head or '-'}")
+        print("Keep these two hashes apart from the store: a later verify that still passes")
+        print("through them proves nothing stored until now was changed or removed.")
+    else:
+        print(
+            f"{report.path}: NOT intact: {len(report.problems)} problem(s), first row that "
+            "is not intact first:",
+            file=sys.stderr,
+        )
+        for problem in report.problems:
+            print(f"  {terminal_safe(problem)}", file=sys.stderr)
+        print(
+            "Do not trust its alerts or reviews; restore the store from a backup copy.",
+            file=sys.stderr,
+        )
+    return 0 if report.intact else EXIT_NOT_INTACT
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -237,4 +285,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     p.add_argument("--recording", help="only alerts of this recording")
     p.set_defaults(func=cmd_export)
+
+    p = actions.add_parser(
+        "verify",
+        parents=[common],
+        help="prove the store and its audit trail intact, or show where they are not",
+        description="Check the store's schema (tables, triggers), SQLite's integrity, the "
+        "hash chains over alerts and reviews (each row hashes the one before it) and that "
+        "every alert's status follows from its reviews. Prints the newest hashes to keep. "
+        f"Exit codes: 0 intact, {EXIT_NOT_INTACT} not intact (every problem on stderr), "
+        "2 no store there.",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_verify)
     return parser

@@ -139,10 +139,17 @@ def _report(args, det, model_path, raw, found, store, fmt):
         print(
             f"{len(found.events)} seizure(s) detected (model {model_id}, threshold {det.threshold}):"
         )
-        print(f"  {'onset s':>9}{'duration s':>12}{'confidence':>12}  channels")
+        # An event computed on partly unusable EEG says how much of it was usable.
+        partial = any(ev.usable is not None and ev.usable < 1 for ev in found.events)
+        usable_head = f"{'usable %':>10}" if partial else ""
+        print(f"  {'onset s':>9}{'duration s':>12}{'confidence':>12}{usable_head}  channels")
         for ev in found.events:
+            shown = ""
+            if partial:
+                shown = f"{'-':>10}" if ev.usable is None else f"{100 * ev.usable:>10.1f}"
             print(
-                f"  {ev.onset:>9.1f}{ev.duration:>12.1f}{ev.confidence:>12.3f}  {', '.join(ev.channels)}"
+                f"  {ev.onset:>9.1f}{ev.duration:>12.1f}{ev.confidence:>12.3f}{shown}"
+                f"  {', '.join(ev.channels)}"
             )
     if args.out:
         path = write_events(

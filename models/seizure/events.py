@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -61,6 +61,11 @@ class SeizureEvent:
     label : str
         Event type; ``'sz'`` (seizure, type unspecified) by default. SzCORE's
         subtypes (``'sz-foc'``, ``'sz-gen'``, ...) are kept as they are.
+    usable : float | None
+        For a detection: the share of its channel-windows whose EEG the
+        detector could use (neither flat, disconnected, saturated nor
+        missing), in [0, 1]. None when not known (annotations, files). It
+        describes the evidence, not the event, and is left out of equality.
 
     Attributes
     ----------
@@ -73,6 +78,7 @@ class SeizureEvent:
     confidence: float | None = 1.0
     channels: tuple = ()
     label: str = SEIZURE_LABEL
+    usable: float | None = field(default=None, compare=False)
 
     def __post_init__(self):
         onset = _check_number(self.onset, "onset")
@@ -96,6 +102,8 @@ class SeizureEvent:
             ) from None
         if not isinstance(self.label, str) or not self.label:
             raise TypeError(f"label must be a non-empty str such as 'sz', got {self.label!r}.")
+        usable = _check_number(self.usable, "usable", minimum=0, maximum=1, allow_none=True)
+        object.__setattr__(self, "usable", usable)
         object.__setattr__(self, "onset", onset)
         object.__setattr__(self, "duration", duration)
         object.__setattr__(self, "confidence", confidence)
@@ -175,7 +183,8 @@ def events_from_probabilities(
         event's ``channels`` are the ``n_channels`` channels of highest mean
         score over its windows. Non-finite scores (``-inf`` for a flagged
         channel-window) are left out of the mean; a channel with no finite
-        score in the event is never reported.
+        score in the event is never reported. The share of finite scores
+        over the event's windows is its ``usable``.
     ch_names : list of str | None
         Names of the columns of ``channel_scores``; required with it.
     n_channels : int
@@ -208,7 +217,7 @@ def events_from_probabilities(
     Four 1-s windows, the middle two positive:
 
     >>> events_from_probabilities([0.1, 0.8, 0.9, 0.2], [0, 1, 2, 3], window=1.0)
-    [SeizureEvent(onset=1.0, duration=2.0, confidence=0.9, channels=(), label='sz')]
+    [SeizureEvent(onset=1.0, duration=2.0, confidence=0.9, channels=(), label='sz', usable=None)]
     """
     proba = np.asarray(proba, dtype=float)
     times = np.asarray(times, dtype=float)
@@ -433,12 +442,15 @@ class EventTracker:
         onset, duration = self.times[first], self._duration(first, last)
         span = np.asarray(self.proba[first : last + 1])
         conf = float(span.max() if self.confidence == "max" else span.mean())
-        channels = ()
-        if self.ch_names is not None and self.n_channels:
-            channels = _top_channels(
-                np.asarray(self.channel_scores[first : last + 1]), self.ch_names, self.n_channels
-            )
-        return SeizureEvent(onset, duration, confidence=conf, channels=channels, label=self.label)
+        channels, usable = (), None
+        if self.ch_names is not None:
+            scores = np.asarray(self.channel_scores[first : last + 1])
+            usable = float(np.isfinite(scores).mean()) if scores.size else None
+            if self.n_channels:
+                channels = _top_channels(scores, self.ch_names, self.n_channels)
+        return SeizureEvent(
+            onset, duration, confidence=conf, channels=channels, label=self.label, usable=usable
+        )
 
     @property
     def events(self) -> list[SeizureEvent]:

@@ -88,7 +88,7 @@ def test_new_store_uses_wal_full_sync_foreign_keys_and_busy_timeout(store, db):
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
-    assert store.schema_version == SCHEMA_VERSION == 2
+    assert store.schema_version == SCHEMA_VERSION == 3
     other = _raw(db)  # the mode is in the file, for every connection
     assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -377,10 +377,18 @@ def test_the_database_itself_protects_audit_rows_and_alerts(store, db):
         "UPDATE alerts SET recording_duration = 10": "never changed",
         "UPDATE alerts SET status = 'rejected', reviewer = 'x'": "must be recorded in reviews",
         "UPDATE alerts SET note = 'quietly'": "must be recorded in reviews",
+        "INSERT INTO reviews (alert_id, action, status_before, status_after, reviewer, at, "
+        f"hash) VALUES (12345, 'review', 'pending', 'confirmed', 'x', 'now', '{'0' * 64}')": (
+            "FOREIGN KEY"
+        ),
+        "INSERT INTO alerts (recording, onset, duration, model_id, created_at, status, hash) "
+        f"VALUES ('r', 1, 1, 'm', 'now', 'maybe', '{'0' * 64}')": "CHECK",
+        "INSERT INTO alerts (recording, onset, duration, model_id, created_at) "
+        "VALUES ('r', 1, 1, 'm', 'now')": "stored with its hash",
         "INSERT INTO reviews (alert_id, action, status_before, status_after, reviewer, at) "
-        "VALUES (12345, 'review', 'pending', 'confirmed', 'x', 'now')": "FOREIGN KEY",
-        "INSERT INTO alerts (recording, onset, duration, model_id, created_at, status) "
-        "VALUES ('r', 1, 1, 'm', 'now', 'maybe')": "CHECK",
+        "VALUES (1, 'revise', 'confirmed', 'rejected', 'x', 'now')": "stored with its hash",
+        f"UPDATE alerts SET hash = '{'1' * 64}'": "never changed",
+        "UPDATE alerts SET usable = 0.5": "never changed",
     }
     conn.execute("PRAGMA foreign_keys = ON")
     for sql, match in refused.items():
@@ -395,54 +403,74 @@ def test_the_database_itself_protects_audit_rows_and_alerts(store, db):
 # Migrations
 
 V1_SCHEMA = [  # schema version 1 as released; frozen here on purpose
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE meta (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
     """CREATE TABLE alerts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        recording TEXT NOT NULL CHECK (length(recording) > 0),
-        onset REAL NOT NULL CHECK (onset >= 0),
-        duration REAL NOT NULL CHECK (duration >= 0),
-        confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
-        channels TEXT NOT NULL DEFAULT '[]',
-        model_id TEXT NOT NULL CHECK (length(model_id) > 0),
-        model_version TEXT NOT NULL DEFAULT '',
-        threshold REAL,
-        created_at TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'pending'
-               CHECK (status IN ('pending', 'confirmed', 'rejected')),
-        reviewer TEXT,
-        reviewed_at TEXT,
-        note TEXT NOT NULL DEFAULT '',
-        CHECK ((status = 'pending' AND reviewer IS NULL AND reviewed_at IS NULL)
-               OR (status <> 'pending' AND length(trim(reviewer)) > 0
-                   AND reviewed_at IS NOT NULL)),
-        UNIQUE (recording, model_id, model_version, onset))""",
-    "CREATE INDEX alerts_status ON alerts (status)",
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            recording     TEXT NOT NULL CHECK (length(recording) > 0),
+            onset         REAL NOT NULL CHECK (onset >= 0),
+            duration      REAL NOT NULL CHECK (duration >= 0),
+            confidence    REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+            channels      TEXT NOT NULL DEFAULT '[]',
+            model_id      TEXT NOT NULL CHECK (length(model_id) > 0),
+            model_version TEXT NOT NULL DEFAULT '',
+            threshold     REAL,
+            created_at    TEXT NOT NULL,
+            status        TEXT NOT NULL DEFAULT 'pending'
+                          CHECK (status IN ('pending', 'confirmed', 'rejected')),
+            reviewer      TEXT,
+            reviewed_at   TEXT,
+            note          TEXT NOT NULL DEFAULT '',
+            CHECK ((status = 'pending' AND reviewer IS NULL AND reviewed_at IS NULL)
+                   OR (status <> 'pending' AND length(trim(reviewer)) > 0
+                       AND reviewed_at IS NOT NULL)),
+            UNIQUE (recording, model_id, model_version, onset)
+        )""",
+    """CREATE INDEX alerts_status ON alerts (status)""",
     """CREATE TABLE reviews (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE RESTRICT,
-        action TEXT NOT NULL CHECK (action IN ('review', 'revise')),
-        status_before TEXT NOT NULL CHECK (status_before IN ('pending', 'confirmed', 'rejected')),
-        status_after TEXT NOT NULL CHECK (status_after IN ('confirmed', 'rejected')),
-        reviewer TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
-        note TEXT NOT NULL DEFAULT '',
-        at TEXT NOT NULL)""",
-    "CREATE INDEX reviews_alert ON reviews (alert_id)",
-    "CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews BEGIN "
-    "SELECT RAISE(ABORT, 'audit rows in reviews are never updated'); END",
-    "CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews BEGIN "
-    "SELECT RAISE(ABORT, 'audit rows in reviews are never deleted'); END",
-    "CREATE TRIGGER alerts_no_delete BEFORE DELETE ON alerts BEGIN "
-    "SELECT RAISE(ABORT, 'alerts are never deleted'); END",
-    "CREATE TRIGGER alerts_detection_fixed BEFORE UPDATE OF id, recording, onset, duration, "
-    "confidence, channels, model_id, model_version, threshold, created_at ON alerts BEGIN "
-    "SELECT RAISE(ABORT, 'what the detector reported is never changed'); END",
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id      INTEGER NOT NULL REFERENCES alerts (id) ON DELETE RESTRICT,
+            action        TEXT NOT NULL CHECK (action IN ('review', 'revise')),
+            status_before TEXT NOT NULL
+                          CHECK (status_before IN ('pending', 'confirmed', 'rejected')),
+            status_after  TEXT NOT NULL CHECK (status_after IN ('confirmed', 'rejected')),
+            reviewer      TEXT NOT NULL CHECK (length(trim(reviewer)) > 0),
+            note          TEXT NOT NULL DEFAULT '',
+            at            TEXT NOT NULL
+        )""",
+    """CREATE INDEX reviews_alert ON reviews (alert_id)""",
+    """CREATE TRIGGER reviews_no_update BEFORE UPDATE ON reviews
+        BEGIN
+            SELECT RAISE(ABORT,
+                'audit rows in reviews are never updated: record a new review instead');
+        END""",
+    """CREATE TRIGGER reviews_no_delete BEFORE DELETE ON reviews
+        BEGIN
+            SELECT RAISE(ABORT, 'audit rows in reviews are never deleted');
+        END""",
+    """CREATE TRIGGER alerts_no_delete BEFORE DELETE ON alerts
+        BEGIN
+            SELECT RAISE(ABORT, 'alerts are never deleted: reject a false alarm instead');
+        END""",
+    """CREATE TRIGGER alerts_detection_fixed
+        BEFORE UPDATE OF id, recording, onset, duration, confidence, channels, model_id,
+                         model_version, threshold, created_at ON alerts
+        BEGIN
+            SELECT RAISE(ABORT, 'what the detector reported is never changed');
+        END""",
     """CREATE TRIGGER alerts_review_audited
         BEFORE UPDATE OF status, reviewer, reviewed_at, note ON alerts
-        WHEN NOT EXISTS (SELECT 1 FROM reviews AS r
+        WHEN NOT EXISTS (
+            SELECT 1 FROM reviews AS r
             WHERE r.id = (SELECT max(id) FROM reviews WHERE alert_id = NEW.id)
               AND r.status_before = OLD.status AND r.status_after = NEW.status
-              AND r.reviewer = NEW.reviewer AND r.at = NEW.reviewed_at AND r.note = NEW.note)
-        BEGIN SELECT RAISE(ABORT, 'a review must be recorded in reviews first'); END""",
+              AND r.reviewer = NEW.reviewer AND r.at = NEW.reviewed_at AND r.note = NEW.note
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'a review must be recorded in reviews before the alert changes');
+        END""",
 ]
 
 
@@ -486,7 +514,7 @@ def test_version_1_store_is_migrated_keeping_every_alert_and_review(tmp_path):
     old = tmp_path / "old.sqlite"
     _make_v1(old)
     with AlertStore(old) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == SCHEMA_VERSION
         first, second = store.list()
         assert (first.status, first.reviewer, first.note, first.channels) == (
             "confirmed",
@@ -505,8 +533,9 @@ def test_version_1_store_is_migrated_keeping_every_alert_and_review(tmp_path):
             store._conn.execute("DELETE FROM reviews")
         assert store.check() == []
     conn = _raw(old)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
-    assert "migrated_to_v2" in dict(conn.execute("SELECT key, value FROM meta"))
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    meta = dict(conn.execute("SELECT key, value FROM meta"))
+    assert "migrated_to_v2" in meta and "migrated_to_v3" in meta
     # The migrated file has the same tables, columns, indexes and triggers as a new one.
     fresh = tmp_path / "fresh.sqlite"
     AlertStore(fresh).close()
@@ -535,11 +564,11 @@ def test_a_failed_migration_leaves_the_file_as_it_was(db, monkeypatch):
         raise RuntimeError("migration step failed")
 
     monkeypatch.setattr(alerts_mod, "MIGRATIONS", alerts_mod.MIGRATIONS + (broken_step,))
-    monkeypatch.setattr(alerts_mod, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(alerts_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(RuntimeError, match="migration step failed"):
         AlertStore(db)
     conn = _raw(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert "half_done" not in _columns(conn, "alerts")
     assert conn.execute("SELECT count(*) FROM alerts").fetchone()[0] == 1
     conn.close()
