@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from acquisition import read_raw
 from models.cli import main
-from sample_data import MOTOR_EDF, SEIZURE_EDF
+from sample_data import MOTOR_EDF, SEIZURE_EDF, SEIZURE_EDF_2
 
 
 def test_help_lists_subcommands(capsys):
@@ -152,6 +153,38 @@ def test_detect_writes_szcore_and_stores_a_reviewable_alert(tmp_path, capsys):
     export = tmp_path / "reviewed.csv"
     assert main(["alerts", "--db", str(db), "export", "--out", str(export), "--format", "csv"]) == 0
     assert "rejected" in export.read_text() and "Dr. B" in export.read_text()
+
+
+@pytest.mark.slow
+def test_train_seizure_saves_a_detector_that_finds_another_seizure(tmp_path, capsys, caplog):
+    from models.evaluation.seizure import NPY_RECORDS
+    from models.seizure.detector import SeizureDetector
+    from models.seizure.events import events_from_annotations
+    from models.seizure.scoring import score_events
+
+    # a chb01 folder holding one of the seven excerpts: chb01_04 (seizure from 10 s)
+    (tmp_path / "edf").mkdir()
+    (tmp_path / "edf" / SEIZURE_EDF_2.name).write_bytes(SEIZURE_EDF_2.read_bytes())
+    out = tmp_path / "chb01"
+    argv = ["train", "--data", str(tmp_path), "--out", str(out), "--target", "numpy"]
+    with caplog.at_level("WARNING", logger="neucube"):
+        assert main(argv) == 0
+    printed = capsys.readouterr().out
+    model = tmp_path / "chb01.npz"
+    assert f"on 1 seizures (chb01_04); saved to {model}" in printed
+    assert all(f"{name}: no excerpt arrays" in caplog.text for name in NPY_RECORDS)
+    det = SeizureDetector.load(model)
+    assert det.method == "neucube" and det.readout == "bins" and det.random_state == 0
+    assert det.target == "numpy" and len(det.ch_names) == 23 and det.background == 300.0
+    assert det.background_.shape == (2, 23)
+    # the saved model finds the seizure of chb01_03, which it never saw
+    raw = read_raw(SEIZURE_EDF)
+    found = det.detect(raw, progress_bar=False)
+    ref = events_from_annotations(raw, description="seizure")
+    assert score_events(ref, found.events, found.duration).per_event[0].detected
+    # a second run refuses to replace the model unless told
+    assert main(argv) == 2
+    assert "exists. Pass --overwrite" in capsys.readouterr().err
 
 
 def test_demo_names_the_missing_qt_libraries_and_runs_headless(monkeypatch, capsys):
