@@ -187,3 +187,62 @@ def test_a_classifier_that_is_no_detector_is_refused(tmp_path):
     np.savez_compressed(plain, **arrays)
     with pytest.raises(CubeFileError, match="not a seizure detector model"):
         SeizureDetector.load(plain)
+
+
+def test_save_and_load_give_the_same_detector(shipped, tmp_path):
+    path = shipped.save(tmp_path / "again.npz")
+    again = SeizureDetector.load(path)
+    assert again.get_params() == shipped.get_params()
+    np.testing.assert_array_equal(again.background_, shipped.background_)
+    clf, clf_again = shipped.classifier_, again.classifier_
+    assert clf_again.get_params() == clf.get_params()
+    np.testing.assert_array_equal(clf_again.encoder_.thresholds_, clf.encoder_.thresholds_)
+    np.testing.assert_array_equal(clf_again.cube_.weights_, clf.cube_.weights_)
+    # the same windows of chb01_04 scored the same, background scale included
+    raw = read_raw(SEIZURE_EDF_2)
+    data, _ = shipped.prepare(raw)
+    win, _, bad = shipped.windows(data)
+    level = shipped.background_level().update(data)
+    picks = [2, 8, 9, 10, 20]  # before, at and after the onset at 10 s
+    scale = shipped.window_scales(level, picks)
+    a = shipped.score_windows(win[picks], bad[picks], scale)
+    b = again.score_windows(win[picks], bad[picks], scale)
+    np.testing.assert_array_equal(b.proba, a.proba)
+    np.testing.assert_array_equal(b.channel_scores, a.channel_scores)
+    assert a.proba[0] < 0.5 < a.proba[-1]
+    # and a recording neither has seen (EEGMMIDB, another person): the same, no alert
+    other = read_raw(MOTOR_EDF).crop(0, 30)
+    found, found_again = shipped.detect(other), again.detect(other)
+    np.testing.assert_array_equal(found_again.proba, found.proba)
+    np.testing.assert_array_equal(found_again.channel_scores, found.channel_scores)
+    assert found.events == found_again.events == []
+    with pytest.raises(FileExistsError):
+        again.save(path)
+    assert (
+        SeizureDetector.load(again.save(path, overwrite=True)).get_params() == shipped.get_params()
+    )
+
+
+def test_only_the_cube_detector_is_saved(tmp_path):
+    det = SeizureDetector(method="features").fit([read_raw(SEIZURE_EDF_2)])
+    with pytest.raises(ValueError, match="Only the cube detector"):
+        det.save(tmp_path / "features.npz")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="SeizureDetector.load returns band as the list JSON stored, not the tuple fit used",
+)
+def test_a_detector_trained_here_loads_with_the_same_parameters(tmp_path):
+    raw = read_raw(SEIZURE_EDF_2)
+    det = SeizureDetector(ch_names=raw.ch_names, target="numpy", random_state=1)
+    data, _ = det.prepare(raw)
+    win, _, _ = det.windows(data)
+    picks = [2, 4, 6, 14, 18, 22]  # three windows before the onset at 10 s, three after
+    X = det._scaled(win, det._scales(data, len(win)))[picks]
+    det.fit_windows(X, np.array([0, 0, 0, 1, 1, 1]))
+    loaded = SeizureDetector.load(det.save(tmp_path / "small.npz"))
+    np.testing.assert_array_equal(loaded.background_, det.background_)
+    np.testing.assert_array_equal(loaded.predict_proba_windows(X), det.predict_proba_windows(X))
+    assert loaded.get_params() == det.get_params()
