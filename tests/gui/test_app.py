@@ -103,7 +103,13 @@ def test_replay_shows_the_alert_at_the_seizure(replayed, db, artifacts):
     assert (artifacts / "main_window.png").stat().st_size > 10_000
 
 
-def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
+@pytest.fixture(scope="module")
+def reviewed(replayed, db, qapp):
+    """The replayed window after its alert was confirmed in the alert panel.
+
+    Returns what was seen on the way: the EEG view's range and span after the
+    alert was selected, and the panel's message when no reviewer was given.
+    """
     win = replayed
     panel = win.alert_panel
     alert_id = win.alerts_raised[0].id
@@ -111,20 +117,34 @@ def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
     # the EEG view jumps to the alert, from the session's memory
     assert _wait(qapp, lambda: not win.eeg.follow, 120)
     (x0, x1), _ = win.eeg.getPlotItem().vb.viewRange()
-    assert x0 == pytest.approx(7.0) and x1 == pytest.approx(17.0)
-    t_first, t_last = win.eeg.span
-    assert t_first <= 7.0 and t_last >= 17.0
+    seen = {"alert_id": alert_id, "view": (x0, x1), "span": win.eeg.span}
     # no reviewer: refused in the panel, nothing written
     panel.reviewer.setText("")
     panel.confirm_button.click()
-    assert "reviewer" in panel.message.text()
+    seen["refused"] = panel.message.text()
+    with AlertStore(db) as store:
+        seen["status_when_refused"] = store.get(alert_id).status
     panel.reviewer.setText("Dr. Rivera")
     panel.note.setText("rhythmic discharge from 10 s, clinical correlate")
     panel.confirm_button.click()
     with AlertStore(db) as store:
         assert _wait(qapp, lambda: store.get(alert_id).status == "confirmed", 120)
+    return seen
+
+
+def test_review_from_the_app_writes_to_the_store(replayed, reviewed, db, qapp):
+    win = replayed
+    panel = win.alert_panel
+    alert_id = reviewed["alert_id"]
+    x0, x1 = reviewed["view"]
+    assert x0 == pytest.approx(7.0) and x1 == pytest.approx(17.0)
+    t_first, t_last = reviewed["span"]
+    assert t_first <= 7.0 and t_last >= 17.0
+    assert "reviewer" in reviewed["refused"] and reviewed["status_when_refused"] == "pending"
+    with AlertStore(db) as store:
         alert = store.get(alert_id)
         history = store.history(alert_id)
+    assert alert.status == "confirmed"
     assert alert.reviewer == "Dr. Rivera" and alert.note.startswith("rhythmic")
     assert [(h.action, h.status_before, h.status_after) for h in history] == [
         ("review", "pending", "confirmed")
@@ -139,7 +159,7 @@ def test_review_from_the_app_writes_to_the_store(replayed, db, qapp):
     assert win.eeg.follow
 
 
-def test_export_from_the_app(replayed, db, qapp, tmp_path):
+def test_export_from_the_app(replayed, reviewed, db, qapp, tmp_path):
     win = replayed
     out = tmp_path / "alerts.csv"
     win.export(str(out), "csv")
@@ -155,9 +175,9 @@ def test_export_from_the_app(replayed, db, qapp, tmp_path):
     assert lines[0].startswith("onset\tduration\teventType") and len(lines) == 2
 
 
-def test_alert_of_another_session_is_reviewed_by_rereading_its_file(qapp, db):
-    # a new window (no session running): the stored alert's file is re-read and
-    # filtered the model's way, and the view jumps there
+def test_alert_of_another_session_is_reviewed_by_rereading_its_file(replayed, qapp, db):
+    # a new window (no session running) on the store the replay wrote its alert to: the
+    # stored alert's file is re-read and filtered the model's way, and the view jumps there
     win = MainWindow(db=db)
     win.show()
     try:
