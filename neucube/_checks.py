@@ -311,3 +311,86 @@ def check_array_finite(X: npt.ArrayLike, name: str) -> np.ndarray:
         f"Interpolate or drop the bad channels or samples (e.g. with "
         f"raw.interpolate_bads() or by cropping) before passing {name}."
     )
+
+
+def check_ch_names(
+    ch_names: object, name: str = "ch_names", *, n_channels: int | None = None
+) -> list[str]:
+    """Check channel names: unique, non-empty strings, one per channel.
+
+    Parameters
+    ----------
+    ch_names : list of str
+        The names (a list, a tuple or an array of str).
+    name : str
+        Name of the parameter, for the error message.
+    n_channels : int | None
+        How many names there must be (None: any number).
+
+    Returns
+    -------
+    ch_names : list of str
+        The names as a list.
+
+    Raises
+    ------
+    TypeError
+        If ``ch_names`` is not a sequence of str.
+    ValueError
+        If a name is empty or repeated, or there are not ``n_channels``.
+    """
+    if isinstance(ch_names, np.ndarray) and ch_names.ndim == 1:
+        ch_names = ch_names.tolist()
+    if not isinstance(ch_names, (list, tuple)):
+        raise TypeError(f"{name} must be a list of channel names (str), got {_describe(ch_names)}.")
+    wrong = [c for c in ch_names if not isinstance(c, str)]
+    if wrong:
+        raise TypeError(f"{name} must hold str only, got {_describe(wrong[0])}.")
+    if not all(c.strip() for c in ch_names):
+        raise ValueError(f"{name} must hold non-empty names, got {list(ch_names)!r}.")
+    seen, repeated = set(), []
+    for c in ch_names:
+        if c in seen and c not in repeated:
+            repeated.append(c)
+        seen.add(c)
+    if repeated:
+        raise ValueError(f"{name} must be unique, but {repeated} appear more than once.")
+    if n_channels is not None and len(ch_names) != n_channels:
+        raise ValueError(
+            f"{name} must name the {n_channels} channel(s), got {len(ch_names)} name(s)."
+        )
+    return list(ch_names)
+
+
+def check_band(band: npt.ArrayLike, refractory: int = 6) -> tuple[float, float]:
+    """Check an activity band: (low, high) spikes per neuron per step.
+
+    Parameters
+    ----------
+    band : array-like of float, shape (2,)
+        The band.
+    refractory : int
+        The neurons' refractory period in steps: no neuron can fire more
+        than once in ``refractory + 1`` steps, the band's ceiling.
+
+    Returns
+    -------
+    band : tuple of float
+        ``(low, high)``.
+
+    Raises
+    ------
+    ValueError
+        Unless ``0 < low < high < 1 / (refractory + 1)``.
+    """
+    try:
+        values = tuple(float(b) for b in np.asarray(band, dtype=float).ravel())
+    except (TypeError, ValueError):
+        values = ()
+    ceiling = 1.0 / (refractory + 1)
+    if len(values) != 2 or not 0 < values[0] < values[1] < ceiling:
+        raise ValueError(
+            f"band must be (low, high) spikes per neuron per step with 0 < low < high < "
+            f"{ceiling:.4g} (1 / (refractory + 1)), got {values or band!r}."
+        )
+    return values

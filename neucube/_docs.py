@@ -86,8 +86,9 @@ fname : path-like
 
 docdict["cube_file_error"] = """\
 CubeFileError
-    When the file is unreadable or corrupted, is not a cube file, or has
-    another format version."""
+    When the file is unreadable or corrupted, is not a cube file, has
+    another format version, or a field of it is missing, unknown or out of
+    range (the error names the field)."""
 
 docdict["save_fname"] = """\
 fname : path-like

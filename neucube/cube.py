@@ -50,7 +50,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._checks import check_int, check_number, check_option, check_positive, check_seed
+from ._checks import (
+    check_band,
+    check_int,
+    check_number,
+    check_option,
+    check_positive,
+    check_seed,
+)
 from ._docs import fill_doc
 from ._logging import log_once, logger
 
@@ -409,23 +416,125 @@ def build_connections(
 # The cube
 # ---------------------------------------------------------------------------
 
-_PARAM_NAMES = (
-    "radius",
-    "max_weight",
-    "p_excitatory",
-    "input_gain",
-    "threshold",
-    "leak",
-    "refractory",
-    "stdp",
-    "stdp_rate",
-    "w_min",
-    "w_max",
-    "stdp_tau",
-    "stdp_ltd_ratio",
-    "sfreq",
-    "target",
-)
+
+def _check_w_max(w_max, params):
+    w_max = check_number(w_max, "w_max")
+    if not params["w_min"] < w_max:
+        raise ValueError(f"w_min ({params['w_min']}) must be smaller than w_max ({w_max}).")
+    return w_max
+
+
+def _param_checks(params):
+    """Return how each parameter of the cube is checked: name -> function of its value.
+
+    The constructor and :meth:`Cube.load` check with these; ``params`` holds
+    the values (``w_max`` is checked against ``w_min``, which comes first).
+    """
+    return {
+        "radius": lambda v: check_positive(v, "radius"),
+        "max_weight": lambda v: check_positive(v, "max_weight"),
+        "p_excitatory": lambda v: check_number(v, "p_excitatory", low=0, high=1),
+        "input_gain": lambda v: check_positive(v, "input_gain"),
+        "threshold": lambda v: check_positive(v, "threshold"),
+        "leak": lambda v: check_positive(v, "leak", strict=False),
+        "refractory": lambda v: check_int(v, "refractory", min_value=0),
+        "stdp": lambda v: check_option(v, "stdp", _STDP_RULES),
+        "stdp_rate": lambda v: check_positive(v, "stdp_rate", strict=False),
+        "w_min": lambda v: check_number(v, "w_min"),
+        "w_max": lambda v: _check_w_max(v, params),
+        "stdp_tau": lambda v: check_positive(v, "stdp_tau"),
+        "stdp_ltd_ratio": lambda v: check_positive(v, "stdp_ltd_ratio", strict=False),
+        "sfreq": lambda v: None if v is None else check_positive(v, "sfreq"),
+        "target": lambda v: check_option(v, "target", ("auto",) + TARGETS),
+    }
+
+
+_PARAM_NAMES = tuple(_param_checks({}))
+
+
+def _check_coords(coords):
+    """Return reservoir positions as float64 (n_neurons, 3), distinct and finite, or raise."""
+    try:
+        coords = np.array(coords, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"coords must be numbers shaped (n_neurons, 3), got {coords!r}.") from None
+    if coords.ndim != 2 or coords.shape[1] != 3 or len(coords) < 1:
+        raise ValueError(
+            "coords must be shaped (n_neurons, 3) with at least one neuron, got "
+            f"shape {coords.shape}."
+        )
+    if not np.all(np.isfinite(coords)):
+        raise ValueError("coords must be finite.")
+    if len(np.unique(coords, axis=0)) != len(coords):
+        raise ValueError("coords must be distinct: two neurons share a position.")
+    return coords
+
+
+def _check_input_index(input_index, n_neurons):
+    """Return the channels' neurons as int64 indices into the reservoir, or raise."""
+    input_index = np.array(input_index)
+    if input_index.ndim != 1 or not (
+        input_index.size == 0 or np.issubdtype(input_index.dtype, np.integer)
+    ):
+        raise ValueError(
+            "input_index must be a 1D array of neuron indices (one per "
+            f"channel), got {input_index!r}."
+        )
+    input_index = input_index.astype(np.int64)
+    if input_index.size and (input_index.min() < 0 or input_index.max() >= n_neurons):
+        raise ValueError(
+            f"input_index must index coords (0 … {n_neurons - 1}), got values "
+            f"from {input_index.min()} to {input_index.max()}."
+        )
+    return input_index
+
+
+def _as_indices(values, name):
+    """Return whole numbers as a flat int64 array, or raise."""
+    arr = np.asarray(values)
+    whole = np.issubdtype(arr.dtype, np.integer) or (
+        np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr) & (arr == np.round(arr)))
+    )
+    if arr.size and not whole:
+        raise ValueError(f"{name} must hold neuron indices (integers), got {arr.dtype} values.")
+    return arr.astype(np.int64).ravel()
+
+
+def _check_pre(pre, n_total):
+    """Return the connections' sources (any neuron) as int64, or raise."""
+    pre = _as_indices(pre, "pre")
+    if len(pre) and (pre.min() < 0 or pre.max() >= n_total):
+        raise ValueError(f"pre must be in 0 … {n_total - 1}.")
+    return pre
+
+
+def _check_post(post, pre, n_neurons):
+    """Return the connections' targets (reservoir neurons) as int64, or raise."""
+    post = _as_indices(post, "post")
+    if len(pre) != len(post):
+        raise ValueError(f"pre and post must have the same length, got {len(pre)} and {len(post)}.")
+    if len(post) and (post.min() < 0 or post.max() >= n_neurons):
+        raise ValueError(
+            f"post must be reservoir neurons (0 … {n_neurons - 1}): nothing "
+            "connects into input neurons."
+        )
+    if np.any(pre == post):
+        raise ValueError("Self-connections (pre == post) are not allowed.")
+    key = pre * n_neurons + post  # post < n_neurons: one key per pair
+    if len(np.unique(key)) != len(key):
+        raise ValueError("A connection (pre, post) appears more than once.")
+    return post
+
+
+def _check_weights(weights):
+    """Return the connection weights as finite float64, or raise."""
+    try:
+        weights = np.array(weights, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"weights must be numbers, got {weights!r}.") from None
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("weights must be finite.")
+    return weights
 
 
 class Cube:
@@ -566,30 +675,8 @@ class Cube:
         ch_names: list[str] | None = None,
         connections: tuple[npt.ArrayLike, npt.ArrayLike, npt.ArrayLike] | None = None,
     ) -> None:
-        coords = np.array(coords, dtype=np.float64)
-        if coords.ndim != 2 or coords.shape[1] != 3 or len(coords) < 1:
-            raise ValueError(
-                "coords must be shaped (n_neurons, 3) with at least one neuron, got "
-                f"shape {coords.shape}."
-            )
-        if not np.all(np.isfinite(coords)):
-            raise ValueError("coords must be finite.")
-        if len(np.unique(coords, axis=0)) != len(coords):
-            raise ValueError("coords must be distinct: two neurons share a position.")
-        input_index = np.array(input_index)
-        if input_index.ndim != 1 or not (
-            input_index.size == 0 or np.issubdtype(input_index.dtype, np.integer)
-        ):
-            raise ValueError(
-                "input_index must be a 1D array of neuron indices (one per "
-                f"channel), got {input_index!r}."
-            )
-        input_index = input_index.astype(np.int64)
-        if input_index.size and (input_index.min() < 0 or input_index.max() >= len(coords)):
-            raise ValueError(
-                f"input_index must index coords (0 … {len(coords) - 1}), got values "
-                f"from {input_index.min()} to {input_index.max()}."
-            )
+        coords = _check_coords(coords)
+        input_index = _check_input_index(input_index, len(coords))
         if ch_names is not None:
             ch_names = [str(c) for c in ch_names]
             if len(ch_names) != len(input_index):
@@ -600,23 +687,26 @@ class Cube:
         self.coords = coords
         self.input_index = input_index
         self.ch_names = ch_names
-        self.radius = check_positive(radius, "radius")
-        self.max_weight = check_positive(max_weight, "max_weight")
-        self.p_excitatory = check_number(p_excitatory, "p_excitatory", low=0, high=1)
-        self.input_gain = check_positive(input_gain, "input_gain")
-        self.threshold = check_positive(threshold, "threshold")
-        self.leak = check_positive(leak, "leak", strict=False)
-        self.refractory = check_int(refractory, "refractory", min_value=0)
-        self.stdp = check_option(stdp, "stdp", _STDP_RULES)
-        self.stdp_rate = check_positive(stdp_rate, "stdp_rate", strict=False)
-        self.w_min = check_number(w_min, "w_min")
-        self.w_max = check_number(w_max, "w_max")
-        if not self.w_min < self.w_max:
-            raise ValueError(f"w_min ({w_min}) must be smaller than w_max ({w_max}).")
-        self.stdp_tau = check_positive(stdp_tau, "stdp_tau")
-        self.stdp_ltd_ratio = check_positive(stdp_ltd_ratio, "stdp_ltd_ratio", strict=False)
-        self.sfreq = None if sfreq is None else check_positive(sfreq, "sfreq")
-        self.target = check_option(target, "target", ("auto",) + TARGETS)
+        params = {
+            "radius": radius,
+            "max_weight": max_weight,
+            "p_excitatory": p_excitatory,
+            "input_gain": input_gain,
+            "threshold": threshold,
+            "leak": leak,
+            "refractory": refractory,
+            "stdp": stdp,
+            "stdp_rate": stdp_rate,
+            "w_min": w_min,
+            "w_max": w_max,
+            "stdp_tau": stdp_tau,
+            "stdp_ltd_ratio": stdp_ltd_ratio,
+            "sfreq": sfreq,
+            "target": target,
+        }
+        for name, check in _param_checks(params).items():
+            params[name] = check(params[name])
+            setattr(self, name, params[name])
         rng, self.seed_ = check_seed(random_state)
         self.n_passes_ = 0
         self.encoder_ = None
@@ -671,29 +761,14 @@ class Cube:
         return cls(template.coords, index, ch_names=list(ch_names), **kwargs)
 
     def _set_connections(self, pre, post, weights):
-        pre = np.asarray(pre, dtype=np.int64).ravel()
-        post = np.asarray(post, dtype=np.int64).ravel()
-        weights = np.array(weights, dtype=np.float64).ravel()
-        if not (len(pre) == len(post) == len(weights)):
+        n_pre, n_post, n_w = (np.size(a) for a in (pre, post, weights))
+        if not (n_pre == n_post == n_w):
             raise ValueError(
-                f"pre, post and weights must have the same length, got {len(pre)}, "
-                f"{len(post)} and {len(weights)}."
+                f"pre, post and weights must have the same length, got {n_pre}, {n_post} and {n_w}."
             )
-        n_total = self.n_neurons + self.n_inputs
-        if len(pre) and (pre.min() < 0 or pre.max() >= n_total):
-            raise ValueError(f"pre must be in 0 … {n_total - 1}.")
-        if len(post) and (post.min() < 0 or post.max() >= self.n_neurons):
-            raise ValueError(
-                f"post must be reservoir neurons (0 … {self.n_neurons - 1}): nothing "
-                "connects into input neurons."
-            )
-        if np.any(pre == post):
-            raise ValueError("Self-connections (pre == post) are not allowed.")
-        if not np.all(np.isfinite(weights)):
-            raise ValueError("weights must be finite.")
-        key = pre.astype(np.int64) * n_total + post
-        if len(np.unique(key)) != len(key):
-            raise ValueError("A connection (pre, post) appears more than once.")
+        pre = _check_pre(pre, self.n_neurons + self.n_inputs)
+        post = _check_post(post, pre, self.n_neurons)
+        weights = _check_weights(weights)
         self.pre_, self.post_, self.weights_ = pre, post, weights
         self._sims = {}
 
@@ -1016,13 +1091,7 @@ class Cube:
             threshold kept), ``initial_threshold``, ``initial_rate`` and
             ``n_probes``.
         """
-        band = tuple(float(b) for b in np.asarray(band, dtype=float).ravel())
-        ceiling = 1.0 / (self.refractory + 1)
-        if len(band) != 2 or not 0 < band[0] < band[1] < ceiling:
-            raise ValueError(
-                f"band must be (low, high) spikes per neuron per step with 0 < low < high < "
-                f"{ceiling:.4g} (1 / (refractory + 1)), got {band}."
-            )
+        band = check_band(band, self.refractory)
         max_samples = check_int(max_samples, "max_samples", min_value=1)
         max_probes = check_int(max_probes, "max_probes", min_value=1)
         x = _check_spikes(spikes, self.n_channels)
@@ -1176,6 +1245,9 @@ class Cube:
 
         fname = Path(os.fspath(fname))
         state = read_cube(fname)
+        extra = dict(state.extra)
+        calibration = extra.pop("calibration", None)
+        _check_file_fields(state, calibration, fname)
         with damaged_file(fname):
             cube = cls(
                 state.coords,
@@ -1188,9 +1260,68 @@ class Cube:
         cube.seed_ = state.seed
         cube.n_passes_ = state.n_passes
         cube.encoder_ = state.encoder
-        cube.extra_ = dict(state.extra)
-        if "calibration" in cube.extra_:
-            cube.calibration_ = cube.extra_.pop("calibration")
+        cube.extra_ = extra
+        cube.calibration_ = calibration
         cube.file_info_ = state.file_info
         logger.info("Loaded cube from %s (written by %s)", fname, state.file_info["versions"])
         return cube
+
+
+#: The fields of the ``calibration`` section (:meth:`Cube.calibrate`'s record).
+_CALIBRATION_FIELDS = (
+    "band",
+    "threshold",
+    "rate",
+    "active_share",
+    "initial_threshold",
+    "initial_rate",
+    "n_probes",
+    "n_samples",
+)
+
+
+def _check_file_fields(state, calibration, fname):
+    """Check a cube file's parameters, arrays and calibration; name the bad field and the file.
+
+    The checks are the constructor's (and :meth:`Cube.calibrate`'s band), run
+    field by field before the cube is built.
+    """
+    from .persistence import check_fields, check_keys
+
+    params = check_keys(state.params, _PARAM_NAMES, section="cube", fname=fname)
+    check_fields(params, _param_checks(params), section="cube", fname=fname)
+    n_neurons, n_channels = len(state.coords), len(state.input_index)
+    n_total = n_neurons + 2 * n_channels
+    arrays = {
+        "coords": state.coords,
+        "input_index": state.input_index,
+        "pre": state.pre,
+        "post": state.post,
+        "weights": state.weights,
+    }
+    checks = {
+        "coords": _check_coords,
+        "input_index": lambda v: _check_input_index(v, n_neurons),
+        "pre": lambda v: _check_pre(v, n_total),
+        "post": lambda v: _check_post(v, _as_indices(state.pre, "pre"), n_neurons),
+        "weights": _check_weights,
+    }
+    check_fields(arrays, checks, section="cube", fname=fname)
+    if calibration is None:
+        return
+    check_keys(calibration, _CALIBRATION_FIELDS, section="calibration", fname=fname)
+
+    def rate(name):
+        return lambda v: check_number(v, name, low=0, high=1)
+
+    checks = {
+        "band": lambda v: check_band(v, params["refractory"]),
+        "threshold": lambda v: check_positive(v, "threshold"),
+        "rate": rate("rate"),
+        "active_share": rate("active_share"),
+        "initial_threshold": lambda v: check_positive(v, "initial_threshold"),
+        "initial_rate": rate("initial_rate"),
+        "n_probes": lambda v: check_int(v, "n_probes", min_value=1),
+        "n_samples": lambda v: check_int(v, "n_samples", min_value=1),
+    }
+    check_fields(calibration, checks, section="calibration", fname=fname)

@@ -289,6 +289,39 @@ def _check_grid(setting, grid, default, name, grid_name):
     return grid
 
 
+def _check_fitted_array(value, name, shape, *, minimum=None, strict=False, finite=True):
+    """Check a fitted array as read back from a file: its shape, finite values, range."""
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    if arr.ndim != len(shape) or any(n not in (None, m) for n, m in zip(shape, arr.shape)):
+        want = tuple("n" if n is None else n for n in shape)
+        raise ValueError(f"{name} must have shape {want}, got {arr.shape}.".replace("'", ""))
+    if not arr.size:
+        raise ValueError(f"{name} must not be empty.")
+    if finite:
+        check_array_finite(arr, name)
+    elif np.isnan(arr).any():
+        raise ValueError(f"{name} must not hold NaN.")
+    low = arr.min() if arr.size else None
+    if minimum is not None and low is not None and (low < minimum or (strict and low == minimum)):
+        rel = ">" if strict else ">="
+        raise ValueError(f"{name} must be {rel} {minimum:g} everywhere, got {low:g}.")
+    return arr.astype(np.float64)
+
+
+def _check_cutoff(cutoff):
+    cutoff = check_positive(cutoff, "cutoff")
+    if cutoff >= 1:
+        raise ValueError(
+            f"cutoff must be in (0, 1) (a fraction of the Nyquist frequency), got {cutoff}."
+        )
+    return cutoff
+
+
 def _search_grid(X, grid, rebuild, encoder, name):
     """Pick the value of ``grid`` whose rebuilt ``X`` has the lowest mean NRMSE.
 
@@ -338,6 +371,27 @@ class _BaseEncoder(TransformerMixin, BaseEstimator):
         raise NotImplementedError
 
     # ---- checks --------------------------------------------------------
+    def _param_checks(self):  # pragma: no cover - abstract
+        """Return how each parameter is checked: name -> function of its value (raises)."""
+        raise NotImplementedError
+
+    def _fitted_checks(self, n_channels):  # pragma: no cover - abstract
+        """Return how each fitted attribute is checked, for ``n_channels`` channels."""
+        raise NotImplementedError
+
+    #: Fitted attributes that transform needs (the others are a record of the fit).
+    _required_fitted = ("n_channels_",)
+
+    def _check_params(self, fname=None):
+        """Check the parameters, in the order of :meth:`_param_checks`.
+
+        ``fit`` calls it; so does loading a saved encoder, with the file
+        (``fname``): its errors then name the file and the field.
+        """
+        from .persistence import check_fields
+
+        check_fields(self.get_params(), self._param_checks(), section="encoder", fname=fname)
+
     def _check_fitted(self, method):
         if not hasattr(self, self._fitted_attr):
             raise NotFittedError(
@@ -500,9 +554,30 @@ class _DeltaEncoder(_BaseEncoder):
     def _decode(self, spikes, x0):
         return _cumsum_decode(spikes, x0, self.thresholds_)
 
+    _required_fitted = ("thresholds_", "n_channels_")
+
+    def _param_checks(self):
+        return {
+            "alpha": lambda v: _check_grid(v, None, DEFAULT_ALPHAS, "alpha", "alphas"),
+            "alphas": lambda v: _check_grid(self.alpha, v, DEFAULT_ALPHAS, "alpha", "alphas"),
+        }
+
+    def _fitted_checks(self, n_channels):
+        per_channel = (n_channels,)
+        grid = (None,)
+        return {
+            "n_channels_": lambda v: _check_n_channels_fitted(v, n_channels),
+            "thresholds_": lambda v: _check_fitted_array(v, "thresholds_", per_channel, minimum=0),
+            "diff_mean_": lambda v: _check_fitted_array(v, "diff_mean_", per_channel, minimum=0),
+            "diff_std_": lambda v: _check_fitted_array(v, "diff_std_", per_channel, minimum=0),
+            "alpha_": lambda v: check_positive(v, "alpha_", strict=False),
+            "alpha_grid_": lambda v: _check_fitted_array(v, "alpha_grid_", grid, minimum=0),
+            "alpha_errors_": lambda v: _check_fitted_array(v, "alpha_errors_", grid, finite=False),
+        }
+
     def _fit(self, X):
         name = type(self).__name__
-        self._check_extra_params()
+        self._check_params()
         alphas = _check_grid(self.alpha, self.alphas, DEFAULT_ALPHAS, "alpha", "alphas")
 
         mean, std = _abs_diff_stats(X)
@@ -545,9 +620,6 @@ class _DeltaEncoder(_BaseEncoder):
             alpha,
             _fmt(self.thresholds_),
         )
-
-    def _check_extra_params(self):
-        """Validate encoder-specific parameters (none by default)."""
 
     def inverse_transform(self, spikes: npt.ArrayLike, x0: npt.ArrayLike = 0.0) -> np.ndarray:
         """Rebuild signals from spikes: ``x0 + cumsum(spikes * thresholds_)``.
@@ -748,8 +820,11 @@ class MovingWindowEncoder(_DeltaEncoder):
         self.alpha = alpha
         self.alphas = alphas
 
-    def _check_extra_params(self):
-        check_int(self.window, "window", min_value=1)
+    def _param_checks(self):
+        return {
+            **super()._param_checks(),
+            "window": lambda v: check_int(v, "window", min_value=1),
+        }
 
     def _encode_thr(self, X, thr):
         window = int(self.window)
@@ -868,14 +943,38 @@ class BSAEncoder(_BaseEncoder):
         self.threshold = threshold
         self.thresholds = thresholds
 
+    _required_fitted = ("filter_", "offset_", "scale_", "threshold_", "n_channels_")
+
+    def _param_checks(self):
+        grid = DEFAULT_BSA_THRESHOLDS
+        return {
+            "threshold": lambda v: _check_grid(v, None, grid, "threshold", "thresholds"),
+            "thresholds": lambda v: _check_grid(self.threshold, v, grid, "threshold", "thresholds"),
+            "filter_length": lambda v: check_int(v, "filter_length", min_value=1),
+            "cutoff": _check_cutoff,
+        }
+
+    def _fitted_checks(self, n_channels):
+        per_channel = (n_channels,)
+        taps = (self.filter_length,)
+        grid = (None,)
+        return {
+            "n_channels_": lambda v: _check_n_channels_fitted(v, n_channels),
+            "filter_": lambda v: _check_fitted_array(v, "filter_", taps),
+            "offset_": lambda v: _check_fitted_array(v, "offset_", per_channel),
+            "scale_": lambda v: _check_fitted_array(
+                v, "scale_", per_channel, minimum=0, strict=True
+            ),
+            "threshold_": lambda v: check_positive(v, "threshold_", strict=False),
+            "threshold_grid_": lambda v: _check_fitted_array(v, "threshold_grid_", grid, minimum=0),
+            "threshold_errors_": lambda v: _check_fitted_array(
+                v, "threshold_errors_", grid, finite=False
+            ),
+        }
+
     def _make_filter(self):
-        numtaps = check_int(self.filter_length, "filter_length", min_value=1)
-        cutoff = check_positive(self.cutoff, "cutoff")
-        if cutoff >= 1:
-            raise ValueError(
-                f"cutoff must be in (0, 1) (a fraction of the Nyquist frequency), got {cutoff}."
-            )
-        h = firwin(numtaps, cutoff)
+        self._check_params()
+        h = firwin(int(self.filter_length), float(self.cutoff))
         return h / h.sum()
 
     def _fit(self, X):
@@ -976,6 +1075,15 @@ def _bsa_decode(spikes, h, offset, scale):
     for j, hj in enumerate(h[:n_times]):
         out[..., j:] += hj * s[..., : n_times - j]
     return out * scale[:, np.newaxis] + offset[:, np.newaxis]
+
+
+def _check_n_channels_fitted(value, n_channels):
+    value = check_int(value, "n_channels_", min_value=0)
+    if value != n_channels:
+        raise ValueError(
+            f"n_channels_ must be the {n_channels} channel(s) of the cube, got {value}."
+        )
+    return value
 
 
 #: Encoder names accepted by :func:`make_encoder`.

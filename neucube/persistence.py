@@ -38,7 +38,13 @@ and read with ``allow_pickle=False`` (nothing in the file is executed):
 
 A file that cannot be read, that is not a cube file, or that comes from
 another format version raises :class:`CubeFileError` naming the file and what
-to do.
+to do; so does a field of the metadata that is missing, unknown, of the wrong
+type or out of range, and then the error names the field too
+(``"<file>: field cube.n_passes = -1 is out of range: ..."``). :func:`read_cube`
+checks the fields of the format (the counts, the seed, the channel names, the
+sections' layout), :meth:`Cube.load <neucube.cube.Cube.load>` the cube's
+parameters and arrays; :func:`check_keys` and :func:`check_fields` are how
+they, and the readers of the sections kept in the file, name the field.
 """
 
 from __future__ import annotations
@@ -48,13 +54,15 @@ import datetime as _dt
 import json
 import os
 import platform
+import reprlib
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ._checks import check_ch_names, check_int
 from ._docs import fill_doc
 from ._logging import logger
 from ._targets import _version_of
@@ -63,11 +71,66 @@ FORMAT = "neucube-eeg cube"
 FORMAT_VERSION = 1
 _ARRAYS = ("coords", "input_index", "pre", "post", "weights")
 
-__all__ = ["FORMAT_VERSION", "CubeFileError", "CubeState", "read_cube", "write_cube"]
+__all__ = [
+    "FORMAT_VERSION",
+    "CubeFileError",
+    "CubeState",
+    "check_fields",
+    "check_keys",
+    "field_error",
+    "read_cube",
+    "write_cube",
+]
 
 
 class CubeFileError(ValueError):
-    """A cube file cannot be used (unreadable, not a cube, other version)."""
+    """A cube file cannot be used (unreadable, not a cube, other version, a bad field).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, naming the file, and what to do.
+    fname : path-like | None
+        The file.
+    field : str | None
+        The field at fault, as ``'section.key'`` (``'cube.threshold'``), when
+        the error is about one.
+    problem : str | None
+        What is wrong with that field (``'is missing.'``, ``'is out of range:
+        ...'``).
+    value : object
+        The field's value as read (None when it is missing).
+    fix : str | None
+        What to do, the end of ``message``.
+
+    Attributes
+    ----------
+    fname : str | None
+        The file.
+    field, problem : str | None
+        The field at fault and what is wrong with it.
+    value : object
+        The field's value.
+    fix : str | None
+        What to do.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        fname: str | os.PathLike | None = None,
+        field: str | None = None,
+        problem: str | None = None,
+        value: object = None,
+        fix: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.fname = None if fname is None else str(fname)
+        self.field = field
+        self.problem = problem
+        self.value = value
+        self.fix = fix
 
 
 @dataclass(eq=False)
@@ -241,10 +304,197 @@ def write_cube(state: CubeState, fname: str | os.PathLike, *, overwrite: bool = 
 
 
 _RESAVE = "Save the cube again from where it was fitted (Cube.save)."
+#: What to do about a bad field of a cube file.
+_REPAIR = "Save the cube again from where it was fitted (Cube.save), or restore the original file."
+#: A field that is not in the file (no value to show).
+_MISSING = object()
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 40
+_REPR.maxlist, _REPR.maxdict, _REPR.maxlevel = 6, 4, 2
 
 
 def _fail(fname, what, fix):
-    raise CubeFileError(f"{fname} {what}. {fix}")
+    raise CubeFileError(f"{fname} {what}. {fix}", fname=fname)
+
+
+def _shown(value):
+    """Return a short text of a field's value for a message."""
+    if isinstance(value, np.ndarray):
+        return f"<array of shape {value.shape} and dtype {value.dtype}>"
+    return _REPR.repr(value)
+
+
+def field_error(
+    fname: str | os.PathLike,
+    field: str,
+    problem: str,
+    value: object = _MISSING,
+    *,
+    fix: str = _REPAIR,
+    error: type[CubeFileError] = CubeFileError,
+) -> CubeFileError:
+    """Return the error saying that a field of a file is missing, unknown or out of range.
+
+    Parameters
+    ----------
+    fname : path-like
+        The file.
+    field : str
+        The field, as ``'section.key'``.
+    problem : str
+        What is wrong: ``'is missing.'``, ``'is out of range: <why>'``.
+    value : object
+        The value read; left out for a missing field (no value is shown).
+    fix : str
+        What to do about it.
+    error : type
+        :class:`CubeFileError` or a subclass of it, the type returned.
+
+    Returns
+    -------
+    error : CubeFileError
+        ``"<file>: field <field> = <value> <problem> <fix>"``, with
+        ``fname``, ``field``, ``problem`` and ``value`` set.
+    """
+    problem = problem if problem.endswith(".") else f"{problem}."
+    shown = "" if value is _MISSING else f" = {_shown(value)}"
+    return error(
+        f"{fname}: field {field}{shown} {problem} {fix}",
+        fname=fname,
+        field=field,
+        problem=problem,
+        value=None if value is _MISSING else value,
+        fix=fix,
+    )
+
+
+def _problem(err):
+    """Say what a validator's error means for a field."""
+    if isinstance(err, TypeError):
+        return f"has the wrong type: {err}"
+    return f"is out of range: {err}"
+
+
+def check_keys(
+    values: object,
+    known: Collection[str],
+    *,
+    section: str,
+    fname: str | os.PathLike,
+    optional: Collection[str] = (),
+    fix: str = _REPAIR,
+    error: type[CubeFileError] = CubeFileError,
+) -> dict:
+    """Check that a section read from a file holds its fields, and only those.
+
+    Parameters
+    ----------
+    values : object
+        What the file holds for the section (a dict of field name to value).
+    known : collection of str
+        The section's fields.
+    section : str
+        The section's name (the first part of the fields named in errors).
+    fname : path-like
+        The file.
+    optional : collection of str
+        Fields that may be left out (their defaults apply).
+    fix : str
+        What to do, for the message.
+    error : type
+        :class:`CubeFileError` or a subclass of it, the type raised.
+
+    Returns
+    -------
+    values : dict
+        ``values``.
+
+    Raises
+    ------
+    CubeFileError
+        If ``values`` is not a dict, or a field is unknown or missing (the
+        first one, in the file's order, then in ``known``'s).
+    """
+    if not isinstance(values, dict):
+        raise field_error(
+            fname,
+            section,
+            "has the wrong type: it must be a JSON object of fields",
+            values,
+            fix=fix,
+            error=error,
+        )
+    for key in values:
+        if key not in known:
+            raise field_error(
+                fname,
+                f"{section}.{key}",
+                f"is not a field of the {section} section (its fields: {', '.join(known)})",
+                values[key],
+                fix=fix,
+                error=error,
+            )
+    for key in known:
+        if key not in values and key not in optional:
+            raise field_error(fname, f"{section}.{key}", "is missing", fix=fix, error=error)
+    return values
+
+
+def check_fields(
+    values: Mapping[str, object],
+    checks: Mapping[str, Callable[[object], object]],
+    *,
+    section: str,
+    fname: str | os.PathLike | None = None,
+    fix: str = _REPAIR,
+    error: type[CubeFileError] = CubeFileError,
+) -> None:
+    """Run each field's check, in the order of ``checks``; name the first bad field.
+
+    One list of checks serves values given in code (``fname=None``: the
+    validator's own error is raised) and values read from a file (the error
+    names the file and the field).
+
+    Parameters
+    ----------
+    values : mapping of str to object
+        Field name to value. Fields missing from it are not checked (see
+        :func:`check_keys`).
+    checks : mapping of str to callable
+        Field name to a function of its value that raises ``TypeError`` or
+        ``ValueError`` (``OverflowError`` for a number too large) when the
+        value is bad. A check that compares fields comes after their own
+        checks and can rely on them.
+    section : str
+        The section's name (the first part of the fields named in errors).
+    fname : path-like | None
+        The file the values were read from, or None.
+    fix : str
+        What to do, for the message.
+    error : type
+        :class:`CubeFileError` or a subclass of it, the type raised.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Without ``fname``: the first failing check's error.
+    CubeFileError
+        With ``fname``: ``"<file>: field <section>.<name> = <value> is out
+        of range: <the check's error> <fix>"`` (``has the wrong type`` for a
+        ``TypeError``).
+    """
+    for name, check in checks.items():
+        if name not in values:
+            continue
+        value = values[name]
+        try:
+            check(value)
+        except (TypeError, ValueError, OverflowError) as err:
+            if fname is None:
+                raise
+            raise field_error(
+                fname, f"{section}.{name}", _problem(err), value, fix=fix, error=error
+            ) from None
 
 
 @contextlib.contextmanager
@@ -271,6 +521,97 @@ def damaged_file(fname: str | os.PathLike) -> Iterator[None]:
         _fail(fname, f"is inconsistent or damaged ({err})", _RESAVE)
 
 
+#: The metadata's fields: those written by :func:`write_cube`, and those it may leave out.
+_META_FIELDS = (
+    "format",
+    "format_version",
+    "params",
+    "seed",
+    "n_passes",
+    "n_neurons",
+    "n_channels",
+    "n_connections",
+    "ch_names",
+    "encoder",
+    "extra",
+    "versions",
+    "created",
+)
+_META_OPTIONAL = ("seed", "n_passes", "ch_names", "encoder", "extra", "versions", "created")
+_LAYOUT = "{'kind': 'dict', 'values': {...}, 'arrays': [names]}"
+
+
+def _check_layout(layout, name):
+    """Raise unless ``layout`` describes a section as :func:`_pack_section` writes one."""
+    ok = (
+        isinstance(layout, dict)
+        and layout.get("kind") == "dict"
+        and set(layout) <= {"kind", "values", "arrays"}
+        and isinstance(layout.get("values", {}), dict)
+        and isinstance(layout.get("arrays", []), list)
+        and all(isinstance(key, str) and "/" not in key for key in layout.get("arrays", []))
+    )
+    if not ok:
+        raise ValueError(f"the {name} section must be laid out as {_LAYOUT}")
+
+
+def _check_encoder_layout(layout):
+    if layout is not None and layout != {"kind": "array"}:
+        _check_layout(layout, "encoder")
+
+
+def _check_extra(extra):
+    if extra is None:
+        return
+    if not isinstance(extra, dict):
+        raise TypeError("extra must be a JSON object of sections")
+    for name, layout in extra.items():
+        if name in ("encoder", "metadata", *_ARRAYS) or "/" in name:
+            raise ValueError(f"section name {name!r} is reserved or contains '/'")
+        _check_layout(layout, repr(name))
+
+
+def _check_versions(versions):
+    if versions is not None and not (
+        isinstance(versions, dict)
+        and all(v is None or isinstance(v, str) for v in versions.values())
+    ):
+        raise TypeError("versions must be a JSON object of package name to version string")
+
+
+def _check_created(created):
+    if created is not None and not isinstance(created, str):
+        raise TypeError("created must be a date and time as text (ISO 8601)")
+
+
+def _check_metadata(meta, fname):
+    """Check the format's own fields of a cube file's metadata (not the cube's parameters)."""
+    check_keys(meta, _META_FIELDS, section="cube", fname=fname, optional=_META_OPTIONAL)
+
+    def channel_names(value):
+        if value is not None:
+            check_ch_names(value, "ch_names", n_channels=meta["n_channels"])
+
+    def params(value):
+        if not isinstance(value, dict):
+            raise TypeError("params must be a JSON object of the cube's parameters")
+
+    checks = {
+        "params": params,
+        "n_neurons": lambda v: check_int(v, "n_neurons", min_value=1),
+        "n_channels": lambda v: check_int(v, "n_channels", min_value=0),
+        "n_connections": lambda v: check_int(v, "n_connections", min_value=0),
+        "seed": lambda v: v is None or check_int(v, "seed", min_value=0),
+        "n_passes": lambda v: check_int(v, "n_passes", min_value=0),
+        "ch_names": channel_names,
+        "encoder": _check_encoder_layout,
+        "extra": _check_extra,
+        "versions": _check_versions,
+        "created": _check_created,
+    }
+    check_fields(meta, checks, section="cube", fname=fname)
+
+
 @fill_doc
 def read_cube(fname: str | os.PathLike) -> CubeState:
     """Read and check a cube file written by :func:`write_cube` (or ``Cube.save``).
@@ -284,8 +625,10 @@ def read_cube(fname: str | os.PathLike) -> CubeState:
     state : CubeState
         Its arrays, parameters, seed, STDP passes, channel names, encoder
         data (``None`` if none), extra sections and ``file_info`` (versions,
-        creation time, format version). The parameters are not checked here:
-        building the cube checks them.
+        creation time, format version). The format's fields are checked
+        here (counts, seed, STDP passes, channel names, the sections'
+        layout); the cube's parameters and arrays by :meth:`Cube.load
+        <neucube.cube.Cube.load>`, the sections by their readers.
 
     Raises
     ------
@@ -328,7 +671,8 @@ def read_cube(fname: str | os.PathLike) -> CubeState:
         )
     version = meta.get("format_version")
     if version != FORMAT_VERSION:
-        writer = meta.get("versions", {}).get("neucube")
+        versions = meta.get("versions")
+        writer = versions.get("neucube") if isinstance(versions, dict) else None
         if isinstance(version, int) and version > FORMAT_VERSION:
             fix = (
                 "Upgrade NeuCube-EEG (pip install -U neucube-eeg) to read it, or "
@@ -345,13 +689,9 @@ def read_cube(fname: str | os.PathLike) -> CubeState:
     missing = [name for name in _ARRAYS if name not in data]
     if missing:
         _fail(fname, f"is incomplete: missing {missing}", resave)
+    _check_metadata(meta, fname)
+    n_neurons, n_channels, n_conn = meta["n_neurons"], meta["n_channels"], meta["n_connections"]
     with damaged_file(fname):
-        params = dict(meta["params"])
-        n_neurons, n_channels, n_conn = (
-            int(meta["n_neurons"]),
-            int(meta["n_channels"]),
-            int(meta["n_connections"]),
-        )
         coords, input_index = data["coords"], data["input_index"]
         pre, post, weights = data["pre"], data["post"], data["weights"]
         shapes_ok = (
@@ -365,13 +705,13 @@ def read_cube(fname: str | os.PathLike) -> CubeState:
                 f"{post.shape}, {weights.shape} do not match the metadata"
             )
     enc = meta.get("encoder")
-    if enc is None:
-        encoder = None
-    elif enc.get("kind") == "array":
-        encoder = data.get("encoder")
-    else:
-        encoder = _unpack_section("encoder", enc, data)
     try:
+        if enc is None:
+            encoder = None
+        elif enc["kind"] == "array":
+            encoder = data.get("encoder")
+        else:
+            encoder = _unpack_section("encoder", enc, data)
         extra = {
             section: _unpack_section(section, sec_meta, data)
             for section, sec_meta in (meta.get("extra") or {}).items()
@@ -384,9 +724,9 @@ def read_cube(fname: str | os.PathLike) -> CubeState:
         pre=pre,
         post=post,
         weights=weights,
-        params=params,
+        params=dict(meta["params"]),
         seed=meta.get("seed"),
-        n_passes=int(meta.get("n_passes", 0)),
+        n_passes=meta.get("n_passes", 0),
         ch_names=meta.get("ch_names"),
         encoder=encoder,
         extra=extra,
