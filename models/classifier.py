@@ -16,6 +16,7 @@ live path filters them (``acquisition.OnlineFilter``).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -26,13 +27,24 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from neucube._checks import check_array_finite
+from neucube._checks import (
+    check_array_finite,
+    check_band,
+    check_ch_names,
+    check_int,
+    check_option,
+    check_seed,
+)
 from neucube.cube import DEFAULT_BAND
-from neucube.encoders import make_encoder
+from neucube.cube import _param_checks as _cube_param_checks
+from neucube.encoders import ENCODERS, make_encoder
+from neucube.persistence import CubeFileError, check_fields, check_keys, field_error
 
 from . import logger
+from ._checks import check_number
 from ._docs import fill_doc
-from .readouts import make_readout
+from .io import json_field, model_fields
+from .readouts import READOUTS, make_readout
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -167,17 +179,43 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
             )
         return make_readout(self.readout, C=self.C)
 
-    def _check_params(self):
-        if self.group_by not in ("electrode", "neuron"):
-            raise ValueError(f"group_by must be 'electrode' or 'neuron', got {self.group_by!r}.")
-        bound = self.weight_bound
-        if bound is not None and not (
-            isinstance(bound, (int, float, np.number))
-            and not isinstance(bound, bool)
-            and np.isfinite(bound)
-            and bound > 0
-        ):
-            raise ValueError(f"weight_bound must be a positive number or None, got {bound!r}.")
+    def _param_checks(self):
+        """Return how each parameter is checked: name -> function of its value (raises).
+
+        In the order of the constructor; a check that looks at another
+        parameter (``alpha`` at ``encoder``) comes after it.
+        """
+        cube = _cube_param_checks({})
+        return {
+            "ch_names": lambda v: v is None or check_ch_names(v, "ch_names"),
+            "sfreq": lambda v: check_number(v, "sfreq", minimum=0, strict=True, allow_none=True),
+            "encoder": lambda v: check_option(v, "encoder", tuple(ENCODERS)),
+            "alpha": lambda v: (
+                self.encoder in DELTA_ENCODERS and self._make_encoder()._check_params()
+            ),
+            "resolution": lambda v: check_number(v, "resolution", minimum=0, strict=True),
+            "radius": cube["radius"],
+            "stdp": cube["stdp"],
+            "stdp_rate": cube["stdp_rate"],
+            "n_passes": lambda v: check_int(v, "n_passes", min_value=0),
+            "band": lambda v: v is None or check_band(v),
+            "weight_bound": _check_weight_bound,
+            "readout": _check_readout,
+            "mod": lambda v: check_number(v, "mod", minimum=0, strict=True, maximum=1),
+            "drift": lambda v: check_number(v, "drift", minimum=0),
+            "n_neighbors": lambda v: check_int(v, "n_neighbors", min_value=1),
+            "C": lambda v: check_number(v, "C", minimum=0, strict=True),
+            "n_bins": lambda v: check_int(v, "n_bins", min_value=1),
+            "group_by": lambda v: check_option(v, "group_by", ("electrode", "neuron")),
+            "target": cube["target"],
+            "random_state": check_seed,
+        }
+
+    def _check_params(self, fname=None):
+        """Check every parameter; fit does, and so does :meth:`load` (naming the file's field)."""
+        check_fields(
+            self.get_params(deep=False), self._param_checks(), section="model", fname=fname
+        )
 
     # -- scikit-learn API --------------------------------------------------------
 
@@ -397,6 +435,12 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
     def load(cls, fname: str | os.PathLike) -> NeuCubeClassifier:
         """Load a classifier saved with :meth:`save`.
 
+        Every field of the file is checked before the classifier is built:
+        the cube's (:meth:`neucube.cube.Cube.load`), the parameters in the
+        ``model`` section (with the checks ``fit`` runs), the encoder's
+        kind, parameters and fitted arrays, and the readout's training
+        features and labels.
+
         Parameters
         ----------
         fname : path-like
@@ -406,48 +450,188 @@ class NeuCubeClassifier(ClassifierMixin, BaseEstimator):
         -------
         clf : NeuCubeClassifier
             The fitted classifier, predicting as the saved one did.
+
+        Raises
+        ------
+        neucube.persistence.CubeFileError
+            If the file is not a cube file, or holds no classifier.
+        models.io.ModelFileError
+            If a field is missing, unknown, of the wrong type or out of range
+            (the error names the file and the field).
         """
         from neucube.cube import Cube
-        from neucube.persistence import CubeFileError
 
-        cube = Cube.load(fname)
-        extra = getattr(cube, "extra_", {}) or {}
-        if "model" not in extra or "readout" not in extra or not isinstance(cube.encoder_, dict):
-            raise CubeFileError(
-                f"{fname} holds a cube but no {cls.__name__} (no encoder, model or readout "
-                "section). Load it with neucube.cube.Cube.load, or save the classifier with "
-                "NeuCubeClassifier.save."
+        with model_fields(fname):
+            cube = Cube.load(fname)
+            extra = getattr(cube, "extra_", {}) or {}
+            if (
+                "model" not in extra
+                or "readout" not in extra
+                or not isinstance(cube.encoder_, dict)
+            ):
+                raise CubeFileError(
+                    f"{fname} holds a cube but no {cls.__name__} (no encoder, model or readout "
+                    "section). Load it with neucube.cube.Cube.load, or save the classifier with "
+                    "NeuCubeClassifier.save.",
+                    fname=fname,
+                )
+            model = extra["model"]
+            klass = _saved_class(model, cls, fname)
+            check_keys(
+                model,
+                ("class", "params", *_FIT_KEYS),
+                section="model",
+                fname=fname,
+                optional=("class", *_FIT_KEYS),
             )
-        saved = str(extra["model"].get("class", cls.__name__))
-        if saved not in _CLASSES and saved in _CLASS_MODULES:
-            import importlib
-
-            importlib.import_module(_CLASS_MODULES[saved])
-        klass = _CLASSES.get(saved, cls)
-        if not issubclass(klass, cls):
-            raise CubeFileError(
-                f"{fname} holds a {saved}, not a {cls.__name__}: load it with {saved}.load."
-            )
-        params = json.loads(extra["model"]["params"])
-        params.setdefault("band", None)  # files from before calibration: not calibrated
-        if isinstance(params["band"], list):
-            params["band"] = tuple(params["band"])
-        clf = klass(**params)
-        enc = cube.encoder_
-        clf.encoder_ = make_encoder(enc["kind"], **json.loads(enc["params"]))
-        for key, value in enc.items():
-            if key.startswith("fitted:"):
-                setattr(clf.encoder_, key[len("fitted:") :], value)
-        clf.cube_ = cube
-        clf.fit_summary_ = {
-            k[len("fit:") :]: float(v) for k, v in extra["model"].items() if k.startswith("fit:")
-        }
-        clf.readout_ = clf._make_readout(cube).fit_features(
-            extra["readout"]["features"], extra["readout"]["labels"]
-        )
-        clf.classes_ = clf.readout_.classes_
-        clf.n_channels_ = cube.n_channels
+            params = json_field(model["params"], "model.params", fname)
+            params.setdefault("band", None)  # files from before calibration: not calibrated
+            check_keys(params, klass._get_param_names(), section="model", fname=fname)
+            if isinstance(params["band"], list):
+                params["band"] = tuple(params["band"])
+            clf = klass(**params)
+            clf._check_params(fname)
+            clf._check_cube(cube, fname)
+            fit = {key: model[key] for key in _FIT_KEYS if key in model}
+            check_fields(fit, _FIT_CHECKS, section="model", fname=fname)
+            clf.encoder_ = _read_encoder(cube.encoder_, clf.encoder, cube.n_channels, fname)
+            clf.cube_ = cube
+            clf.fit_summary_ = {key[len("fit:") :]: float(value) for key, value in fit.items()}
+            clf.readout_ = _read_readout(extra["readout"], clf._make_readout(cube), cube, fname)
+            clf.classes_ = clf.readout_.classes_
+            clf.n_channels_ = cube.n_channels
         return clf
+
+    def _check_cube(self, cube, fname):
+        """Check that the parameters read from a file are those of the file's cube."""
+        same = {
+            "ch_names": (
+                list(self.ch_names or []),
+                list(cube.ch_names or []),
+                "the cube's channels",
+            ),
+            "sfreq": (self.sfreq, cube.sfreq, "the cube's sampling rate"),
+        }
+        for name, (mine, theirs, what) in same.items():
+            if mine != theirs:
+                raise field_error(
+                    fname, f"model.{name}", f"is out of range: it must be {what}, {theirs!r}", mine
+                )
+
+
+#: The fit summary kept in the ``model`` section (``fit:<key>``, see ``fit_summary_``).
+_FIT_KEYS = (
+    "fit:rate",
+    "fit:active_share",
+    "fit:spikes_per_sample",
+    "fit:threshold",
+    "fit:stdp_change",
+)
+
+
+_FIT_CHECKS = {key: functools.partial(check_number, name=key) for key in _FIT_KEYS}
+
+
+def _check_weight_bound(bound):
+    if bound is not None and not (
+        isinstance(bound, (int, float, np.number))
+        and not isinstance(bound, bool)
+        and np.isfinite(bound)
+        and bound > 0
+    ):
+        raise ValueError(f"weight_bound must be a positive number or None, got {bound!r}.")
+
+
+def _check_readout(readout):
+    if not isinstance(readout, str) or readout not in READOUTS:
+        raise ValueError(f"readout must be one of {sorted(READOUTS)}, got {readout!r}.")
+
+
+def _saved_class(model, cls, fname):
+    """Return the classifier class a file's ``model`` section names (a subclass of ``cls``)."""
+    saved = model.get("class", cls.__name__)
+    if isinstance(saved, str) and saved not in _CLASSES and saved in _CLASS_MODULES:
+        import importlib
+
+        importlib.import_module(_CLASS_MODULES[saved])
+    if not isinstance(saved, str) or saved not in _CLASSES:
+        known = sorted({*_CLASSES, *_CLASS_MODULES})
+        raise field_error(
+            fname, "model.class", f"is not a classifier class (one of {known})", saved
+        )
+    klass = _CLASSES[saved]
+    if not issubclass(klass, cls):
+        raise CubeFileError(
+            f"{fname} holds a {saved}, not a {cls.__name__}: load it with {saved}.load.",
+            fname=fname,
+        )
+    return klass
+
+
+def _read_encoder(section, kind, n_channels, fname):
+    """Build the fitted encoder a file's ``encoder`` section holds, every field checked."""
+    values = dict(section)
+    for key in ("kind", "params"):
+        if key not in values:
+            raise field_error(fname, f"encoder.{key}", "is missing")
+    if values["kind"] != kind:
+        raise field_error(
+            fname,
+            "encoder.kind",
+            f"is out of range: it must be the model's encoder, {kind!r}",
+            values["kind"],
+        )
+    params = json_field(values["params"], "encoder.params", fname)
+    check_keys(params, ENCODERS[kind]._get_param_names(), section="encoder", fname=fname)
+    encoder = make_encoder(kind, **params)
+    encoder._check_params(fname)
+    checks = {f"fitted:{key}": check for key, check in encoder._fitted_checks(n_channels).items()}
+    optional = [key for key in checks if key[len("fitted:") :] not in encoder._required_fitted]
+    check_keys(
+        values, ("kind", "params", *checks), section="encoder", fname=fname, optional=optional
+    )
+    check_fields(values, checks, section="encoder", fname=fname)
+    for key in checks:
+        if key in values:
+            setattr(encoder, key[len("fitted:") :], values[key])
+    return encoder
+
+
+def _read_readout(section, readout, cube, fname):
+    """Fit ``readout`` again on a file's ``readout`` section, every field checked."""
+    check_keys(section, ("features", "labels"), section="readout", fname=fname)
+    n_features = readout.n_features(cube.n_neurons)
+
+    def features(value):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "iuf":
+            raise TypeError(f"features must hold real numbers, got dtype {arr.dtype}.")
+        if arr.ndim != 2 or len(arr) < 1 or arr.shape[1] != n_features:
+            raise ValueError(
+                f"features must be shaped (n_training_samples, {n_features}) for the "
+                f"{type(readout).__name__} on the cube's {cube.n_neurons} neurons, got {arr.shape}."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(
+                f"features must be finite, got {int(np.sum(~np.isfinite(arr)))} NaN or inf."
+            )
+
+    def labels(value):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuU":
+            raise TypeError(f"labels must be class labels (int or str), got dtype {arr.dtype}.")
+        n = len(section["features"])
+        if arr.shape != (n,) or len(np.unique(arr)) < 2:
+            raise ValueError(
+                f"labels must be one label per training sample ({n}) of at least two classes, "
+                f"got shape {arr.shape} with {len(np.unique(arr))} class(es)."
+            )
+
+    check_fields(section, {"features": features, "labels": labels}, section="readout", fname=fname)
+    try:
+        return readout.fit_features(section["features"], section["labels"])
+    except ValueError as err:
+        raise field_error(fname, "readout", f"cannot be fitted again: {err}") from None
 
 
 _CLASSES["NeuCubeClassifier"] = NeuCubeClassifier

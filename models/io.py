@@ -15,18 +15,36 @@ kind              sections                   class
 
 The command line, the report and the desktop app open model files through
 these two functions only, so a file is refused in the same words everywhere.
+
+Every field read from a model file is checked before the model is built, each
+section where it is read: the cube's by :meth:`Cube.load
+<neucube.cube.Cube.load>`, the ``model``, ``encoder`` and ``readout`` sections
+by :meth:`NeuCubeClassifier.load <models.classifier.NeuCubeClassifier.load>`,
+the ``detector`` section by :meth:`SeizureDetector.load
+<models.seizure.detector.SeizureDetector.load>`, with the checks the
+estimators run on their parameters at fit. A field that is missing, unknown,
+of the wrong type or out of range is a :class:`ModelFileError` naming the file
+and the field::
+
+    chb01.npz: field detector.threshold = 5 is out of range: threshold must be
+    a probability in [0, 1], got 5. Retrain the model (neucube train) or
+    restore the original file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from neucube.persistence import CubeFileError
 
 from . import logger
 
@@ -41,6 +59,9 @@ __all__ = [
     "LoadedModel",
     "ModelFileError",
     "ModelInfo",
+    "RETRAIN",
+    "json_field",
+    "model_fields",
     "model_identity",
     "peek_model",
     "read_model",
@@ -51,8 +72,53 @@ KINDS = ("seizure", "trials")
 _DESCRIPTIONS = {"seizure": "seizure detector", "trials": "trial classifier"}
 
 
-class ModelFileError(ValueError):
-    """The file is not a NeuCube-EEG model file (the message says why and what to do)."""
+class ModelFileError(CubeFileError):
+    """The file is not a usable NeuCube-EEG model file (the message says why and what to do).
+
+    A :class:`neucube.persistence.CubeFileError` (so a ``ValueError``); for a
+    bad field, its ``fname``, ``field``, ``problem`` and ``value`` say which.
+    """
+
+
+#: What to do about a model file whose field is out of range.
+RETRAIN = "Retrain the model (neucube train) or restore the original file."
+
+
+@contextlib.contextmanager
+def model_fields(fname: str | os.PathLike) -> Iterator[None]:
+    """Read a model file's fields: a bad one becomes a :class:`ModelFileError`.
+
+    Parameters
+    ----------
+    fname : path-like
+        The model file being read.
+
+    Yields
+    ------
+    None
+        Within the block, a :class:`~neucube.persistence.CubeFileError` about
+        a field (from the cube's or a section's checks) is raised again as a
+        :class:`ModelFileError` with the same words, whose advice is to
+        retrain the model or restore the file.
+    """
+    try:
+        yield
+    except ModelFileError:
+        raise
+    except CubeFileError as err:
+        if err.field is None:
+            raise
+        message = str(err)
+        if err.fix and message.endswith(err.fix):
+            message = message[: -len(err.fix)] + RETRAIN
+        raise ModelFileError(
+            message,
+            fname=err.fname if err.fname is not None else fname,
+            field=err.field,
+            problem=err.problem,
+            value=err.value,
+            fix=RETRAIN,
+        ) from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +207,46 @@ class LoadedModel:
         return getattr(self.cube, "file_info_", None) or {}
 
 
+def json_field(text: object, field: str, fname: str | os.PathLike) -> dict:
+    """Return the JSON object that a model file keeps as text in a field.
+
+    Parameters
+    ----------
+    text : object
+        The field's value, as read (a str holding a JSON object).
+    field : str
+        The field, ``'section.key'`` (``'detector.params'``).
+    fname : path-like
+        The file.
+
+    Returns
+    -------
+    values : dict
+        The object.
+
+    Raises
+    ------
+    ModelFileError
+        If ``text`` is not the text of a JSON object.
+    """
+    from neucube.persistence import field_error
+
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except (ValueError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        raise field_error(
+            fname,
+            field,
+            "is not the text of a JSON object of parameters, as save writes it",
+            text,
+            fix=RETRAIN,
+            error=ModelFileError,
+        )
+    return value
+
+
 def _not_a_model(path, why):
     return ModelFileError(
         f"{path} is not a NeuCube-EEG model file ({why}). Choose a file written by "
@@ -174,8 +280,9 @@ def model_identity(
 
 def _version(meta):
     """Return the model version stored with alerts, from a cube file's metadata."""
-    versions = meta.get("versions") or {}
-    return f"neucube {versions.get('neucube')}, {meta.get('created')}"
+    versions = meta.get("versions")
+    writer = versions.get("neucube") if isinstance(versions, dict) else None
+    return f"neucube {writer}, {meta.get('created')}"
 
 
 def peek_model(path: str | os.PathLike) -> ModelInfo:
@@ -212,9 +319,10 @@ def peek_model(path: str | os.PathLike) -> ModelInfo:
         model = extra.get("model") or {}
     except Exception as err:
         raise _not_a_model(path, f"{type(err).__name__}: {err}") from err
-    if not isinstance(extra, dict) or not isinstance(model, dict):
+    values = model.get("values") if isinstance(model, dict) else None
+    if not isinstance(extra, dict) or not isinstance(values or {}, dict):
         raise _not_a_model(path, "its metadata has no model sections")
-    class_name = (model.get("values") or {}).get("class")
+    class_name = (values or {}).get("class")
     if "detector" in extra:
         kind, class_name = "seizure", class_name or "NeuCubeClassifier"
     elif class_name:
@@ -268,8 +376,6 @@ def read_model(
     ModelFileError
         If the file is not a NeuCube-EEG model, or the object is not trained.
     """
-    from neucube.persistence import CubeFileError
-
     from .classifier import NeuCubeClassifier
     from .seizure.detector import SeizureDetector, shipped_model_path
 
@@ -299,8 +405,10 @@ def read_model(
                 obj = SeizureDetector.load(path)
             else:
                 obj = NeuCubeClassifier.load(path)  # as the class that saved it
+        except ModelFileError:
+            raise
         except CubeFileError as err:
-            raise ModelFileError(f"Not a NeuCube-EEG model: {err}") from err
+            raise ModelFileError(f"Not a NeuCube-EEG model: {err}", fname=path) from err
         loaded = LoadedModel(peek.kind, obj, path)
         if cache:
             _CACHE.clear()  # keep one: a cube's network holds memory

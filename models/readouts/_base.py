@@ -67,6 +67,21 @@ class ActivityReadout(ClassifierMixin, BaseEstimator):
         """Return the unfitted scikit-learn model for training labels ``y``."""
         raise NotImplementedError
 
+    def n_features(self, n_neurons: int) -> int:
+        """Return how many features :meth:`features` makes of activity of ``n_neurons`` neurons.
+
+        Parameters
+        ----------
+        n_neurons : int
+            Reservoir neurons of the cube read.
+
+        Returns
+        -------
+        n_features : int
+            One per neuron (the binned readout: one per group and time bin).
+        """
+        return int(n_neurons)
+
     def fit(self, X: CubeActivity | np.ndarray, y: npt.ArrayLike) -> ActivityReadout:
         """Fit the readout on the activity of training samples.
 

@@ -125,6 +125,21 @@ class BinnedCountClassifier(ActivityReadout):
             raise ValueError("groups must be non-negative integers.")
         return groups, int(groups.max()) + 1 if groups.size else 0
 
+    def n_features(self, n_neurons: int) -> int:
+        """Return ``n_groups * n_bins``, the features of activity of ``n_neurons`` neurons.
+
+        Parameters
+        ----------
+        n_neurons : int
+            Reservoir neurons of the cube read.
+
+        Returns
+        -------
+        n_features : int
+            Groups of neurons times time bins.
+        """
+        return self._group_index(n_neurons)[1] * int(self.n_bins)
+
     def features(self, X: CubeActivity | np.ndarray) -> np.ndarray:
         """Return ``log1p`` binned counts, shape (n_samples, n_groups * n_bins).
 

@@ -317,22 +317,97 @@ class SeizureDetector:
         """Return the constructor parameters as a dict."""
         return {name: getattr(self, name) for name in self._PARAMS}
 
-    def _check_params(self):
-        if self.method not in ("neucube", "features"):
-            raise ValueError(f"method must be 'neucube' or 'features', got {self.method!r}.")
-        if not 0 < self.hop <= self.window:
-            raise ValueError(
-                f"hop must be in (0, window] seconds, got hop={self.hop!r}, window={self.window!r}."
-            )
-        if not 0 <= self.threshold <= 1:
-            raise ValueError(f"threshold must be a probability in [0, 1], got {self.threshold!r}.")
-        if not 0 <= self.max_missing < 1:
-            raise ValueError(f"max_missing must be in [0, 1), got {self.max_missing!r}.")
-        if self.background is not None and not self.background >= self.hop:
-            raise ValueError(
-                f"background must be None or at least one hop ({self.hop} s), got "
-                f"{self.background!r}."
-            )
+    def _param_checks(self):
+        """Return how each parameter is checked: name -> function of its value (raises).
+
+        In the order of the constructor, so that a check that looks at
+        another parameter (``hop`` at ``window``, ``h_freq`` at ``l_freq``
+        and ``sfreq``) comes after that one's own.
+        """
+        from acquisition.filters import _check_band
+        from neucube._checks import check_band, check_ch_names, check_int, check_seed
+        from neucube.cube import _param_checks as cube_param_checks
+        from neucube.encoders import make_encoder
+
+        from .._checks import check_number
+        from ..classifier import _check_readout, _check_weight_bound
+
+        def number(name, **bounds):
+            return lambda v: check_number(v, name, **bounds)
+
+        def window(value):
+            value = check_number(value, "window", minimum=0, strict=True)
+            if round(value * self.sfreq) < 2:
+                raise ValueError(
+                    f"window must hold at least 2 samples at {self.sfreq:g} Hz, got {value:g} s."
+                )
+
+        def hop(value):
+            value = check_number(value, "hop")
+            if not 0 < value <= self.window or round(value * self.sfreq) < 1:
+                raise ValueError(
+                    f"hop must be in (0, window] seconds and hold a sample, got hop={value!r}, "
+                    f"window={self.window!r}."
+                )
+
+        def band_edges(l_freq, h_freq, notch):
+            # the filter's own checks, without their advice on arguments (a file has none)
+            try:
+                _check_band(self.sfreq, l_freq, h_freq, notch)
+            except ValueError as err:
+                raise ValueError(str(err).split(". ")[0].rstrip(".") + ".") from None
+
+        def method(value):
+            if value not in ("neucube", "features"):
+                raise ValueError(f"method must be 'neucube' or 'features', got {value!r}.")
+
+        def background(value):
+            value = check_number(value, "background", allow_none=True)
+            if value is not None and not value >= self.hop:
+                raise ValueError(
+                    f"background must be None or at least one hop ({self.hop} s), got {value!r}."
+                )
+
+        def threshold(value):
+            if not 0 <= check_number(value, "threshold") <= 1:
+                raise ValueError(f"threshold must be a probability in [0, 1], got {value!r}.")
+
+        def max_missing(value):
+            if not 0 <= check_number(value, "max_missing") < 1:
+                raise ValueError(f"max_missing must be in [0, 1), got {value!r}.")
+
+        return {
+            "ch_names": lambda v: v is None or check_ch_names(v, "ch_names"),
+            "sfreq": number("sfreq", minimum=0, strict=True),
+            "window": window,
+            "hop": hop,
+            "l_freq": lambda v: band_edges(v, None, None),
+            "h_freq": lambda v: band_edges(self.l_freq, v, None),
+            "notch": lambda v: band_edges(None, None, v),
+            "method": method,
+            "readout": _check_readout,
+            "alpha": lambda v: make_encoder("tbr", alpha=v)._check_params(),
+            "background": background,
+            "background_quantile": number("background_quantile", minimum=0, strict=True, maximum=1),
+            "band": lambda v: v is None or check_band(v),
+            "weight_bound": _check_weight_bound,
+            "n_passes": lambda v: check_int(v, "n_passes", min_value=0),
+            "threshold": threshold,
+            "min_duration": number("min_duration", minimum=0),
+            "merge_gap": number("merge_gap", minimum=0),
+            "max_missing": max_missing,
+            "flat_uv": number("flat_uv", minimum=0),
+            "max_abs_uv": number("max_abs_uv", minimum=0, strict=True),
+            "n_top_channels": lambda v: check_int(v, "n_top_channels", min_value=0),
+            "target": cube_param_checks({})["target"],
+            "random_state": check_seed,
+        }
+
+    def _check_params(self, fname=None):
+        """Check every parameter; fit does, and so does :meth:`load` (naming the file's field)."""
+        from neucube.persistence import check_fields
+
+        check_fields(self.get_params(), self._param_checks(), section="detector", fname=fname)
 
     # -- background level ----------------------------------------------------------
 
@@ -797,6 +872,12 @@ class SeizureDetector:
     def load(cls, fname: str | os.PathLike) -> SeizureDetector:
         """Load a detector saved with :meth:`save`.
 
+        Every field is checked before the detector is built: those of its
+        classifier (:meth:`NeuCubeClassifier.load
+        <models.classifier.NeuCubeClassifier.load>`), then the parameters in
+        the ``detector`` section with the checks ``fit`` runs, their
+        agreement with the classifier, and the training background.
+
         Parameters
         ----------
         fname : path-like
@@ -806,25 +887,97 @@ class SeizureDetector:
         -------
         detector : SeizureDetector
             The trained detector.
+
+        Raises
+        ------
+        neucube.persistence.CubeFileError
+            If the file is not a cube file, or holds no seizure detector.
+        models.io.ModelFileError
+            If a field is missing, unknown, of the wrong type or out of range
+            (the error names the file and the field).
         """
-        from neucube.persistence import CubeFileError
+        from neucube.persistence import CubeFileError, check_fields, check_keys
 
         from ..classifier import NeuCubeClassifier
+        from ..io import json_field, model_fields
 
-        clf = NeuCubeClassifier.load(fname)
-        extra = getattr(clf.cube_, "extra_", {}) or {}
-        if "detector" not in extra:
-            raise CubeFileError(
-                f"{fname} is a NeuCubeClassifier but not a seizure detector model. Train one "
-                "with `neucube train --task seizure`."
+        with model_fields(fname):
+            clf = NeuCubeClassifier.load(fname)
+            extra = getattr(clf.cube_, "extra_", {}) or {}
+            if "detector" not in extra:
+                raise CubeFileError(
+                    f"{fname} is a NeuCubeClassifier but not a seizure detector model. Train one "
+                    "with `neucube train --task seizure`.",
+                    fname=fname,
+                )
+            section = check_keys(
+                extra["detector"], ("params", "background"), section="detector", fname=fname
             )
-        params = json.loads(extra["detector"]["params"])
-        # models from before background scaling and calibration
-        params.setdefault("background", None)
-        params.setdefault("background_quantile", 0.1)
-        params.setdefault("band", None)
-        params.setdefault("weight_bound", None)
-        det = cls(**params)
+            params = json_field(section["params"], "detector.params", fname)
+            for key, value in _LEGACY_PARAMS.items():
+                params.setdefault(key, value)
+            check_keys(params, cls._PARAMS, section="detector", fname=fname)
+            if isinstance(params["band"], list):
+                params["band"] = tuple(params["band"])  # JSON keeps the tuple fit used as a list
+            det = cls(**params)
+            det._check_params(fname)
+            det._check_classifier(clf, fname)
+            n_channels = len(det.ch_names)
+            check_fields(
+                section,
+                {"background": lambda v: _check_background(v, n_channels)},
+                section="detector",
+                fname=fname,
+            )
         det.classifier_ = clf
-        det.background_ = np.asarray(extra["detector"]["background"])
+        det.background_ = np.asarray(section["background"], dtype=float)
         return det
+
+    def _check_classifier(self, clf, fname):
+        """Check that the parameters read from a file fit the file's classifier."""
+        from neucube.persistence import field_error
+
+        steps = int(round(self.window * self.sfreq))
+        rules = (
+            ("method", self.method == "neucube", "the file holds the cube detector, 'neucube'"),
+            ("ch_names", self.ch_names == list(clf.ch_names), "the classifier's channels"),
+            ("sfreq", self.sfreq == clf.sfreq, f"the classifier's rate, {clf.sfreq!r} Hz"),
+            (
+                "window",
+                clf.readout != "bins" or steps >= int(clf.n_bins),
+                f"at least the readout's {clf.n_bins} time bins long ({steps} samples)",
+            ),
+        )
+        for name, ok, what in rules:
+            if not ok:
+                raise field_error(
+                    fname,
+                    f"detector.{name}",
+                    f"is out of range: it must be {what}",
+                    getattr(self, name),
+                )
+
+
+#: Parameters that models from before background scaling and calibration lack.
+_LEGACY_PARAMS = {
+    "background": None,
+    "background_quantile": 0.1,
+    "band": None,
+    "weight_bound": None,
+}
+
+
+def _check_background(background, n_channels):
+    """Check the training background: mean and spread of each channel's activity."""
+    arr = np.asarray(background)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"background must hold real numbers, got dtype {arr.dtype}.")
+    if arr.shape != (2, n_channels):
+        raise ValueError(
+            f"background must be shaped (2, {n_channels}): the mean and spread of each "
+            f"channel's activity, got {arr.shape}."
+        )
+    if not np.all(np.isfinite(arr)) or arr.min() < 0 or arr[1].min() <= 0:
+        raise ValueError(
+            "background must hold finite means >= 0 and spreads > 0 of each channel's activity."
+        )

@@ -31,10 +31,12 @@ which also makes the cube 40 % cheaper to run.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .._checks import check_number
 from .._docs import fill_doc
 from ..classifier import DEFAULT_BAND, NeuCubeClassifier
 from ._window import window_slice as _window_slice
@@ -141,6 +143,29 @@ class FamiliarityClassifier(NeuCubeClassifier):
         self.tmin = tmin
         self.tmax = tmax
         self.epoch_tmin = epoch_tmin
+
+    def _param_checks(self):
+        """Return how each parameter is checked, the window's with the classifier's."""
+
+        def tmax(value):
+            value = check_number(value, "tmax", allow_none=True)
+            if self.sfreq is not None:
+                # epochs of any length: the window must start inside and hold 2 samples
+                _window_slice(
+                    sys.maxsize,
+                    float(self.sfreq),
+                    self.tmin,
+                    value,
+                    self.epoch_tmin,
+                    "FamiliarityClassifier",
+                )
+
+        return {
+            **super()._param_checks(),
+            "tmin": lambda v: check_number(v, "tmin"),
+            "epoch_tmin": lambda v: check_number(v, "epoch_tmin"),
+            "tmax": tmax,
+        }
 
     def _crop(self, X):
         X = np.asarray(X, dtype=float)
