@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--stream", default=None, help="LSL stream name (--source lsl)")
     p.add_argument(
+        "--source-id",
+        default=None,
+        help="LSL source id, to choose between streams of the same name (--source lsl)",
+    )
+    p.add_argument(
         "--markers", default=None, help="LSL marker stream starting the trials of a trial model"
     )
     p.add_argument("--file", default=None, help="recording to play (--source file)")
@@ -264,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     spec = SourceSpec(
         kind=kind,
         name=args.stream,
+        source_id=args.source_id,
         path=args.file,
         speed=None if args.speed == 0 else args.speed,
         markers=args.markers,

@@ -196,7 +196,9 @@ class LSLSource(_SourceBase):
         Raises
         ------
         RuntimeError
-            If no stream (or more than one) matches within ``timeout``.
+            If no stream matches within ``timeout``, or, without a
+            ``source_id``, more than one answers to the name within
+            ``probe_timeout``.
         """
         if self._state == "closed":
             raise RuntimeError("This LSLSource was closed; make a new one to connect again.")
@@ -212,11 +214,33 @@ class LSLSource(_SourceBase):
                 "Check that the sender is running (e.g. `mne-lsl player FILE`) and on "
                 "this network, or pass the right name/source_id."
             ) from err
+        if self.source_id is None:
+            self._refuse_ambiguous(stream)
         self._adopt(stream, first=True)
         logger.info(
             "Connected to %s: %d channels at %g Hz.", self._label(), len(self.ch_names), self.sfreq
         )
         return self
+
+    def _refuse_ambiguous(self, stream):
+        """Refuse a name (or type) that more than one stream answers to.
+
+        liblsl stops resolving at the first stream that matches, so a second
+        sender with the same name would be chosen at random. Without a
+        ``source_id``, look ``probe_timeout`` seconds for a second one.
+        """
+        from mne_lsl.lsl import resolve_streams
+
+        found = resolve_streams(self.probe_timeout, self.name, self.stype, None, minimum=2)
+        ids = sorted({(s.source_id, s.hostname) for s in found})
+        if len(ids) > 1:
+            stream.disconnect()
+            shown = ", ".join(f"{sid!r} on {host}" for sid, host in ids)
+            raise RuntimeError(
+                f"{len(ids)} LSL streams match name={self.name!r}, stype={self.stype!r}: "
+                f"source ids {shown}. Pass the source_id of the one to record (the app: "
+                "--source-id) so that the right amplifier is used."
+            )
 
     def _adopt(self, stream, first=False):
         """Take a connected StreamLSL as the current one (checking it matches)."""

@@ -116,7 +116,8 @@ def _report(args, det, model_path, raw, found, store, fmt):
         + (f", missing {', '.join(found.missing)} (left flat)" if found.missing else "")
     )
     n_cells = len(found.times) * len(found.ch_names)
-    n_flagged = sum(found.flagged.values())
+    # Missing channels are left flat: as unusable as a flagged channel-window.
+    n_flagged = sum(found.flagged.values()) + len(found.missing) * len(found.times)
     if found.flagged:
         print(
             "flagged (flat or disconnected, never a cause of alerts): "

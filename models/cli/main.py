@@ -52,6 +52,18 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"neucube {args.command}: error: {cli_message(err)}", file=sys.stderr)
         return 2
+    except OSError as err:
+        # The system refused a path the user gave (too long, a link loop, no
+        # permission, disk full): name it and the reason, without a traceback.
+        if args.debug:
+            raise
+        where = f" {err.filename}" if err.filename else ""
+        print(
+            f"neucube {args.command}: error: cannot use{where}: {err.strerror or err}. "
+            "Check the path and its permissions; no input was written over.",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print(f"neucube {args.command}: interrupted.", file=sys.stderr)
         return 130
