@@ -15,7 +15,7 @@ import pytest
 from gui.window import MainWindow
 from gui.worker import SourceSpec
 from models.alerts import AlertStore
-from sample_data import SAMPLE_DIR, SEIZURE_EDF
+from sample_data import MOTOR_EDF, SAMPLE_DIR, SEIZURE_EDF
 
 
 def _wait(app, condition, timeout, step=0.01):
@@ -315,6 +315,26 @@ def test_pipeline_in_a_thread_of_the_window_process(qapp, tmp_path):
         assert win.history.total == 13 * 256 and win.start_button.isEnabled()
     finally:
         win.close()
+
+
+def test_unseen_seizure_free_recording_raises_no_alert(qapp, tmp_path):
+    # EEGMMIDB S001 (another person, never trained on, 64 channels at 160 Hz): the window
+    # re-references and resamples it live and never crosses the threshold
+    db = tmp_path / "a.sqlite"
+    win = MainWindow(db=db, worker="thread")
+    win.show()
+    try:
+        win.start(SourceSpec(kind="file", path=str(MOTOR_EDF), speed=None, duration=30.0))
+        assert _wait_run(qapp, win)
+        assert win.worker.state == "finished", win.worker.error
+        assert len(win.prob.proba) == 29 and not win.prob.crossed
+        assert max(win.prob.proba) < win.prob.threshold
+        assert win.alerts_raised == [] and win.alert_panel.table.rowCount() == 0
+        assert "finished" in win.status_line.text()
+    finally:
+        win.close()
+    with AlertStore(db) as store:
+        assert store.list() == []
 
 
 @pytest.mark.slow

@@ -118,6 +118,25 @@ def test_monopolar_stream_is_rereferenced_like_offline_with_missing_channels(det
     _assert_same(pipe.detection(), off)
 
 
+def test_unseen_seizure_free_stream_at_its_own_rate_raises_no_alert(detector, tmp_path):
+    # 30 s of EEGMMIDB S001 (another person, never trained on) streamed at its 160 Hz:
+    # re-referenced and resampled live, every window scored, nothing alerted or stored
+    raw = read_raw(MOTOR_EDF).crop(0, 30, include_tmax=False)
+    store = AlertStore(tmp_path / "alerts.sqlite")
+    alerts = []
+    src = ArraySource(raw, chunk_size=(1, 200), random_state=5)
+    pipe = LivePipeline(detector, src, alert_store=store, on_alert=alerts.append)
+    pipe.run()
+    live = pipe.detection()
+    assert pipe.resampled_from == 160.0 and pipe.missing == ["T7-FT9", "FT9-FT10", "FT10-T8"]
+    np.testing.assert_array_equal(live.times, np.arange(29.0))
+    assert live.proba.max() < detector.threshold
+    assert live.events == [] and pipe.alerts == alerts == [] and store.list() == []
+    store.close()
+    # offline (zero-phase resampling) agrees: no event either
+    assert detector.detect(raw, progress_bar=False).events == []
+
+
 def test_flat_and_saturated_channel_windows_are_flagged_like_offline(detector, chb03):
     raw = chb03.copy().crop(0, 12, include_tmax=False)
     sfreq = raw.info["sfreq"]
