@@ -207,10 +207,15 @@ def test_untrained_detector_is_refused():
         LivePipeline(SeizureDetector(), ArraySource(np.zeros((1, 10)), 256.0, ["Cz"]))
 
 
+@pytest.mark.slow
 def test_headless_replay_over_lsl_reports_as_it_goes(tmp_path):
-    lines = []
+    lines, preds = [], []
     res = run_headless(
-        duration=5.0, db=tmp_path / "alerts.sqlite", process=False, echo=lines.append
+        duration=5.0,
+        db=tmp_path / "alerts.sqlite",
+        process=False,
+        echo=lines.append,
+        on_prediction=preds.append,
     )
     assert res.lines == lines and lines[0].startswith("Streaming ")
     s = res.summary
@@ -218,6 +223,9 @@ def test_headless_replay_over_lsl_reports_as_it_goes(tmp_path):
     assert s["dropped"] == 0 and s["repeated"] == 0
     # latency and load are measured for every window (their size is the machine's:
     # benchmarks/live_latency.py reports them; a test asserts only that they exist)
+    latencies = [p.latency for p in preds]
+    assert len(latencies) == 4 and all(t is not None for t in latencies)
+    assert np.all(np.isfinite(latencies)) and min(latencies) > 0
     assert s["latency"]["n"] == 4 and s["latency"]["median"] > 0
     assert s["chunk_load"]["overall"] > 0
     assert any(line.startswith("Dropped samples: 0 ") for line in lines)
