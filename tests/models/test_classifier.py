@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import GroupKFold, cross_val_score
 from sklearn.utils.estimator_checks import (
     check_get_params_invariance,
     check_no_attributes_set_in_init,
@@ -20,7 +20,7 @@ from models.classifier import (
     nearest_electrode,
     stdp_change,
 )
-from models.readouts import SpikeCountClassifier, make_readout
+from models.readouts import SpikeCountClassifier
 from sample_data import MOTOR_EDF
 
 
@@ -66,10 +66,59 @@ def test_fit_predict_on_real_eeg(fitted, motor):
     pred = fitted.predict(X[10:])
     assert set(pred) <= {"T1", "T2"}
     np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
-    assert 0.0 <= fitted.score(X[10:], y[10:]) <= 1.0
-    # Training epochs are their own nearest deSNN neighbours: perfect recall.
-    train = fitted.transform(X[:10])
-    assert make_readout("desnn").fit(train, y[:10]).score(train, y[:10]) == 1.0
+    assert 0.0 <= fitted.score(X[10:], y[10:]) <= 1.0  # accuracy: see the planted tests
+
+
+@pytest.fixture(scope="module")
+def planted(motor):
+    """The motor epochs twice: left-hemisphere channels x3 ("left") or right ones ("right").
+
+    Training: both versions of epochs 0-9; held out: both versions of epochs 10-14.
+    ``orthogonal`` labels split each class in half by epoch parity: the planted
+    amplitude says nothing about them.
+    """
+    X, _, ch_names, sfreq = motor
+    side = np.array([c[-1] if c[-1].isdigit() else "z" for c in ch_names])
+    odd = np.isin(side, list("13579"))  # 10-10 names: odd digits on the left
+    even = np.isin(side, list("2468"))
+    left, right = X.copy(), X.copy()
+    left[:, odd] *= 3.0
+    right[:, even] *= 3.0
+    XX = np.concatenate([left, right])
+    y = np.repeat(["left", "right"], len(X))
+    epoch = np.tile(np.arange(len(X)), 2)
+    orthogonal = np.where(epoch % 2 == 0, "even", "odd")
+    return XX, y, orthogonal, epoch < 10, ch_names, sfreq
+
+
+@pytest.fixture(scope="module")
+def planted_fit(planted):
+    XX, y, _, train, ch_names, sfreq = planted
+    clf = NeuCubeClassifier(ch_names, sfreq, target="numpy", random_state=0)
+    train_activity = clf.fit_transform(XX[train], y[train])
+    return clf, train_activity, clf.transform(XX[~train])
+
+
+def test_held_out_epochs_with_a_planted_hemisphere_are_classified(planted, planted_fit):
+    XX, y, _, train, _, _ = planted
+    clf = planted_fit[0]
+    test = ~train
+    assert clf.score(XX[test], y[test]) >= 0.9  # chance: 0.5 (5 + 5 held-out epochs)
+    np.testing.assert_array_equal(clf.predict(XX[test]), y[test])
+
+
+@pytest.mark.parametrize("readout", ["bins", "counts", "desnn"])
+def test_each_readout_learns_the_planted_signal_and_not_shuffled_labels(
+    planted, planted_fit, readout
+):
+    # the cube is fitted without labels: each readout is trained on the same activity
+    _, y, orthogonal, train, _, _ = planted
+    clf, train_activity, test_activity = planted_fit
+    make = clone(clf).set_params(readout=readout)._make_readout
+    real = make(clf.cube_).fit(train_activity, y[train])
+    assert real.score(test_activity, y[~train]) >= 0.9
+    shuffled = make(clf.cube_).fit(train_activity, orthogonal[train])
+    assert 0.2 <= shuffled.score(test_activity, orthogonal[~train]) <= 0.8  # chance: 0.5
 
 
 def test_thresholds_frozen_and_activity_deterministic(fitted, motor):
@@ -99,11 +148,17 @@ def test_stdp_changed_the_weights(motor, fitted):
 
 
 @pytest.mark.slow
-def test_cross_validation_with_counts_readout(motor):
-    X, y, ch_names, sfreq = motor
+def test_cross_validation_with_counts_readout(planted):
+    XX, yy, orthogonal, _, ch_names, sfreq = planted
     clf = NeuCubeClassifier(ch_names, sfreq, readout="counts", target="numpy", random_state=1)
-    scores = cross_val_score(clf, X, y, cv=StratifiedKFold(3))
-    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    # folds by epoch (both versions of an epoch on one side): the planted hemisphere is found
+    groups = np.tile(np.arange(len(XX) // 2), 2)
+    cv = GroupKFold(3)
+    scores = cross_val_score(clf, XX, yy, cv=cv, groups=groups)
+    assert scores.shape == (3,) and np.all(scores >= 0.8)
+    # and labels that carry no planted signal are found at chance
+    shuffled = cross_val_score(clf, XX, orthogonal, cv=cv, groups=groups)
+    assert 0.25 <= shuffled.mean() <= 0.75
 
 
 def test_spike_count_readout_by_hand():
@@ -115,6 +170,24 @@ def test_spike_count_readout_by_hand():
     clf = SpikeCountClassifier().fit(raster, y)
     np.testing.assert_allclose(clf.features(raster[:1]), [[np.log1p(5), 0.0]])
     assert clf.score(raster, y) == 1.0
+
+
+def test_spike_count_readout_on_held_out_noisy_rasters():
+    # 3 neurons firing at random (p = 0.2); class "a" adds 6 spikes to neuron 0, "b" to neuron 1
+    rng = np.random.default_rng(0)
+    n = 80
+    raster = rng.random((n, 3, 30)) < 0.2
+    y = np.repeat(["a", "b"], n // 2)
+    raster[y == "a", 0, :12:2] = True
+    raster[y == "b", 1, :12:2] = True
+    order = rng.permutation(n)
+    raster, y = raster[order], y[order]
+    orthogonal = np.where(np.arange(n) % 2 == 0, "even", "odd")  # no spikes tell these apart
+    train, test = slice(0, 40), slice(40, None)
+    real = SpikeCountClassifier().fit(raster[train], y[train])
+    assert real.score(raster[test], y[test]) >= 0.9
+    shuffled = SpikeCountClassifier().fit(raster[train], orthogonal[train])
+    assert 0.25 <= shuffled.score(raster[test], orthogonal[test]) <= 0.75
 
 
 def test_bad_input(motor, fitted):

@@ -39,3 +39,26 @@ def test_erp_lda_baseline(uci):
     assert isinstance(lda, LinearDiscriminantAnalysis)
     assert (lda.solver, lda.shrinkage) == ("lsqr", "auto")
     assert 0.0 <= pipe.score(X[1::2], y[1::2]) <= 1.0
+
+
+def _halves(y):
+    """Split each class in two halves by rank: labels no signal tells apart."""
+    out = np.empty(len(y), dtype=object)
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        out[idx] = np.where(np.arange(len(idx)) % 2 == 0, "first", "second")
+    return out
+
+
+def test_erp_lda_finds_a_planted_erp_in_held_out_trials(uci):
+    # a P300-like wave (20 µV, peak at 300 ms, sd 50 ms) on the parietal channels of the
+    # familiar trials; the EEG itself has a standard deviation of about 11 µV
+    X, y, _, ch_names, sfreq = uci
+    t = np.arange(X.shape[2]) / sfreq
+    parietal = [i for i, c in enumerate(ch_names) if c.upper().startswith(("P", "CP", "O"))]
+    X = X.copy()
+    X[np.ix_(y == "familiar", parietal)] += 20.0 * np.exp(-0.5 * ((t - 0.3) / 0.05) ** 2)
+    train, test = slice(0, None, 2), slice(1, None, 2)
+    assert make_erp_lda(sfreq).fit(X[train], y[train]).score(X[test], y[test]) >= 0.9
+    halves = make_erp_lda(sfreq).fit(X[train], _halves(y[train]))
+    assert 0.2 <= halves.score(X[test], _halves(y[test])) <= 0.8  # chance: 0.5, 20 trials

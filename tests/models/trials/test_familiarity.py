@@ -67,10 +67,39 @@ def test_fit_predict_on_bundled_excerpt(fitted, uci):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     pred = fitted.predict(X[1::2])
     np.testing.assert_array_equal(pred, fitted.classes_[proba.argmax(axis=1)])
-    assert 0.0 <= fitted.score(X[1::2], y[1::2]) <= 1.0
+    assert 0.0 <= fitted.score(X[1::2], y[1::2]) <= 1.0  # accuracy: see the planted test
     # The cube sees the window only: 0-0.6 s at 256 Hz is 154 steps.
     activity = fitted.transform(X[:2])
     assert activity.n_times == 154 and activity.n_spikes > 0
+
+
+@pytest.mark.slow
+def test_held_out_trials_with_a_planted_rhythm_are_classified(uci):
+    # a 10 Hz burst (20 µV, 0.2-0.5 s) on the parietal channels of the familiar trials;
+    # the EEG itself has a standard deviation of about 11 µV
+    X, y, _, ch_names, sfreq = uci
+    t = np.arange(X.shape[2]) / sfreq
+    burst = np.sin(2 * np.pi * 10.0 * t) * ((t >= 0.2) & (t < 0.5))
+    parietal = [i for i, c in enumerate(ch_names) if c.upper().startswith(("P", "CP", "O"))]
+    X = X.copy()
+    X[np.ix_(y == "familiar", parietal)] += 20.0 * burst
+    train, test = slice(0, None, 2), slice(1, None, 2)
+    clf = FamiliarityClassifier(ch_names, sfreq, target="numpy", random_state=0)
+    train_activity = clf.fit_transform(X[train], y[train])
+    assert clf.score(X[test], y[test]) >= 0.9  # chance: 0.5, 20 held-out trials
+    # labels no signal tells apart (each class split in two): chance; the cube is fitted
+    # without labels, so only the readout is trained again
+    halves = clf._make_readout(clf.cube_).fit(train_activity, _halves(y[train]))
+    assert 0.2 <= halves.score(clf.transform(X[test]), _halves(y[test])) <= 0.8
+
+
+def _halves(y):
+    """Split each class in two halves by rank: labels no signal tells apart."""
+    out = np.empty(len(y), dtype=object)
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c)
+        out[idx] = np.where(np.arange(len(idx)) % 2 == 0, "first", "second")
+    return out
 
 
 def test_window_is_checked(uci):
