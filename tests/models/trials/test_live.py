@@ -1,13 +1,22 @@
-"""The live trial pipeline equals the classifier offline, without Qt."""
+"""The live trial pipeline equals the classifier offline, without Qt.
+
+Most tests feed an in-memory source; one streams the trials and their markers
+through real LSL outlets on this machine.
+"""
+
+import time
+import uuid
 
 import numpy as np
 import pytest
 
 from acquisition import read_uci_epochs
-from acquisition.stream import ArraySource
+from acquisition.stream import ArraySource, LSLSource, MarkerInlet, configure_lsl
 from models.trials.familiarity import FamiliarityClassifier
 from models.trials.live import LiveTrialPipeline, TrialResult
 from sample_data import SAMPLE_DIR
+
+configure_lsl(resolve_scope="machine")  # before liblsl loads: local only, quiet
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +101,71 @@ def test_stream_markers_are_placed_on_their_sample(trials):
     )
     pipe.close()
     assert inlet.closed
+
+
+def _wait_for_consumer(outlet):
+    """Wait until an inlet has subscribed (a hang fails on the suite's per-test timeout)."""
+    while not outlet.has_consumers:
+        time.sleep(0.01)
+
+
+def test_lsl_markers_start_trials_of_an_lsl_stream_on_their_sample(trials):
+    from mne_lsl.lsl import StreamInfo, StreamOutlet, local_clock
+
+    clf, X, y, ch_names, sfreq = trials
+    n = X.shape[2]
+    data = np.concatenate(list(X), axis=1).T  # (n_samples, n_channels), volts
+    name, marker_name = (f"neucube-test-{what}-{uuid.uuid4().hex[:12]}" for what in "em")
+    info = StreamInfo(name, "eeg", len(ch_names), sfreq, "float64", name)
+    info.set_channel_names(ch_names)
+    info.set_channel_types(["eeg"] * len(ch_names))
+    info.set_channel_units(["volts"] * len(ch_names))
+    eeg = StreamOutlet(info, chunk_size=32)
+    markers = StreamOutlet(StreamInfo(marker_name, "Markers", 1, 0.0, "string", marker_name))
+    source = LSLSource(name, source_id=name).connect()
+    inlet = MarkerInlet(marker_name, timeout=10.0)
+    pipe = LiveTrialPipeline(clf, source, markers=inlet)
+    try:
+        _wait_for_consumer(eeg)
+        _wait_for_consumer(markers)
+        t0 = local_clock() + 1.0
+        stamps = t0 + np.arange(len(data)) / sfreq
+        # trials 0, 2, 4: their markers are sent before any of their EEG
+        for k in (0, 2, 4):
+            markers.push_sample([str(y[k])], timestamp=stamps[k * n])
+        pos = 0
+        while pos < len(data) or pipe.buffer.total < len(data):
+            if pos < len(data):
+                eeg.push_chunk(data[pos : pos + 32], timestamp=stamps[pos : pos + 32])
+                pos += 32
+            pipe.step()
+            time.sleep(0.001)
+        # each of them was classified as soon as its EEG came
+        early = list(pipe.trials)
+        assert [t.onset for t in early] == pytest.approx([0, 2 * n / sfreq, 4 * n / sfreq])
+        # trials 1, 3, 5: their markers come after all of their EEG
+        for k in (1, 3, 5):
+            markers.push_sample([str(y[k])], timestamp=stamps[k * n])
+        while len(pipe.trials) < len(y):
+            pipe.step()
+            time.sleep(0.001)
+        assert pipe.n_pending == 0 and pipe.missing == []
+    finally:
+        pipe.close()
+        source.close()
+        eeg._del()
+        markers._del()
+    # one trial per marker, each on its own epoch, classified as offline
+    by_onset = sorted(pipe.trials, key=lambda t: t.onset)
+    assert len(by_onset) == len(y) and [t.index for t in pipe.trials] == list(range(len(y)))
+    expected = clf.predict_proba(X * 1e6)
+    for k, trial in enumerate(by_onset):
+        assert trial.marker == y[k] and trial.onset == pytest.approx(k * n / sfreq)
+        assert trial.window == pytest.approx((k * n / sfreq, 0.6), abs=1 / sfreq)
+        np.testing.assert_allclose(
+            [trial.proba[str(c)] for c in clf.classes_], expected[k], atol=1e-12
+        )
+        assert trial.predicted == clf.classes_[expected[k].argmax()]
 
 
 def test_missing_channels_and_bad_inputs(trials):
