@@ -668,12 +668,14 @@ def _compare_targets(target, monkeypatch=None):
 
 
 @pytest.mark.slow
+@pytest.mark.brian2_target("cython")
 def test_cython_same_as_numpy():
     _needs("cython")
     _compare_targets("cython")
 
 
 @pytest.mark.slow
+@pytest.mark.brian2_target("cpp_standalone")
 def test_cpp_standalone_same_as_numpy(monkeypatch):
     _needs("cpp_standalone")
     from neucube import _brian
