@@ -8,6 +8,7 @@ one call to :func:`set_log_level` governs all of them.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,26 @@ def log_once(level: int, key: str, msg: str, *args: object) -> None:
     logger.log(level, msg, *args)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """A handler writing to ``sys.stderr`` as it is when a record is emitted.
+
+    A handler bound to the stream of the moment would keep writing to a
+    stream that was replaced (and perhaps closed) since: a redirection, a
+    test's captured output.
+    """
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def set_log_level(verbose: bool | int | str | None = None) -> int:
     """Set the level of the package logger.
 
@@ -77,7 +98,7 @@ def set_log_level(verbose: bool | int | str | None = None) -> int:
     level = _resolve_level(verbose)
     logger.setLevel(level)
     if not any(getattr(h, "_neucube", False) for h in logger.handlers):
-        handler = logging.StreamHandler()
+        handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handler._neucube = True
         logger.addHandler(handler)

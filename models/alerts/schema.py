@@ -174,7 +174,7 @@ def _relink(conn, table, columns, bind=None):
 
 
 def _migrate_2_to_3(conn):
-    """Version 3: the usable share of an alert's EEG, and hash chains over alerts and reviews."""
+    """Version 3: usable share, hash chains over alerts and reviews, and the runs of a model."""
     conn.execute(
         "ALTER TABLE alerts ADD COLUMN usable REAL "
         "CHECK (usable IS NULL OR (usable >= 0 AND usable <= 1))"
@@ -199,6 +199,26 @@ def _migrate_2_to_3(conn):
         WHEN NEW.hash IS NULL OR length(NEW.hash) <> 64
         BEGIN
             SELECT RAISE(ABORT, 'an audit row is stored with its hash (AlertStore.review)');
+        END""",
+        """CREATE TABLE runs (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            recording     TEXT NOT NULL CHECK (length(recording) > 0),
+            model_id      TEXT NOT NULL CHECK (length(model_id) > 0),
+            model_version TEXT NOT NULL DEFAULT '',
+            duration      REAL CHECK (duration IS NULL OR duration >= 0),
+            usable        REAL CHECK (usable IS NULL OR (usable >= 0 AND usable <= 1)),
+            threshold     REAL,
+            n_alerts      INTEGER NOT NULL CHECK (n_alerts >= 0),
+            finished_at   TEXT NOT NULL,
+            UNIQUE (recording, model_id, model_version)
+        )""",
+        """CREATE TRIGGER runs_fixed BEFORE UPDATE ON runs
+        BEGIN
+            SELECT RAISE(ABORT, 'the record of a run is never changed');
+        END""",
+        """CREATE TRIGGER runs_no_delete BEFORE DELETE ON runs
+        BEGIN
+            SELECT RAISE(ABORT, 'the record of a run is never deleted');
         END""",
     ):
         conn.execute(sql)

@@ -553,43 +553,136 @@ class AlertStore:
                 f"{', '.join(_INPUT_FIELDS)}."
             )
         rows = [self._prepare(item, common, k) for k, item in enumerate(alerts)]
-        ids, n_new = [], 0
-        now = _utcnow()
         with self._transaction("write to") as conn:
-            previous = self._head(conn, "alerts")
-            for row in rows:
-                values = (*row[:8], now, *row[8:])
-                link = chain_hash(previous, values)
-                cur = conn.execute(
-                    f"INSERT INTO alerts ({', '.join(ALERT_HASHED)}, hash) VALUES "
-                    f"({', '.join('?' * (len(ALERT_HASHED) + 1))}) "
-                    "ON CONFLICT (recording, model_id, model_version, onset) DO NOTHING",
-                    (*values, link),
-                )
-                if cur.rowcount == 1:
-                    ids.append(cur.lastrowid)
-                    n_new += 1
-                    previous = link
-                else:
-                    ids.append(
-                        conn.execute(
-                            "SELECT id FROM alerts WHERE recording = ? AND model_id = ? "
-                            "AND model_version = ? AND onset = ?",
-                            (row[0], row[5], row[6], row[1]),
-                        ).fetchone()[0]
-                    )
-                    logger.info(
-                        "Alert at %.3f s of %s by %s %s is stored already (id %d); kept as is.",
-                        row[1],
-                        row[0],
-                        row[5],
-                        row[6],
-                        ids[-1],
-                    )
+            ids, n_new = self._insert_alerts(conn, rows)
         logger.info(
             "Stored %d new alert(s) in %s (%d already there).", n_new, self.path, len(ids) - n_new
         )
         return ids
+
+    def _insert_alerts(self, conn, rows):
+        """Insert prepared alerts, each linked to the chain; return their ids and the new count."""
+        ids, n_new = [], 0
+        now = _utcnow()
+        previous = self._head(conn, "alerts")
+        for row in rows:
+            values = (*row[:8], now, *row[8:])
+            link = chain_hash(previous, values)
+            cur = conn.execute(
+                f"INSERT INTO alerts ({', '.join(ALERT_HASHED)}, hash) VALUES "
+                f"({', '.join('?' * (len(ALERT_HASHED) + 1))}) "
+                "ON CONFLICT (recording, model_id, model_version, onset) DO NOTHING",
+                (*values, link),
+            )
+            if cur.rowcount == 1:
+                ids.append(cur.lastrowid)
+                n_new += 1
+                previous = link
+                continue
+            ids.append(
+                conn.execute(
+                    "SELECT id FROM alerts WHERE recording = ? AND model_id = ? "
+                    "AND model_version = ? AND onset = ?",
+                    (row[0], row[5], row[6], row[1]),
+                ).fetchone()[0]
+            )
+            logger.info(
+                "Alert at %.3f s of %s by %s %s is stored already (id %d); kept as is.",
+                row[1],
+                row[0],
+                row[5],
+                row[6],
+                ids[-1],
+            )
+        return ids, n_new
+
+    def record_run(
+        self,
+        recording: str,
+        alerts: Iterable[Mapping | object] = (),
+        *,
+        model_id: str,
+        model_version: str = "",
+        duration: float | None = None,
+        usable: float | None = None,
+        threshold: float | None = None,
+    ) -> builtins.list[int]:
+        """Store a recording's alerts and that it was run, in one transaction.
+
+        A batch over many recordings calls this as each one finishes, so that
+        running the batch again skips what is done (:meth:`finished`): the
+        alerts and the record of the run are both stored, or neither.
+
+        Parameters
+        ----------
+        recording : str
+            The recording, as its alerts name it.
+        alerts : iterable of mapping | iterable of object
+            Its alerts, as for :meth:`add_alerts` (possibly none).
+        model_id, model_version : str
+            The model that ran.
+        duration : float | None
+            Seconds of EEG run over.
+        usable : float | None
+            Share of its channel-windows that were usable, in [0, 1].
+        threshold : float | None
+            The decision threshold in force.
+
+        Returns
+        -------
+        alert_ids : list of int
+            As :meth:`add_alerts`. A recording already recorded as run with
+            this model keeps its first record.
+        """
+        common = dict(recording=recording, model_id=model_id, model_version=model_version)
+        rows = [self._prepare(item, common, k) for k, item in enumerate(alerts)]
+        run = (
+            _check_text(recording, "recording"),
+            _check_text(model_id, "model_id"),
+            _check_text(model_version or "", "model_version", allow_empty=True),
+            check_number(duration, "duration", minimum=0, allow_none=True),
+            check_number(usable, "usable", minimum=0, maximum=1, allow_none=True),
+            check_number(threshold, "threshold", allow_none=True),
+            len(rows),
+            _utcnow(),
+        )
+        with self._transaction("write to") as conn:
+            ids, n_new = self._insert_alerts(conn, rows)
+            conn.execute(
+                "INSERT INTO runs (recording, model_id, model_version, duration, usable, "
+                "threshold, n_alerts, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (recording, model_id, model_version) DO NOTHING",
+                run,
+            )
+        logger.info(
+            "Recorded the run of %s by %s %s: %d alert(s), %d new.",
+            recording,
+            model_id,
+            model_version,
+            len(ids),
+            n_new,
+        )
+        return ids
+
+    def finished(self, model_id: str, model_version: str = "") -> set[str]:
+        """Return the recordings a model has been run over (see :meth:`record_run`).
+
+        Parameters
+        ----------
+        model_id, model_version : str
+            The model.
+
+        Returns
+        -------
+        recordings : set of str
+            Their identifiers, as stored.
+        """
+        with self._transaction("read", "DEFERRED") as conn:
+            rows = conn.execute(
+                "SELECT recording FROM runs WHERE model_id = ? AND model_version = ?",
+                (model_id, model_version or ""),
+            ).fetchall()
+        return {r[0] for r in rows}
 
     def _prepare(self, item, common, k):
         if isinstance(item, Mapping):

@@ -163,15 +163,16 @@ def _report(args, det, model_path, raw, found, store, fmt):
             overwrite=args.overwrite,
         )
         print(f"wrote {path}")
-    if store is None or not found.events:
+    if store is None:
         return 0
     from ..alerts import Alert
 
+    recording = str(Path(args.recording).resolve())
     start = raw.info["meas_date"].isoformat() if raw.info.get("meas_date") else None
     alerts = [
         Alert.from_event(
             ev,
-            recording=str(Path(args.recording).resolve()),
+            recording=recording,
             model_id=model_id,
             model_version=model_version,
             threshold=det.threshold,
@@ -180,8 +181,16 @@ def _report(args, det, model_path, raw, found, store, fmt):
         )
         for ev in found.events
     ]
-    try:
-        ids = store.add_alerts(alerts)
+    try:  # the alerts and the record that this model ran over the recording, together
+        ids = store.record_run(
+            recording,
+            alerts,
+            model_id=model_id,
+            model_version=model_version,
+            duration=found.duration,
+            usable=usable,
+            threshold=det.threshold,
+        )
     except Exception as err:  # locked, read-only, disk full: keep what was found
         kept = _keep_unstored(alerts, store.path, err)
         print(
@@ -190,7 +199,8 @@ def _report(args, det, model_path, raw, found, store, fmt):
             file=sys.stderr,
         )
         return EXIT_NOT_STORED
-    print(f"stored {len(ids)} alert(s) in {store.path} for review (neucube alerts list)")
+    if ids:
+        print(f"stored {len(ids)} alert(s) in {store.path} for review (neucube alerts list)")
     return 0
 
 

@@ -227,7 +227,7 @@ def assert_says(case: Case, result: Result) -> None:
         else:
             assert fragment in text, f"{case.id}: {fragment!r} not in {text!r}"
     for printed in (result.out, result.err):
-        assert "Traceback" not in printed, f"{case.id}: a traceback reached the user"
+        assert "Traceback" not in printed, f"{case.id}: a traceback reached the user: {printed}"
         assert "please report this bug" not in printed.lower(), f"{case.id}: Brian2's banner"
     assert result.code != EXIT_UNEXPECTED, f"{case.id}: an unexpected error: {result.err}"
 
@@ -1617,11 +1617,11 @@ def _release_lock(ws):
 def _refuse_writes(ws):
     from models.alerts import AlertStore
 
-    def refuse(self, alerts, **common):
+    def refuse(self, *args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    _HELD[(ws.root, "add_alerts")] = AlertStore.add_alerts
-    AlertStore.add_alerts = refuse
+    _HELD[(ws.root, "record_run")] = AlertStore.record_run
+    AlertStore.record_run = refuse
 
 
 def restore(ws) -> None:
@@ -1629,9 +1629,9 @@ def restore(ws) -> None:
     from models.alerts import AlertStore
 
     _release_lock(ws)
-    original = _HELD.pop((ws.root, "add_alerts"), None)
+    original = _HELD.pop((ws.root, "record_run"), None)
     if original is not None:
-        AlertStore.add_alerts = original
+        AlertStore.record_run = original
 
 
 def _detect_again(ws):

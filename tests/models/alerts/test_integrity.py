@@ -322,3 +322,53 @@ def test_cli_verify_of_a_missing_store_is_a_clear_error(tmp_path, capsys):
     assert code == 2 and "There is no alert store" in err
     with pytest.raises(AlertStoreError):
         AlertStore(tmp_path / "none.sqlite", create=False, strict=False)
+
+
+def test_a_run_stores_its_alerts_and_its_record_together(tmp_path):
+    db = tmp_path / "runs.sqlite"
+    with AlertStore(db) as store:
+        ids = store.record_run(
+            "a.edf",
+            [_alert(recording="a.edf", onset=10.0), _alert(recording="a.edf", onset=90.0)],
+            model_id="cube-szr",
+            model_version="1.0",
+            duration=3600.0,
+            usable=0.9,
+            threshold=0.8,
+        )
+        assert ids == [1, 2]
+        assert store.record_run("b.edf", [], model_id="cube-szr", model_version="1.0") == []
+        assert store.finished("cube-szr", "1.0") == {"a.edf", "b.edf"}
+        assert store.finished("cube-szr", "2.0") == set()  # another version runs anew
+        # Run again: the same ids, no duplicate alert, the first record kept.
+        again = store.record_run(
+            "a.edf",
+            [_alert(recording="a.edf", onset=10.0)],
+            model_id="cube-szr",
+            model_version="1.0",
+            duration=1.0,
+        )
+        assert again == [1] and len(store.list()) == 2
+        # All or nothing: a bad alert stores neither the alerts nor the run.
+        with pytest.raises(ValueError, match="confidence"):
+            store.record_run(
+                "c.edf",
+                [_alert(recording="c.edf", onset=1.0), _alert(recording="c.edf", confidence=2)],
+                model_id="cube-szr",
+                model_version="1.0",
+            )
+        assert "c.edf" not in store.finished("cube-szr", "1.0")
+        assert [a.recording for a in store.list()] == ["a.edf", "a.edf"]
+        assert store.verify().intact
+    conn = _shell(db)
+    rows = conn.execute(
+        "SELECT recording, duration, usable, threshold, n_alerts FROM runs"
+    ).fetchall()
+    assert rows == [("a.edf", 3600.0, 0.9, 0.8, 2), ("b.edf", None, None, None, 0)]
+    for sql, match in (
+        ("UPDATE runs SET n_alerts = 0", "never changed"),
+        ("DELETE FROM runs", "never deleted"),
+    ):
+        with pytest.raises(sqlite3.IntegrityError, match=match):
+            conn.execute(sql)
+    conn.close()

@@ -110,10 +110,10 @@ def test_a_locked_store_is_found_before_the_work(recording, db, capsys, monkeypa
 
 
 def test_a_store_that_fails_after_the_work_keeps_the_alerts(recording, db, capsys, monkeypatch):
-    def refuse(self, alerts, **common):
+    def refuse(self, *args, **kwargs):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(AlertStore, "add_alerts", refuse)
+    monkeypatch.setattr(AlertStore, "record_run", refuse)
     assert _detect(recording, "--db", db) == 4
     err = capsys.readouterr().err
     (kept,) = db.parent.glob("alerts-not-stored-*.json")
