@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -78,6 +79,53 @@ def _print_familiarity_table(result, out=None):
         )
 
 
+#: The dataset each task reads with --dataset, and how it is fetched.
+TASK_DATASETS = {"seizure": "chbmit", "motor": "eegmmidb"}
+
+
+def _subject_arg(text):
+    """Parse --subject: a number >= 1, or a dataset's name for it (S001, chb01)."""
+    if re.fullmatch(r"(?i)(chb\d{2}[a-z]?|s\d{3})", text.strip()):
+        return text.strip()
+    return str(POSITIVE_INT(text))
+
+
+def _subject(args):
+    """Return the motor task's subject number, from --subject (1, "1" or "S001")."""
+    from acquisition.datasets import subject_name
+
+    if args.task != "motor":
+        return args.subject
+    return int(subject_name("eegmmidb", args.subject)[1:])
+
+
+def _fetch_data(args):
+    """Fill --data from --dataset: download what the task reads (verified, cached)."""
+    if args.dataset is None:
+        if not args.data:
+            raise ValueError(
+                "Give the data: --data FOLDER, or --dataset "
+                f"{TASK_DATASETS.get(args.task, 'chbmit')} --subject S to fetch it from PhysioNet."
+            )
+        return
+    if args.data:
+        raise ValueError("Give --data or --dataset, not both.")
+    wanted = TASK_DATASETS.get(args.task)
+    if args.dataset != wanted:
+        raise ValueError(
+            f"--dataset {args.dataset} does not serve --task {args.task}"
+            + (f"; it reads --dataset {wanted}." if wanted else "; give --data FOLDER.")
+        )
+    from acquisition import datasets
+
+    fetch = dict(path=args.path, base_url=args.base_url, progressbar=not args.json)
+    if args.task == "seizure":
+        folder = datasets.chbmit_seizure_excerpts(args.subject, **fetch)
+    else:  # the motor runs: executed left/right fist
+        folder = datasets.fetch_dataset("eegmmidb", args.subject, (3, 7, 11), **fetch).folder
+    args.data = [str(folder)]
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Cross-validate the cube against a non-spiking baseline on real EEG."""
     if args.tune and args.task == "seizure":
@@ -90,6 +138,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from .tune import _grid
 
         grid = _grid(args.grid)
+    _fetch_data(args)
     if args.task == "familiarity":
         from ..evaluation.familiarity import evaluate_familiarity
 
@@ -104,6 +153,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if len(args.data) != 1:
         raise ValueError(f"--task {args.task} takes one --data folder, got {len(args.data)}.")
     args.data = args.data[0]
+    subject = _subject(args)
     if args.task == "seizure":
         from ..evaluation.seizure import evaluate_seizure
 
@@ -123,7 +173,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     result = evaluate_motor(
         args.data,
-        subject=args.subject,
+        subject=subject,
         n_splits=args.folds,
         n_repeats=args.repeats,
         target=args.target,
@@ -158,7 +208,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--task", default="motor", choices=["motor", "seizure", "familiarity"])
     p.add_argument(
         "--data",
-        required=True,
+        default=None,
         nargs="+",
         help="motor: folder with the EEGMMIDB EDF files (S001R03.edf ...); seizure: the "
         "CHB-MIT chb01 folder (edf/, windows_npy/); familiarity: UCI EEG subject folders "
@@ -175,7 +225,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="seizure: also train on the background, cross-fitted (half the runs "
         "train, the other half are tested, then swapped)",
     )
-    p.add_argument("--subject", type=POSITIVE_INT, default=1)
+    p.add_argument(
+        "--dataset",
+        choices=sorted(set(TASK_DATASETS.values())),
+        default=None,
+        help="instead of --data: fetch the task's data from PhysioNet (verified, cached; see "
+        "neucube fetch): chbmit for --task seizure (every seizure of --subject with the 10 s "
+        "before it), eegmmidb for --task motor (runs 3, 7, 11 of --subject)",
+    )
+    p.add_argument(
+        "--subject",
+        type=_subject_arg,
+        default="1",
+        help="motor: the EEGMMIDB subject (1 or S001); seizure with --dataset: the CHB-MIT "
+        "case (chb01 or 1)",
+    )
+    p.add_argument("--path", default=None, help="--dataset: the cache folder (see neucube fetch)")
+    p.add_argument("--base-url", default=None, help="--dataset: a PhysioNet mirror")
     p.add_argument("--folds", type=number(int, low=2), default=5)
     p.add_argument("--repeats", type=POSITIVE_INT, default=3)
     add_target(p)

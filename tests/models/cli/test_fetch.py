@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,68 @@ def test_fetched_excerpts_load_as_the_seizure_evaluation_reads_chbmit(server, tm
         assert list(raw.annotations.description) == ["seizure"]
     assert [round(raw.annotations.onset[0], 3) for _, raw in edf] == [10.0, 5.0]
     assert [raw.n_times / raw.info["sfreq"] for _, raw in edf] == [20.0, 12.0]
+
+
+def test_evaluate_with_a_dataset_runs_on_what_was_fetched(server, tmp_path, monkeypatch, capsys):
+    # The evaluations themselves are tested elsewhere; here, what they are given.
+    from models.evaluation import motor, seizure
+
+    seen = {}
+
+    def fake_seizure(data, background, **kw):
+        seen["seizure"] = [name for name, _ in seizure.load_chbmit_seizures(data)]
+        return {"fake": True}
+
+    def fake_motor(data, subject, **kw):
+        seen["motor"] = (sorted(p.name for p in Path(data).glob("*.edf")), subject)
+        return {"fake": True}
+
+    monkeypatch.setattr(seizure, "evaluate_seizure", fake_seizure)
+    monkeypatch.setattr(motor, "evaluate_motor", fake_motor)
+    cache = str(tmp_path / "cache")
+    base = ["evaluate", "--path", cache, "--json"]
+    assert (
+        main(
+            [
+                *base,
+                "--task",
+                "seizure",
+                "--dataset",
+                "chbmit",
+                "--subject",
+                "chb01",
+                "--base-url",
+                server.url("chbmit"),
+            ]
+        )
+        == 0
+    )
+    assert [n for n in seen["seizure"] if not n.endswith("(+10 s)")] == ["chb01_03", "chb01_04"]
+    assert (
+        main(
+            [
+                *base,
+                "--task",
+                "motor",
+                "--dataset",
+                "eegmmidb",
+                "--subject",
+                "S001",
+                "--base-url",
+                server.url("eegmmidb"),
+            ]
+        )
+        == 0
+    )
+    assert seen["motor"] == (["S001R03.edf", "S001R07.edf", "S001R11.edf"], 1)
+    capsys.readouterr()
+    # The wrong dataset for a task, both sources, or none, are refused before any download.
+    for argv, says in (
+        (["--task", "motor", "--dataset", "chbmit"], "does not serve --task motor"),
+        (["--task", "seizure", "--dataset", "chbmit", "--data", "x"], "not both"),
+        (["--task", "seizure"], "--dataset chbmit --subject"),
+    ):
+        n_requests = len(server.requests)
+        assert main([*base, *argv]) == 2
+        assert says in capsys.readouterr().err
+        assert len(server.requests) == n_requests
