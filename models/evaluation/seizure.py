@@ -87,7 +87,10 @@ def load_chbmit_seizures(data_dir: str | os.PathLike) -> list[tuple[str, mne.io.
         )
     records = [(p.stem.split("_")[0] + "_" + p.stem.split("_")[1], read_raw(p)) for p in edfs]
     ch_names = bipolar_names(CHBMIT_BIPOLAR)
+    have = {name for name, _ in records}
     for name in NPY_RECORDS:
+        if name in have:  # a whole excerpt (a fetched case) supersedes the arrays
+            continue
         pre = data_dir / "windows_npy" / f"{name}_preictal10s.npy"
         ictal = data_dir / "windows_npy" / f"{name}_ictal_onset+10to+20s.npy"
         if not (pre.is_file() and ictal.is_file()):
@@ -172,10 +175,16 @@ def evaluate_seizure(
     records = load_chbmit_seizures(chbmit_dir)
     background = load_background(background_dir) if background_dir else []
     params = dict(target=target, random_state=random_state, **(detector_params or {}))
+    n_short = sum(name.endswith("(+10 s)") for name, _ in records)
     out = {
         "task": "seizure",
-        "data": "CHB-MIT chb01: 7 seizures (4 EDF excerpts, 3 short excerpts); "
-        + ("EEGMMIDB S001 (12 runs) as seizure-free EEG" if background else "no background"),
+        "data": f"CHB-MIT {records[0][0].split('_')[0]}: {len(records)} seizures "
+        f"({len(records) - n_short} EDF excerpts, {n_short} short excerpts); "
+        + (
+            f"{len(background)} runs of EEGMMIDB as seizure-free EEG"
+            if background
+            else "no background"
+        ),
         "methods": {},
     }
     unknown = [m for m in methods if m not in METHODS]
