@@ -201,6 +201,38 @@ def _check_finite(raw, fname):
     )
 
 
+#: The lowest sampling rate read as EEG, Hz: a header that gives less (a record
+#: duration of hours, a negative one) is a damaged header, not a recording.
+MIN_SFREQ = 1.0
+
+# Where the formats with data records keep what the sampling rate comes from.
+_RATE_FIELDS = {
+    ".edf": "the header's samples per data record over its record duration",
+    ".bdf": "the header's samples per data record over its record duration",
+    ".gdf": "the header's samples per data record over its record duration",
+}
+
+
+def _check_rate(raw, path, ext):
+    """Raise CorruptFileError unless the sampling rate read is a finite one of EEG."""
+    sfreq = float(raw.info["sfreq"])
+    if np.isfinite(sfreq) and sfreq >= MIN_SFREQ:
+        return
+    source = _RATE_FIELDS.get(ext, "the header's sampling rate")
+    record = ""
+    extras = getattr(raw, "_raw_extras", None) or [{}]
+    length = np.ravel(extras[0].get("record_length", []))
+    if ext in _RATE_FIELDS and length.size:
+        record = f"; the record duration field reads {length[0]:g} s"
+    raise CorruptFileError(
+        f"{str(path)!r} has a damaged header: its sampling rate, {source}, is {sfreq:g} Hz"
+        f"{record}, and EEG is sampled at {MIN_SFREQ:g} Hz or more. Use an intact copy of "
+        f"the recording, or repair the header (record duration, samples per record) in an "
+        f"EDF editor.",
+        path,
+    )
+
+
 def _read_error(exc, messages, path, ext):
     """Turn an exception of an MNE reader into ours, naming the file."""
     text = str(exc).strip().rstrip(".")
@@ -274,7 +306,9 @@ def read_raw(
         ``allow_truncated`` is False, or if it cannot be read at all because it
         was cut short.
     CorruptFileError
-        If the content cannot be read in the format of its extension.
+        If the content cannot be read in the format of its extension, or its
+        header gives a sampling rate that is not one of EEG (not finite, or
+        below :data:`MIN_SFREQ`: a negative or hours-long record duration).
     NonFiniteDataError
         If the loaded data hold NaN or infinite samples.
 
@@ -299,6 +333,7 @@ def read_raw(
                 raise
             except Exception as exc:
                 raise _read_error(exc, _mne_messages(records), path, ext) from exc
+        _check_rate(raw, path, ext)
         for msg in _mne_messages(records):
             if _TRUNCATION.search(msg):
                 if not allow_truncated:
