@@ -618,8 +618,10 @@ def _read_readout(section, readout, cube, fname):
 
     def labels(value):
         arr = np.asarray(value)
-        if arr.dtype.kind not in "biuU":
-            raise TypeError(f"labels must be class labels (int or str), got dtype {arr.dtype}.")
+        if arr.dtype.kind not in "biufU":
+            raise TypeError(f"labels must be class labels (numbers or str), got dtype {arr.dtype}.")
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise ValueError("labels must be finite numbers or str, got NaN or inf.")
         n = len(section["features"])
         if arr.shape != (n,) or len(np.unique(arr)) < 2:
             raise ValueError(
