@@ -76,6 +76,7 @@ def tune(
     groups: npt.ArrayLike | None = None,
     search: str = "grid",
     random_state: int = 0,
+    n_jobs: int = 1,
 ):
     """Search the classifier's parameters by cross-validation; refit the best.
 
@@ -100,6 +101,11 @@ def tune(
         Every candidate on every fold, or successive halving.
     random_state : int
         Seed of the folds' shuffling.
+    n_jobs : int
+        Fits run side by side (scikit-learn's ``n_jobs``; inside
+        :func:`models._parallel.joblib_workers`, on a Dask cluster). With
+        more than one, the progress bar counts finished candidates only
+        through the log.
 
     Returns
     -------
@@ -126,7 +132,8 @@ def tune(
     # halving fits fewer candidates in its later rounds: no total known ahead
     total = n_candidates * cv if search == "grid" else None
     bar = progress(total=total, desc="tuning (candidate x fold)", unit="fit")
-    scorer = _CountingScorer(bar)
+    # a scorer run in another process cannot move this process's bar
+    scorer = _CountingScorer(bar) if n_jobs == 1 else "accuracy"
     if search == "halving":
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingGridSearchCV
@@ -139,10 +146,17 @@ def tune(
             refit=True,
             error_score="raise",
             random_state=random_state,
+            n_jobs=n_jobs,
         )
     else:
         searcher = GridSearchCV(
-            clone(estimator), grid, cv=folds, scoring=scorer, refit=True, error_score="raise"
+            clone(estimator),
+            grid,
+            cv=folds,
+            scoring=scorer,
+            refit=True,
+            error_score="raise",
+            n_jobs=n_jobs,
         )
     logger.info(
         "Tuning %s: %d candidates x %d folds (%s search)",

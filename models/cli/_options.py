@@ -104,3 +104,42 @@ SEED = number(int, low=0, what="a seed")
 POSITIVE_INT = number(int, low=1)
 POSITIVE = number(float, low=0, low_open=True)
 NON_NEGATIVE = number(float, low=0)
+
+
+def _n_jobs(text: str) -> int:
+    """Parse --n-jobs: -1 (every core) or an integer >= 1."""
+    import argparse
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    if value != -1 and value < 1:
+        raise argparse.ArgumentTypeError(f"must be -1 (every core) or >= 1, got {value}")
+    return value
+
+
+def add_parallel(p: argparse.ArgumentParser, what: str = "folds") -> None:
+    """Add ``--n-jobs`` and ``--scheduler``: where independent work runs."""
+    p.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=1,
+        help=f"{what} computed side by side in this many processes (joblib; -1: every core; "
+        "default 1); the results are the same",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help=f"compute the {what} on a Dask cluster instead: a scheduler's address "
+        "(tcp://host:8786), or 'local' to start one here with --n-jobs workers (default 2)",
+    )
+
+
+def parallel_args(args: argparse.Namespace) -> dict:
+    """Return ``n_jobs`` and ``scheduler`` from ``--n-jobs`` and ``--scheduler``."""
+    n_jobs = args.n_jobs
+    if args.scheduler == "local" and n_jobs == 1:
+        n_jobs = 2  # a local cluster of one worker would be slower than none
+    return {"n_jobs": n_jobs, "scheduler": args.scheduler}

@@ -7,7 +7,7 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
-from ._options import POSITIVE_INT, SEED, add_target, number
+from ._options import POSITIVE_INT, SEED, add_parallel, add_target, number, parallel_args
 
 if TYPE_CHECKING:
     import argparse
@@ -143,7 +143,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         from ..evaluation.familiarity import evaluate_familiarity
 
         result = evaluate_familiarity(
-            args.data, target=args.target, random_state=args.seed, tune_grid=grid
+            args.data,
+            target=args.target,
+            random_state=args.seed,
+            tune_grid=grid,
+            **parallel_args(args),
         )
         if args.json:
             print(json.dumps(result, indent=2))
@@ -163,6 +167,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             background_training=args.background_training,
             target=args.target,
             random_state=args.seed,
+            **parallel_args(args),
         )
         if args.json:
             print(json.dumps(result, indent=2))
@@ -179,6 +184,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         target=args.target,
         random_state=args.seed,
         tune_grid=grid,
+        **parallel_args(args),
     )
     if args.json:
         print(json.dumps(result, indent=2))
@@ -253,6 +259,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "on each training fold chooses (nested cross-validation)",
     )
     p.add_argument("--grid", default=None, help="the --tune grid, as for `neucube tune`")
+    add_parallel(p)
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=cmd_evaluate)
     return p

@@ -5,7 +5,16 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from ._options import POSITIVE_INT, SEED, add_model_output, add_target, model_output, number
+from ._options import (
+    POSITIVE_INT,
+    SEED,
+    add_model_output,
+    add_parallel,
+    add_target,
+    model_output,
+    number,
+    parallel_args,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -65,9 +74,19 @@ def cmd_tune(args: argparse.Namespace) -> int:
             raise ValueError(f"--task motor takes one --data folder, got {len(args.data)}.")
         X, y, ch_names, sfreq = load_motor_epochs(args.data[0], subject=args.subject)
         estimator = NeuCubeClassifier(ch_names, sfreq, target=args.target, random_state=args.seed)
-    searcher = tune(
-        estimator, X, y, grid=grid, cv=args.cv, search=args.search, random_state=args.seed
-    )
+    from .._parallel import joblib_workers
+
+    with joblib_workers(**parallel_args(args)) as n_jobs:
+        searcher = tune(
+            estimator,
+            X,
+            y,
+            grid=grid,
+            cv=args.cv,
+            search=args.search,
+            random_state=args.seed,
+            n_jobs=n_jobs,
+        )
     record = tuning_record(searcher)
     path = searcher.best_estimator_.save(out, overwrite=args.overwrite, extra={"tuning": record})
     results = searcher.cv_results_
@@ -114,5 +133,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--subject", type=POSITIVE_INT, default=1, help="motor: EEGMMIDB subject")
     add_target(p)
     p.add_argument("--seed", type=SEED, default=0)
+    add_parallel(p, "candidates' fits")
     p.set_defaults(func=cmd_tune)
     return p

@@ -104,6 +104,10 @@ def _predict_fold(
     return pred, info
 
 
+def _predict_fold_kw(X, y, train, test, kw):
+    return _predict_fold(X, y, train, test, **kw)
+
+
 def evaluate_familiarity(
     folders: str | os.PathLike | list[str | os.PathLike],
     *,
@@ -118,6 +122,8 @@ def evaluate_familiarity(
     cube_params: dict | None = None,
     on_bad: str = "raise",
     tune_grid: dict | None = None,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
 ) -> dict:
     """Familiar vs unfamiliar S2 trials: cube against an ERP baseline, same folds.
 
@@ -175,6 +181,12 @@ def evaluate_familiarity(
         A parameter grid (see :func:`models.tuning.tune`): adds the
         ``neucube_tuned`` row, whose parameters a 3-fold search on each
         training fold chooses (nested cross-validation).
+    n_jobs : int
+        Folds fitted side by side on this machine (1: one after the other;
+        -1: every core); the scores are the same.
+    scheduler : str | None
+        Fit them on a Dask cluster instead: ``'local'`` or a scheduler's
+        address (see :mod:`models._parallel`).
 
     Returns
     -------
@@ -197,7 +209,8 @@ def evaluate_familiarity(
     from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, RepeatedStratifiedKFold
 
     from acquisition import find_uci_subjects, read_uci_epochs
-    from neucube._logging import progress
+
+    from .._parallel import run_parallel
 
     for name, value, low in (
         ("n_splits", n_splits, 2),
@@ -258,10 +271,15 @@ def evaluate_familiarity(
         for fold, (tr, te) in enumerate(cv.split(idx, y[idx])):
             plan.append((subject, fold // k, fold % k, idx[tr], idx[te]))
     t0 = time.perf_counter()
-    for subject, repeat, fold, train, test in progress(
-        plan, desc="within-subject folds", unit="fold"
-    ):
-        pred, info = _predict_fold(X, y, train, test, **kw)
+    fitted = run_parallel(
+        _predict_fold_kw,
+        [(X, y, train, test, kw) for *_, train, test in plan],
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        desc="within-subject folds",
+        unit="fold",
+    )
+    for (subject, repeat, fold, _, test), (pred, info) in zip(plan, fitted):
         infos.append(info)
         spikes.append(info.get("spikes", (0, 0)))
         within_folds.append(
@@ -292,9 +310,15 @@ def evaluate_familiarity(
         logger.warning("One subject only: no across-subject evaluation.")
     else:
         splits = list(across_cv.split(X, y, groups))
-        bar = progress(splits, desc="across-subject folds", unit="fold")
-        for fold, (train, test) in enumerate(bar):
-            pred, info = _predict_fold(X, y, train, test, **kw)
+        fitted = run_parallel(
+            _predict_fold_kw,
+            [(X, y, train, test, kw) for train, test in splits],
+            n_jobs=n_jobs,
+            scheduler=scheduler,
+            desc="across-subject folds",
+            unit="fold",
+        )
+        for fold, ((_, test), (pred, info)) in enumerate(zip(splits, fitted)):
             infos.append(info)
             spikes.append(info.get("spikes", (0, 0)))
             test_subjects = list(dict.fromkeys(groups[test]))

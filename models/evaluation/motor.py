@@ -130,6 +130,31 @@ def load_motor_epochs(
     return np.concatenate(Xs), np.concatenate(ys), ch_names, sfreq
 
 
+def _motor_fold(X, y, ch_names, sfreq, target, random_state, cube_params, tune_grid, train, test):
+    """Score every row on one fold: the cube's rows and the baselines."""
+    import mne
+
+    from ..classifier import NeuCubeClassifier
+    from ._rows import cube_rows
+
+    def make_classifier(**params):
+        return NeuCubeClassifier(
+            ch_names,
+            sfreq,
+            target=target,
+            random_state=random_state,
+            **{**(cube_params or {}), **params},
+        )
+
+    pred, info = cube_rows(make_classifier, X[train], y[train], X[test], tune_grid=tune_grid)
+    scores = {name: float(np.mean(p == y[test])) for name, p in pred.items()}
+    for name, make in BASELINES.items():
+        with mne.utils.use_log_level("warning"):  # MNE logs CSP's steps to stdout
+            model = make().fit(X[train], y[train])
+            scores[name] = float(model.score(X[test], y[test]))
+    return scores, info
+
+
 def evaluate_motor(
     data_dir: str | os.PathLike,
     *,
@@ -145,6 +170,8 @@ def evaluate_motor(
     random_state: int = 0,
     cube_params: dict | None = None,
     tune_grid: dict | None = None,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
 ) -> dict:
     """Cross-validate the cube and the baselines on executed left vs right fist.
 
@@ -171,6 +198,12 @@ def evaluate_motor(
     tune_grid : dict | None
         A parameter grid: adds the ``neucube_tuned`` row, whose parameters a
         3-fold search on each training fold chooses (nested cross-validation).
+    n_jobs : int
+        Folds scored side by side on this machine (1: one after the other;
+        -1: every core); the scores are the same.
+    scheduler : str | None
+        Score them on a Dask cluster instead: ``'local'`` or a scheduler's
+        address (see :mod:`models._parallel`).
 
     Returns
     -------
@@ -178,13 +211,10 @@ def evaluate_motor(
         Accuracy per method (mean, sd, median, per fold), chance level, the
         data's shape and the provenance (versions, target, seed, seconds).
     """
-    import mne
     from sklearn.model_selection import RepeatedStratifiedKFold
 
-    from neucube._logging import progress
-
-    from ..classifier import NeuCubeClassifier
-    from ._rows import cube_rows, mean_config_info, row_names
+    from .._parallel import run_parallel
+    from ._rows import mean_config_info, row_names
 
     t_start = time.perf_counter()
     X, y, ch_names, sfreq = load_motor_epochs(
@@ -194,24 +224,20 @@ def evaluate_motor(
     scores = {name: [] for name in [*row_names(tuned=tune_grid is not None), *BASELINES]}
     infos = []
 
-    def make_classifier(**params):
-        return NeuCubeClassifier(
-            ch_names,
-            sfreq,
-            target=target,
-            random_state=random_state,
-            **{**(cube_params or {}), **params},
-        )
-
-    for train, test in progress(list(cv.split(X, y)), desc="folds", unit="fold"):
-        pred, info = cube_rows(make_classifier, X[train], y[train], X[test], tune_grid=tune_grid)
+    splits = list(cv.split(X, y))
+    common = (X, y, ch_names, sfreq, target, random_state, cube_params, tune_grid)
+    folds = run_parallel(
+        _motor_fold,
+        [(*common, train, test) for train, test in splits],
+        n_jobs=n_jobs,
+        scheduler=scheduler,
+        desc="folds",
+        unit="fold",
+    )
+    for fold_scores, info in folds:
         infos.append(info)
-        for name, p in pred.items():
-            scores[name].append(float(np.mean(p == y[test])))
-        for name, make in BASELINES.items():
-            with mne.utils.use_log_level("warning"):  # MNE logs CSP's steps to stdout
-                model = make().fit(X[train], y[train])
-                scores[name].append(float(model.score(X[test], y[test])))
+        for name, score in fold_scores.items():
+            scores[name].append(score)
     info = infos[-1] if infos else {}
     classes, counts = np.unique(y, return_counts=True)
     result = {

@@ -126,6 +126,56 @@ def load_background(data_dir: str | os.PathLike) -> list[tuple[str, mne.io.BaseR
     return [(p.stem, to_bipolar(read_raw(p), on_missing="warn")) for p in files]
 
 
+def _call(func, args):
+    return func(*args)
+
+
+def _held_out(params, records, i, extra):
+    """Train on every seizure but the i-th (and ``extra``); score the i-th."""
+    from ..seizure.detector import SeizureDetector
+    from ..seizure.events import events_from_annotations
+    from ..seizure.scoring import score_events
+
+    name, raw = records[i]
+    train = [r for j, (_, r) in enumerate(records) if j != i]
+    det = SeizureDetector(**params).fit(train + list(extra))
+    found = det.detect(raw)
+    ref = events_from_annotations(raw, description="seizure")
+    # An alert exists once its first window is complete: latency counts to then.
+    score = score_events(ref, found.events, found.duration, alert_delay=det.window)
+    onset = ref[0].onset
+    latency = score.per_event[0].latency if score.per_event else None
+    pre = found.proba[found.times + det.window <= onset]
+    per = {
+        "seizure": name,
+        "detected": bool(score.per_event[0].detected) if score.per_event else False,
+        "latency_s": None if latency is None else round(latency, 2),
+        "alerts": len(found.events),
+        "false_alarms": int(score.false_positives),
+        "preictal_windows_over_threshold": int(np.sum(pre > det.threshold)),
+        "preictal_windows": int(len(pre)),
+        "max_seizure_proba": round(float(found.proba.max()), 3),
+    }
+    logger.info("%s: %s", name, per)
+    point = getattr(getattr(det, "classifier_", None), "fit_summary_", None)
+    return per, score, point
+
+
+def _false_alarms(params, records, train_bg, test_bg):
+    """Train on every seizure (and ``train_bg``); count alerts on ``test_bg``."""
+    from ..seizure.detector import SeizureDetector
+
+    det = SeizureDetector(**params).fit([r for _, r in records] + [r for _, r in train_bg])
+    fa, seconds, runs, missing = 0, 0.0, [], []
+    for name, raw in test_bg:
+        found = det.detect(raw)
+        fa += len(found.events)
+        seconds += found.duration
+        missing = found.missing
+        runs.append({"run": name, "false_alarms": len(found.events)})
+    return {"false_alarms": fa, "seconds": seconds, "per_run": runs, "missing": missing}
+
+
 def evaluate_seizure(
     chbmit_dir: str | os.PathLike,
     background_dir: str | os.PathLike | None = None,
@@ -135,6 +185,8 @@ def evaluate_seizure(
     target: str = "auto",
     random_state: int = 0,
     detector_params: dict | None = None,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
 ) -> dict:
     """Leave-one-seizure-out on chb01 and false alarms on seizure-free EEG.
 
@@ -159,6 +211,12 @@ def evaluate_seizure(
         Seed of the cube.
     detector_params : dict | None
         Further :class:`~models.seizure.detector.SeizureDetector` parameters.
+    n_jobs : int
+        Folds fitted side by side on this machine (1: one after the other;
+        -1: every core); the results are the same.
+    scheduler : str | None
+        Fit them on a Dask cluster instead: ``'local'`` or a scheduler's
+        address (see :mod:`models._parallel`).
 
     Returns
     -------
@@ -167,9 +225,9 @@ def evaluate_seizure(
         summed over the held-out excerpts, false alarms per hour on the
         background, and the hours used; plus provenance.
     """
+    from .._parallel import run_parallel
     from ..seizure.detector import SeizureDetector
-    from ..seizure.events import events_from_annotations
-    from ..seizure.scoring import score_events, summarize_scores
+    from ..seizure.scoring import summarize_scores
 
     t_start = time.perf_counter()
     records = load_chbmit_seizures(chbmit_dir)
@@ -191,36 +249,28 @@ def evaluate_seizure(
     if unknown:
         raise ValueError(f"Unknown methods {unknown}; choose among {sorted(METHODS)}.")
     halves = (background[0::2], background[1::2])
+    extra = [r for _, r in halves[0]] if background_training else []
+    if background_training:
+        plans = [(halves[0], halves[1]), (halves[1], halves[0])]
+    else:
+        plans = [((), background)]
+    # Every fold and every background plan of every method is independent.
+    folds = [(method, i) for method in methods for i in range(len(records))]
+    bg_tasks = [(method, k) for method in methods for k in range(len(plans))] if background else []
+    tasks = [
+        *((_held_out, ({**params, **METHODS[m]}, records, i, extra)) for m, i in folds),
+        *((_false_alarms, ({**params, **METHODS[m]}, records, *plans[k])) for m, k in bg_tasks),
+    ]
+    results = run_parallel(
+        _call, tasks, n_jobs=n_jobs, scheduler=scheduler, desc="seizure folds", unit="fit"
+    )
+    held_out = dict(zip(folds, results[: len(folds)]))
+    on_background = dict(zip(bg_tasks, results[len(folds) :]))
     for method in methods:
-        mparams = {**params, **METHODS[method]}
-        per, scores = [], []
-        extra = [r for _, r in halves[0]] if background_training else []
-        for i, (name, raw) in enumerate(records):
-            train = [r for j, (_, r) in enumerate(records) if j != i]
-            det = SeizureDetector(**mparams).fit(train + extra)
-            found = det.detect(raw)
-            ref = events_from_annotations(raw, description="seizure")
-            # An alert exists once its first window is complete: latency counts to then.
-            score = score_events(ref, found.events, found.duration, alert_delay=det.window)
-            scores.append(score)
-            onset = ref[0].onset
-            latency = score.per_event[0].latency if score.per_event else None
-            pre = found.proba[found.times + det.window <= onset]
-            per.append(
-                {
-                    "seizure": name,
-                    "detected": bool(score.per_event[0].detected) if score.per_event else False,
-                    "latency_s": None if latency is None else round(latency, 2),
-                    "alerts": len(found.events),
-                    "false_alarms": int(score.false_positives),
-                    "preictal_windows_over_threshold": int(np.sum(pre > det.threshold)),
-                    "preictal_windows": int(len(pre)),
-                    "max_seizure_proba": round(float(found.proba.max()), 3),
-                }
-            )
-            logger.info("%s %s: %s", method, name, per[-1])
+        per = [held_out[method, i][0] for i in range(len(records))]
+        scores = [held_out[method, i][1] for i in range(len(records))]
+        point = held_out[method, len(records) - 1][2]
         summary = summarize_scores(scores)
-        point = getattr(getattr(det, "classifier_", None), "fit_summary_", None)
         entry = {
             "per_seizure": per,
             "seizures_detected": int(sum(p["detected"] for p in per)),
@@ -234,26 +284,15 @@ def evaluate_seizure(
             "szcore_excerpts": summary,
         }
         if background:
-            if background_training:
-                plans = [(halves[0], halves[1]), (halves[1], halves[0])]
-            else:
-                plans = [((), background)]
-            fa, seconds, runs, missing = 0, 0.0, [], []
-            for train_bg, test_bg in plans:
-                det = SeizureDetector(**mparams).fit(
-                    [r for _, r in records] + [r for _, r in train_bg]
-                )
-                for name, raw in test_bg:
-                    found = det.detect(raw)
-                    fa += len(found.events)
-                    seconds += found.duration
-                    missing = found.missing
-                    runs.append({"run": name, "false_alarms": len(found.events)})
+            parts = [on_background[method, k] for k in range(len(plans))]
+            fa = sum(part["false_alarms"] for part in parts)
+            seconds = sum(part["seconds"] for part in parts)
+            runs = [run for part in parts for run in part["per_run"]]
             entry["background"] = {
                 "hours": round(seconds / 3600, 3),
                 "false_alarms": fa,
                 "false_alarms_per_hour": round(fa / (seconds / 3600), 2),
-                "missing_channels": missing,
+                "missing_channels": parts[-1]["missing"],
                 "per_run": sorted(runs, key=lambda r: r["run"]),
             }
         entry["description"] = METHOD_DOCS[method]

@@ -96,3 +96,17 @@ def test_halving_search_keeps_the_best_of_its_last_round(motor):
     assert searcher.best_params_ in ({"n_passes": 0}, {"n_passes": 1})
     assert searcher.n_resources_[-1] == len(y)  # the last round used every epoch
     assert len(searcher.best_estimator_.readout_.labels_) == len(y)
+
+
+@pytest.mark.slow
+def test_a_search_in_worker_processes_scores_the_same(motor):
+    X, y, ch_names, sfreq = motor
+    clf = NeuCubeClassifier(ch_names, sfreq, target="numpy", random_state=0)
+    grid = {"n_passes": [0, 1], "readout": ["counts"]}
+    here = tune(clf, X, y, grid=grid, cv=2)
+    there = tune(clf, X, y, grid=grid, cv=2, n_jobs=2)
+    np.testing.assert_array_equal(
+        here.cv_results_["mean_test_score"], there.cv_results_["mean_test_score"]
+    )
+    assert here.best_params_ == there.best_params_
+    np.testing.assert_array_equal(here.best_estimator_.predict(X), there.best_estimator_.predict(X))

@@ -1,0 +1,163 @@
+"""Independent pieces of work on several cores or on a Dask cluster, the scikit-learn way.
+
+``n_jobs`` follows scikit-learn and MNE: 1 (default) runs in this process,
+``N`` uses N worker processes on this machine through joblib, ``-1`` all
+cores. A ``scheduler`` sends the same work to a Dask distributed cluster
+instead: ``'local'`` starts a :class:`distributed.LocalCluster` here, any
+other value is the address of a running scheduler (``tcp://host:8786``).
+The work itself is the same function either way, so results do not depend
+on where it ran.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from . import logger
+
+
+def check_n_jobs(n_jobs: int) -> int:
+    """Return ``n_jobs`` as a number of workers, or raise.
+
+    Parameters
+    ----------
+    n_jobs : int
+        ``-1`` for every core, else a number >= 1.
+
+    Returns
+    -------
+    n : int
+        The number of worker processes (``os.cpu_count()`` for -1).
+    """
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not (n_jobs == -1 or n_jobs >= 1):
+        raise ValueError(f"n_jobs must be -1 (every core) or an integer >= 1, got {n_jobs!r}.")
+    return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
+
+
+@contextmanager
+def dask_client(scheduler: str, n_workers: int = 2, *, timeout: float = 10.0) -> Iterator[object]:
+    """Connect to a Dask cluster, or start one on this machine, for the block.
+
+    Parameters
+    ----------
+    scheduler : str
+        ``'local'`` starts a :class:`distributed.LocalCluster` of
+        ``n_workers`` processes with one thread each (Brian2 and NumPy run
+        one thread per process best); else the address of a running
+        scheduler, e.g. ``'tcp://10.0.0.5:8786'``.
+    n_workers : int
+        Workers of a local cluster.
+    timeout : float
+        Seconds to wait for a scheduler to answer.
+
+    Yields
+    ------
+    client : distributed.Client
+        Connected; closed (and a local cluster shut down) after the block.
+    """
+    from distributed import Client, LocalCluster
+
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            host="127.0.0.1",
+        )
+        logger.info("Started a local Dask cluster of %d workers.", n_workers)
+    else:
+        cluster = None
+    try:
+        try:
+            client = Client(cluster if cluster is not None else scheduler, timeout=timeout)
+        except OSError as err:
+            raise ValueError(
+                f"--scheduler {scheduler}: no Dask scheduler answers there ({err}). Start one "
+                "(`dask scheduler` and `dask worker ADDRESS` on each machine), check the "
+                "address, or pass --scheduler local."
+            ) from err
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+@contextmanager
+def joblib_workers(n_jobs: int = 1, scheduler: str | None = None) -> Iterator[int]:
+    """Configure joblib for the block: processes here, or a Dask cluster.
+
+    Code that takes an ``n_jobs`` (scikit-learn's searches, ``joblib.Parallel``)
+    runs where this says when given the number yielded.
+
+    Parameters
+    ----------
+    n_jobs : int
+        Worker processes on this machine (1 runs here, -1 every core); with
+        ``scheduler='local'``, the workers of the cluster started here.
+    scheduler : str | None
+        A Dask cluster (joblib's Dask backend): ``'local'`` or an address.
+
+    Yields
+    ------
+    n_jobs : int
+        What to pass as ``n_jobs`` (-1 on a cluster: all its workers).
+    """
+    import joblib
+
+    workers = check_n_jobs(n_jobs)
+    if scheduler is None:
+        yield workers
+        return
+    with dask_client(scheduler, workers), joblib.parallel_config(backend="dask"):
+        yield -1
+
+
+def run_parallel(
+    func: Callable,
+    items: Sequence[tuple],
+    *,
+    n_jobs: int = 1,
+    scheduler: str | None = None,
+    desc: str | None = None,
+    unit: str = "task",
+) -> list:
+    """Return ``[func(*item) for item in items]``, computed side by side.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function (it is sent to other processes).
+    items : sequence of tuple
+        The arguments of each call.
+    n_jobs : int
+        Worker processes on this machine (joblib; 1 runs here, -1 every core).
+    scheduler : str | None
+        A Dask cluster to run on instead (joblib's Dask backend): ``'local'``
+        or a scheduler's address; ``n_jobs`` is then the size of a local one.
+    desc, unit : str
+        The progress bar's label and unit (it follows the log level).
+
+    Returns
+    -------
+    results : list
+        In the order of ``items``.
+    """
+    import joblib
+
+    from neucube._logging import progress
+
+    items = list(items)
+    if scheduler is None and check_n_jobs(n_jobs) == 1:
+        return [func(*item) for item in progress(items, desc=desc, unit=unit)]
+    with joblib_workers(n_jobs, scheduler) as workers:
+        where = f"the Dask cluster {scheduler}" if scheduler else f"{workers} worker processes"
+        logger.info("%s: %d task(s) on %s.", desc or "work", len(items), where)
+        calls = (joblib.delayed(func)(*item) for item in items)
+        results = joblib.Parallel(n_jobs=workers, return_as="generator")(calls)
+        return list(progress(results, total=len(items), desc=desc, unit=unit))
