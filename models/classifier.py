@@ -43,7 +43,7 @@ from neucube.persistence import CubeFileError, check_fields, check_keys, field_e
 from . import logger
 from ._checks import check_number
 from ._docs import fill_doc
-from .io import json_field, model_fields
+from ._modelfile import json_field, model_fields
 from .readouts import READOUTS, make_readout
 
 if TYPE_CHECKING:

@@ -898,8 +898,8 @@ class SeizureDetector:
         """
         from neucube.persistence import CubeFileError, check_fields, check_keys
 
+        from .._modelfile import json_field, model_fields
         from ..classifier import NeuCubeClassifier
-        from ..io import json_field, model_fields
 
         with model_fields(fname):
             clf = NeuCubeClassifier.load(fname)
