@@ -63,6 +63,14 @@ hash                 text   the alert's link in the hash chain (v3, below)
 later one), ``status_before``, ``status_after``, ``reviewer`` (not empty),
 ``note``, ``at`` (UTC ISO 8601) and ``hash`` (v3).
 
+``runs`` -- one row per recording a model has been run over (v3):
+``recording``, ``model_id``, ``model_version`` (unique together),
+``duration`` (seconds of EEG), ``usable`` (share of usable channel-windows),
+``threshold``, ``n_alerts`` and ``finished_at``. It is written with the
+recording's alerts in one transaction (:meth:`AlertStore.record_run`), so that
+a batch run again skips what is done (:meth:`AlertStore.finished`); triggers
+refuse changing or deleting a row.
+
 ``meta`` -- ``key``/``value`` text pairs: what the file is, when it was
 created and when each migration ran.
 
