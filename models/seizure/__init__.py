@@ -12,6 +12,9 @@ One detector serves offline and live, and each stage has its own module:
   SzCORE, CSV);
 - :mod:`~models.seizure.scoring`: SzCORE event and sample scoring through
   ``timescoring``;
+- :mod:`~models.seizure.batch`: :func:`detect_many`, the detector over many
+  recordings (here, through joblib or on a Dask cluster), each result stored
+  as it arrives;
 - :mod:`~models.seizure.live`: :class:`LivePipeline`, the detector on a live
   stream;
 - :mod:`~models.seizure.headless`: :func:`run_headless`, the terminal demo.
