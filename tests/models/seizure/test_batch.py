@@ -210,3 +210,23 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(cluster, tmp_pat
     assert _runs(db) == [(p, 1) for p in paths]  # each stored once, with its one seizure
     assert sorted(a.recording for a in alerts) == paths
     assert killed["address"] not in cluster.scheduler_info()["workers"]
+
+
+def test_a_batch_stopped_half_way_keeps_what_it_finished(tmp_path):
+    _copies(
+        tmp_path / "in",
+        [("a.edf", SEIZURE_EDF_2), ("b.edf", SEIZURE_EDF), ("c.edf", SEIZURE_EDF_2)],
+    )
+
+    def stop_after_the_first(result):
+        raise KeyboardInterrupt  # Ctrl-C as the first recording is reported
+
+    db = tmp_path / "alerts.sqlite"
+    with AlertStore(db) as store:
+        stopped = detect_many(tmp_path / "in", store=store, on_result=stop_after_the_first)
+        assert stopped.interrupted
+        assert [r.status for r in stopped.results] == ["done", "not run", "not run"]
+        assert store.verify().intact and len(store.list()) == 1
+        again = detect_many(tmp_path / "in", store=store, progress_bar=False)
+        assert [r.status for r in again.results] == ["skipped", "done", "done"]
+    assert len(_runs(db)) == 3
