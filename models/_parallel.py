@@ -37,55 +37,86 @@ def check_n_jobs(n_jobs: int) -> int:
 
 
 @contextmanager
-def dask_client(scheduler: str, n_workers: int = 2, *, timeout: float = 10.0) -> Iterator[object]:
+def dask_client(
+    scheduler: str | object, n_workers: int = 2, *, timeout: float = 10.0
+) -> Iterator[object]:
     """Connect to a Dask cluster, or start one on this machine, for the block.
+
+    Every worker imports Brian2 in its main thread first (a worker plugin,
+    :class:`models._dask.ImportBrian2`, given to workers that join later too):
+    Brian2 installs a Ctrl-C handler when it is imported, which Python allows
+    in a main thread only, and a worker runs its tasks in other threads.
 
     Parameters
     ----------
-    scheduler : str
+    scheduler : str | distributed.Client
         ``'local'`` starts a :class:`distributed.LocalCluster` of
         ``n_workers`` processes with one thread each (Brian2 and NumPy run
-        one thread per process best); else the address of a running
-        scheduler, e.g. ``'tcp://10.0.0.5:8786'``.
+        one thread per process best) on 127.0.0.1; a scheduler's address
+        (``'tcp://10.0.0.5:8786'``) connects to a running cluster, whose
+        workers must see the recordings and the model at the same paths; a
+        client is used as it is (and left open).
     n_workers : int
         Workers of a local cluster.
     timeout : float
-        Seconds to wait for a scheduler to answer.
+        Seconds to wait for a scheduler to answer (and 60 s for its first
+        worker).
 
     Yields
     ------
     client : distributed.Client
         Connected; closed (and a local cluster shut down) after the block.
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
+    from ._dask import PLUGIN_NAME, ImportBrian2
+
+    if isinstance(scheduler, Client):
+        scheduler.register_plugin(ImportBrian2(), name=PLUGIN_NAME)
+        yield scheduler
+        return
     if scheduler == "local":
-        cluster = LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
-        logger.info("Started a local Dask cluster of %d workers.", n_workers)
-    else:
-        cluster = None
-    try:
-        try:
-            client = Client(cluster if cluster is not None else scheduler, timeout=timeout)
-        except OSError as err:
-            raise ValueError(
-                f"--scheduler {scheduler}: no Dask scheduler answers there ({err}). Start one "
-                "(`dask scheduler` and `dask worker ADDRESS` on each machine), check the "
-                "address, or pass --scheduler local."
-            ) from err
-        try:
+        from distributed import LocalCluster
+
+        with (
+            LocalCluster(
+                n_workers=n_workers,
+                processes=True,
+                threads_per_worker=1,
+                dashboard_address=None,
+                host="127.0.0.1",
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            logger.info("Started a local Dask cluster of %d worker(s).", n_workers)
+            client.register_plugin(ImportBrian2(), name=PLUGIN_NAME)
             yield client
-        finally:
-            client.close()
-    finally:
-        if cluster is not None:
-            cluster.close()
+        return
+    if not isinstance(scheduler, str):
+        raise TypeError(
+            "scheduler must be None, 'local', a scheduler address such as "
+            f"'tcp://host:8786' or a distributed.Client, got {type(scheduler).__name__}."
+        )
+    try:
+        client = Client(scheduler, timeout=f"{timeout}s")
+    except Exception as err:
+        why = str(err).strip() or type(err).__name__
+        raise ValueError(
+            f"Cannot connect to the Dask scheduler at {scheduler!r} ({why}). "
+            f"Check the address, start the scheduler and its workers (`dask scheduler`, then "
+            f"`dask worker {scheduler}` on each machine), or use 'local' for a cluster on this "
+            "machine."
+        ) from None
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=60)
+        except Exception:
+            raise ValueError(
+                f"The Dask scheduler at {scheduler!r} has no worker (none joined within 60 s). "
+                f"Start some with `dask worker {scheduler}`."
+            ) from None
+        client.register_plugin(ImportBrian2(), name=PLUGIN_NAME)
+        yield client
 
 
 @contextmanager

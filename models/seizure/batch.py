@@ -77,8 +77,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import logger
-
 if TYPE_CHECKING:
     from acquisition.recordings import RecordingFile
 
@@ -686,63 +684,9 @@ def _local_workers(n_jobs):
     return n_jobs
 
 
-@contextlib.contextmanager
-def _dask_client(scheduler, n_jobs):
-    """Yield a :class:`distributed.Client` for ``scheduler``; close what was opened here."""
-    from distributed import Client
-
-    if isinstance(scheduler, Client):
-        yield scheduler
-        return
-    if scheduler == "local":
-        from distributed import LocalCluster
-
-        n = _local_workers(n_jobs)
-        with (
-            LocalCluster(
-                n_workers=n,
-                processes=True,
-                threads_per_worker=1,
-                dashboard_address=None,
-                host="127.0.0.1",
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            logger.info("Started a local Dask cluster of %d worker(s).", n)
-            yield client
-        return
-    if not isinstance(scheduler, str):
-        raise TypeError(
-            "scheduler must be None, 'local', a scheduler address such as "
-            f"'tcp://host:8786' or a distributed.Client, got {type(scheduler).__name__}."
-        )
-    try:
-        client = Client(scheduler, timeout="10s")
-    except Exception as err:
-        why = str(err).strip() or type(err).__name__
-        raise ValueError(
-            f"Cannot connect to the Dask scheduler at {scheduler!r} ({why}). "
-            f"Check the address, start the scheduler and its workers (`dask scheduler`, then "
-            f"`dask worker {scheduler}` on each machine), or use 'local' for a cluster on this "
-            "machine."
-        ) from None
-    with client:
-        try:
-            client.wait_for_workers(1, timeout=60)
-        except Exception:
-            raise ValueError(
-                f"The Dask scheduler at {scheduler!r} has no worker (none joined within 60 s). "
-                f"Start some with `dask worker {scheduler}`."
-            ) from None
-        yield client
-
-
 def _dask(client, tasks):
     from distributed import KilledWorker, as_completed
 
-    from ._dask import PLUGIN_NAME, ImportBrian2
-
-    client.register_plugin(ImportBrian2(), name=PLUGIN_NAME)
     batch = uuid.uuid4().hex[:8]
     futures = {}
     for i, (args, kwargs) in enumerate(tasks):
@@ -774,7 +718,9 @@ def _dask(client, tasks):
 def _results(tasks, n_jobs, scheduler):
     """Yield an iterator of the tasks' results as they finish, wherever they run."""
     if scheduler is not None:
-        with _dask_client(scheduler, n_jobs) as client:
+        from .._parallel import dask_client
+
+        with dask_client(scheduler, _local_workers(n_jobs)) as client:
             it = _dask(client, tasks)
             try:
                 yield it

@@ -662,15 +662,6 @@ CASES: tuple[Case, ...] = (
         prepare=_write("rec.xyz", b"x"),
     ),
     Case(
-        "reader-folder",
-        "reader",
-        "detect a folder",
-        "exit 2, a folder is not an EEG file",
-        ("detect", "{dir}", "--no-store"),
-        EXIT_BAD_INPUT,
-        ("is a folder, not an EEG file",),
-    ),
-    Case(
         "reader-symlink-loop",
         "reader",
         "detect a symbolic link that points to itself through another",
@@ -679,6 +670,55 @@ CASES: tuple[Case, ...] = (
         EXIT_BAD_INPUT,
         ("loop-a.edf",),
         prepare=_symlink_loop,
+    ),
+    Case(
+        "reader-folder-without-eeg",
+        "reader",
+        "detect a folder that holds no recording",
+        "exit 2, names the folder and the extensions searched",
+        ("detect", "{dir}/empty", "--no-store"),
+        EXIT_BAD_INPUT,
+        ("is a folder holding no EEG recording", ".edf"),
+        prepare=_folder("empty"),
+    ),
+    Case(
+        "batch-out-one-file",
+        "command",
+        "detect a folder of two recordings with --out naming one file",
+        "exit 2 before any work: a batch writes a file per recording (a folder or {recording})",
+        ("detect", "{dir}/two", "--out", "{dir}/x.tsv", "--no-store"),
+        EXIT_BAD_INPUT,
+        ("--out", "{recording}"),
+        prepare=lambda ws: _two_recordings(ws),
+    ),
+    Case(
+        "batch-subject-without-bids",
+        "command",
+        "detect a plain folder with --subject 01",
+        "exit 2 before any work: --subject selects recordings of a BIDS dataset only",
+        ("detect", "{dir}/two", "--subject", "01", "--no-store"),
+        EXIT_BAD_INPUT,
+        ("--subject", "BIDS dataset root"),
+        prepare=lambda ws: _two_recordings(ws),
+    ),
+    Case(
+        "batch-bad-file-among-good",
+        "command",
+        "detect a folder holding two recordings and a text file named .edf",
+        "exit 2: the bad file is reported with its reason, both recordings are run and stored",
+        ("detect", "{dir}/two", "--db", "{db}", "--quiet"),
+        EXIT_BAD_INPUT,
+        ("bad.edf", "cannot be read as EDF"),
+        prepare=lambda ws: _two_recordings(ws, bad=True),
+        check=_stored_alerts(2),
+        store_changes=True,
+    ),
+    Case(
+        "batch-unreachable-scheduler",
+        "command",
+        "detect with --scheduler naming an address nobody listens on",
+        "exit 2 before any work, names the address and how to start a scheduler",
+        test="tests.models.cli.test_detect::test_an_unreachable_scheduler_is_named_before_any_work",
     ),
     Case(
         "reader-very-long-name",
@@ -1632,6 +1672,17 @@ def restore(ws) -> None:
     original = _HELD.pop((ws.root, "record_run"), None)
     if original is not None:
         AlertStore.record_run = original
+
+
+def _two_recordings(ws, bad=False):
+    from sample_data import SEIZURE_EDF_2
+
+    folder = ws.path("two")
+    folder.mkdir()
+    (folder / "a.edf").write_bytes(SEIZURE_EDF.read_bytes())
+    (folder / "b.edf").write_bytes(SEIZURE_EDF_2.read_bytes())
+    if bad:
+        (folder / "bad.edf").write_text("not EEG\n" * 50)
 
 
 def _detect_again(ws):

@@ -170,15 +170,19 @@ def test_chbmit_excerpts_are_read_with_their_onsets(tmp_path, caplog):
 
 
 def test_folds_side_by_side_give_the_same_result(monkeypatch):
-    # The features detector itself in two worker processes (loky), not the spy.
+    # The features detector itself in worker processes (loky) and on a local Dask
+    # cluster, not the spy.
     records = [(n, _recording(n, s, seed=k)) for k, (n, s) in enumerate(SEIZURES.items())]
     background = [(f"bg_{k}", _recording(f"bg_{k}", seed=10 + k)) for k in range(2)]
     monkeypatch.setattr(seizure_eval, "load_chbmit_seizures", lambda d: records)
     monkeypatch.setattr(seizure_eval, "load_background", lambda d: background)
     one = evaluate_seizure("chbmit", "bg", methods=("features",))
     two = evaluate_seizure("chbmit", "bg", methods=("features",), n_jobs=2)
-    one.pop("wall_s"), two.pop("wall_s")
+    dask = evaluate_seizure("chbmit", "bg", methods=("features",), scheduler="local")
+    for result in (one, two, dask):
+        result.pop("wall_s")
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
+    assert json.dumps(one, sort_keys=True) == json.dumps(dask, sort_keys=True)
     assert one["methods"]["features"]["seizures"] == 4
     with pytest.raises(ValueError, match="n_jobs must be -1"):
         evaluate_seizure("chbmit", methods=("features",), n_jobs=0)

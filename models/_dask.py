@@ -1,4 +1,4 @@
-"""What a batch needs of Dask's workers (imported only when a batch runs on Dask)."""
+"""What the work sent to Dask's workers needs of them (imported only when it runs on Dask)."""
 
 from __future__ import annotations
 
