@@ -236,7 +236,14 @@ def _check_rate(raw, path, ext):
 def _read_error(exc, messages, path, ext):
     """Turn an exception of an MNE reader into ours, naming the file."""
     text = str(exc).strip().rstrip(".")
-    why = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    why = (
+        f"{type(exc).__name__}: {text}"
+        if text
+        else (
+            f"{type(exc).__name__} in MNE's reader: a header field disagrees with another or "
+            "with the file's size"
+        )
+    )
     truncated = [m for m in messages if _TRUNCATION.search(m)]
     if truncated:
         return TruncatedFileError(

@@ -756,7 +756,7 @@ CASES: tuple[Case, ...] = (
         "exit 2, cannot be read as EDF, even with --allow-truncated",
         ("detect", "{dir}/head.edf", "--no-store", "--allow-truncated"),
         EXIT_BAD_INPUT,
-        ("head.edf", "cannot be read as EDF"),
+        ("head.edf", "cannot be read as EDF", "a header field disagrees"),
         prepare=_write("head.edf", lambda: SEIZURE_EDF.read_bytes()[: 256 * 24]),
     ),
     Case(
@@ -823,10 +823,10 @@ CASES: tuple[Case, ...] = (
         "reader-header-n-signals-zero",
         "reader",
         "EDF header: 0 signals",
-        "exit 2, cannot be read as EDF",
+        "exit 2, cannot be read as EDF: a header field disagrees with another",
         ("detect", "{dir}/h.edf", "--no-store"),
         EXIT_BAD_INPUT,
-        ("h.edf", "cannot be read as EDF"),
+        ("h.edf", "cannot be read as EDF", "a header field disagrees"),
         prepare=_edf("h.edf", "n_signals", "0"),
     ),
     Case(
