@@ -14,6 +14,8 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
+from .records import INPUT_FIELDS
+
 APPLICATION_ID = 0x4E435541  # "NCUA": NeuCube alerts, in the SQLite header
 """The ``PRAGMA application_id`` that marks an SQLite file as an alert store."""
 
@@ -124,20 +126,7 @@ def _migrate_1_to_2(conn):
 
 
 #: The columns of what the detector reported, in the order an alert's hash reads them.
-ALERT_HASHED = (
-    "recording",
-    "onset",
-    "duration",
-    "confidence",
-    "channels",
-    "model_id",
-    "model_version",
-    "threshold",
-    "created_at",
-    "recording_start",
-    "recording_duration",
-    "usable",
-)
+ALERT_HASHED = (*INPUT_FIELDS[:8], "created_at", *INPUT_FIELDS[8:])
 #: The columns of an audit row, in the order its hash reads them.
 REVIEW_HASHED = ("alert_id", "action", "status_before", "status_after", "reviewer", "note", "at")
 

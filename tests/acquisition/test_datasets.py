@@ -26,6 +26,7 @@ from acquisition.datasets import (
 from tests.acquisition.physionet_server import (
     CHB01_SUMMARY_EXCERPT,
     PhysioNetServer,
+    direct_to_localhost,
     write_chbmit,
     write_eegmmidb,
 )
@@ -66,11 +67,7 @@ def _sha(path):
 
 @pytest.fixture(autouse=True)
 def _direct_to_localhost(monkeypatch):
-    # Requests to 127.0.0.1 never go through a proxy of the environment.
-    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    direct_to_localhost(monkeypatch)
 
 
 @pytest.fixture

@@ -15,24 +15,11 @@ from models.alerts import AlertStore, AlertStoreAlteredError, AlertStoreError
 from models.alerts import schema as schema_mod
 from models.alerts.schema import SCHEMA_VERSION, chain_hash
 from models.cli.main import main as cli_main
+from tests.models.alerts import test_store
 
 
 def _alert(**kw):
-    values = dict(
-        recording="chb01_03.edf",
-        onset=2996.0,
-        duration=40.0,
-        confidence=0.93,
-        channels=["FP1-F7", "F7-T7"],
-        model_id="cube-szr",
-        model_version="1.0",
-        threshold=0.8,
-        recording_start="2024-01-31T13:45:00",
-        recording_duration=3600.0,
-        usable=0.75,
-    )
-    values.update(kw)
-    return values
+    return test_store._alert(**{"usable": 0.75, **kw})
 
 
 @pytest.fixture

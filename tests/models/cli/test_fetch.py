@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from models.cli import main
-from tests.acquisition.physionet_server import PhysioNetServer, write_chbmit, write_eegmmidb
+from tests.acquisition.physionet_server import (
+    PhysioNetServer,
+    direct_to_localhost,
+    write_chbmit,
+    write_eegmmidb,
+)
 
 SUMMARY = """\
 File Name: chb01_01.edf
@@ -28,10 +33,7 @@ EDF03 = "/chbmit/1.0.0/chb01/chb01_03.edf"
 
 @pytest.fixture(autouse=True)
 def _direct_to_localhost(monkeypatch):
-    for var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    direct_to_localhost(monkeypatch)
 
 
 @pytest.fixture
