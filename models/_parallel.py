@@ -18,13 +18,15 @@ from contextlib import contextmanager
 from . import logger
 
 
-def check_n_jobs(n_jobs: int) -> int:
+def check_n_jobs(n_jobs: int, name: str = "n_jobs") -> int:
     """Return ``n_jobs`` as a number of workers, or raise.
 
     Parameters
     ----------
     n_jobs : int
         ``-1`` for every core, else a number >= 1.
+    name : str
+        How the caller names it, for the message (``'--n-jobs'``).
 
     Returns
     -------
@@ -32,7 +34,10 @@ def check_n_jobs(n_jobs: int) -> int:
         The number of worker processes (``os.cpu_count()`` for -1).
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not (n_jobs == -1 or n_jobs >= 1):
-        raise ValueError(f"n_jobs must be -1 (every core) or an integer >= 1, got {n_jobs!r}.")
+        raise ValueError(
+            f"{name} {n_jobs!r}: {name} must be -1 (one worker process per core) or an "
+            "integer >= 1."
+        )
     return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
 
 

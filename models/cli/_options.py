@@ -110,12 +110,16 @@ def _n_jobs(text: str) -> int:
     """Parse --n-jobs: -1 (every core) or an integer >= 1."""
     import argparse
 
+    from .._parallel import check_n_jobs
+
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-    if value != -1 and value < 1:
-        raise argparse.ArgumentTypeError(f"must be -1 (every core) or >= 1, got {value}")
+    try:
+        check_n_jobs(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be -1 (every core) or >= 1, got {value}") from None
     return value
 
 

@@ -423,13 +423,10 @@ def check_n_jobs(n_jobs: int | None, name: str = "n_jobs") -> int | None:
     ValueError
         For 0, a negative number other than -1, or not an integer.
     """
-    if n_jobs is None:
-        return None
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or not (n_jobs == -1 or n_jobs > 0):
-        raise ValueError(
-            f"{name} {n_jobs!r}: give the number of worker processes (1 or more), or -1 for "
-            "one per core."
-        )
+    from .._parallel import check_n_jobs as _check
+
+    if n_jobs is not None:
+        _check(n_jobs, name)
     return n_jobs
 
 
@@ -677,11 +674,9 @@ def _joblib(tasks, n_jobs):
 
 
 def _local_workers(n_jobs):
-    if n_jobs is None:
-        return 2
-    if n_jobs == -1:
-        return os.cpu_count() or 1
-    return n_jobs
+    from .._parallel import check_n_jobs as _check
+
+    return 2 if n_jobs is None else _check(n_jobs)
 
 
 def _dask(client, tasks):
