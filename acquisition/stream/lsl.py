@@ -208,6 +208,10 @@ class LSLSource(_SourceBase):
         try:
             stream = self._open(timeout)
         except RuntimeError as err:
+            if self.source_id is None:
+                # mne-lsl refuses a name that two streams answer to when it
+                # sees both at once; say so in the same words as the probe.
+                self._refuse_ambiguous(None)
             raise RuntimeError(
                 f"No single LSL stream matches name={self.name!r}, source_id="
                 f"{self.source_id!r}, stype={self.stype!r} within {timeout:g} s ({err}). "
@@ -228,13 +232,15 @@ class LSLSource(_SourceBase):
         liblsl stops resolving at the first stream that matches, so a second
         sender with the same name would be chosen at random. Without a
         ``source_id``, look ``probe_timeout`` seconds for a second one.
+        ``stream`` (None when none could be opened) is disconnected first.
         """
         from mne_lsl.lsl import resolve_streams
 
         found = resolve_streams(self.probe_timeout, self.name, self.stype, None, minimum=2)
         ids = sorted({(s.source_id, s.hostname) for s in found})
         if len(ids) > 1:
-            stream.disconnect()
+            if stream is not None:
+                stream.disconnect()
             shown = ", ".join(f"{sid!r} on {host}" for sid, host in ids)
             raise RuntimeError(
                 f"{len(ids)} LSL streams match name={self.name!r}, stype={self.stype!r}: "

@@ -23,10 +23,10 @@ def _unique(prefix="neucube-test"):
 class _Outlet:
     """An LSL outlet we drive by hand: 2 EEG channels and a counter."""
 
-    def __init__(self, name):
+    def __init__(self, name, source_id=None):
         from mne_lsl.lsl import StreamInfo, StreamOutlet
 
-        info = StreamInfo(name, "eeg", 3, SFREQ, "float64", name)
+        info = StreamInfo(name, "eeg", 3, SFREQ, "float64", source_id or name)
         info.set_channel_names(["Cz", "Pz", COUNTER_CH])
         info.set_channel_types(["eeg", "eeg", "misc"])
         info.set_channel_units(["volts", "volts", "none"])

@@ -26,6 +26,28 @@ def test_lsl_source_needs_a_name_and_reports_a_missing_stream():
         src.pull()
 
 
+@pytest.mark.parametrize("opened", [True, False], ids=["one-opened", "open-refused"])
+def test_two_streams_of_one_name_are_refused_whichever_is_seen_first(monkeypatch, opened):
+    # liblsl may hand over one of the two (the probe then finds the other), or
+    # mne-lsl may see both and refuse to open either: one message either way.
+    name = _unique("twins")
+    outlets = [_Outlet(name, f"{name}-a"), _Outlet(name, f"{name}-b")]
+    if not opened:
+
+        def refuse(self, timeout):
+            raise RuntimeError("2 were found")
+
+        monkeypatch.setattr(LSLSource, "_open", refuse)
+    try:
+        with pytest.raises(RuntimeError, match="2 LSL streams match") as err:
+            LSLSource(name, connect_timeout=10.0, probe_timeout=2.0).connect()
+    finally:
+        for out in outlets:
+            out.close()
+    assert f"'{name}-a'" in str(err.value) and f"'{name}-b'" in str(err.value)
+    assert "--source-id" in str(err.value)
+
+
 def test_stall_is_reported_once_then_resumes_without_loss(caplog):
     name = _unique()
     out = _Outlet(name)
