@@ -14,6 +14,13 @@ are fixed, so Brian2 generates the same code for every cube of the same kind
 and its compiled code is reused (Cython: once per number of channels and
 range of sfreq; standalone: see :class:`StandaloneSimulator`).
 
+Inference batches run :data:`COPIES` cubes side by side in one network (see
+:func:`copies_for`): copy ``b`` is a block of neurons and synapses of its own,
+fed its own samples (:func:`side_by_side`), and its spikes are numbered back
+to their samples (:func:`from_side_by_side`). The copies share no synapse, so
+each sample's spikes are those of the one-cube run, while each step's fixed
+cost is paid once for all of them.
+
 Schedule within one step ``t`` (Brian2's slots ``groups → thresholds →
 synapses → resets``) and how it gives NeuCube's semantics:
 
@@ -74,8 +81,16 @@ if TYPE_CHECKING:
     #: What a simulator's ``run`` returns: sample, step, neuron, weights, stream step.
     _RunResult = tuple[np.ndarray, np.ndarray, np.ndarray, "np.ndarray | None", int]
 
-#: Steps per Brian2 run on runtime targets (rows of the input TimedArray).
+#: Steps per Brian2 run on runtime targets (rows of the input TimedArray) for
+#: one cube; cubes side by side share as many input values (fewer rows).
 WINDOW = 16384
+#: Cubes simulated side by side in one network for inference batches: each
+#: step's fixed cost (Brian2's Python loop on runtime targets) is paid once
+#: for all of them, while their state still fits a core's cache (more copies
+#: were slower here: BENCHMARKS.md, "Windows side by side").
+COPIES = 8
+#: Fewest samples in a batch that runs side by side.
+MIN_SIDE_BY_SIDE = 4
 #: Most steps per standalone binary run (whole samples per run).
 STANDALONE_MAX_STEPS = 1 << 17
 #: ``seg_len`` of a live stream: no reset for ~2^40 steps.
@@ -158,19 +173,27 @@ def _codeobj_class(target):
     return None  # standalone: the device decides
 
 
-def _build(n_neurons, n_channels, pre, post, dt, rule, rows, learn, codeobj_class, prefix):
+def _build(
+    n_neurons, n_channels, pre, post, dt, rule, rows, learn, codeobj_class, prefix, copies=1
+):
     """Create the Brian2 objects; return them in a dict.
 
     Names are fixed (``prefix`` + role): Brian2 derives the generated code's
     names from them, so equal names mean cached compiled code is reused.
+    ``copies`` cubes side by side (see :func:`side_by_side`) share the group,
+    the synapses and the clock: copy ``b`` holds neurons
+    ``b * n_total … (b + 1) * n_total - 1`` and reads input columns
+    ``b * n_channels …``.
     """
     n_total = n_neurons + 2 * n_channels
     clock = Clock(dt=dt * second, name=f"{prefix}_clock")
     # indexed by the step within the window: ``dt = 1 s`` and the argument
     # ``step * second`` keep the compiled code independent of sfreq
-    drive = TimedArray(np.zeros((rows, max(n_channels, 1))), dt=1 * second, name=f"{prefix}_drive")
+    drive = TimedArray(
+        np.zeros((rows, max(copies * n_channels, 1))), dt=1 * second, name=f"{prefix}_drive"
+    )
     group = NeuronGroup(
-        n_total,
+        copies * n_total,
         _NEURON_EQS,
         threshold=_THRESHOLD,
         reset=_RESET.format(trace="\nx += 1" if rule == "trace" else ""),
@@ -184,12 +207,13 @@ def _build(n_neurons, n_channels, pre, post, dt, rule, rows, learn, codeobj_clas
         when="groups",
         name=f"{prefix}_update",
     )
-    ch = np.zeros(n_total, dtype=np.int32)
-    ch[n_neurons:] = np.repeat(np.arange(n_channels), 2)
-    group.ch = ch
+    ch = np.zeros((copies, n_total), dtype=np.int32)
+    ch[:, n_neurons:] = np.repeat(np.arange(n_channels), 2)
+    ch[:, n_neurons:] += (np.arange(copies) * n_channels)[:, None]
+    group.ch = ch.ravel()
     pol = np.zeros(n_total)
     pol[n_neurons:] = np.tile([1.0, -1.0], n_channels)
-    group.pol = pol
+    group.pol = np.tile(pol, copies)
     group.ts = -1
     group.seg_len = _NO_RESET
     on_pre = {"pre": _PROPAGATE}
@@ -210,7 +234,11 @@ def _build(n_neurons, n_channels, pre, post, dt, rule, rows, learn, codeobj_clas
         name=f"{prefix}_synapses",
     )
     if len(pre):
-        syn.connect(i=np.asarray(pre, dtype=np.int32), j=np.asarray(post, dtype=np.int32))
+        shift = (np.arange(copies, dtype=np.int64) * n_total)[:, None]
+        syn.connect(
+            i=(np.asarray(pre, dtype=np.int64) + shift).ravel().astype(np.int32),
+            j=(np.asarray(post, dtype=np.int64) + shift).ravel().astype(np.int32),
+        )
     else:
         syn.active = False  # Brian2 refuses to run a Synapses without synapses
     # STDP first (potentiation, then depression), then propagation with the
@@ -321,18 +349,151 @@ class _Simulator:
         raise NotImplementedError
 
 
+def copies_for(n_samples: int, learn: bool, reset: bool) -> int:
+    """How many cubes side by side simulate a batch (1: one sample after another).
+
+    Inference on samples that each start from rest runs :data:`COPIES` cubes
+    side by side once the batch holds at least :data:`MIN_SIDE_BY_SIDE`
+    samples. Learning (each sample starts from the weights the previous one
+    left) and live streams (each chunk continues the last) stay one cube.
+
+    Parameters
+    ----------
+    n_samples : int
+        Samples in the batch.
+    learn, reset : bool
+        Whether STDP is on; whether each sample starts from rest.
+
+    Returns
+    -------
+    copies : int
+        1 or :data:`COPIES`.
+    """
+    if learn or not reset or n_samples < MIN_SIDE_BY_SIDE:
+        return 1
+    return COPIES
+
+
+def side_by_side(x: np.ndarray, copies: int) -> np.ndarray:
+    """Lay samples out for ``copies`` cubes side by side: the drive's rows.
+
+    Parameters
+    ----------
+    x : ndarray of int8, shape (n_samples, n_channels, n_times)
+        The encoder's spikes.
+    copies : int
+        Cubes side by side.
+
+    Returns
+    -------
+    drive : ndarray of int8, shape (n_rounds * n_times, copies * n_channels)
+        Round ``r`` (rows ``r * n_times …``) feeds sample ``r * copies + b`` to
+        copy ``b`` (columns ``b * n_channels …``); a last round not filled is
+        padded with silent samples.
+    """
+    n_samples, n_ch, n_times = x.shape
+    n_rounds = -(-n_samples // copies)
+    padded = np.zeros((n_rounds * copies, n_ch, n_times), dtype=x.dtype)
+    padded[:n_samples] = x
+    lanes = padded.reshape(n_rounds, copies, n_ch, n_times).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(lanes).reshape(n_rounds * n_times, copies * n_ch)
+
+
+def from_side_by_side(
+    index: np.ndarray,
+    steps: np.ndarray,
+    *,
+    n_neurons: int,
+    n_total: int,
+    n_times: int,
+    copies: int,
+    n_samples: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn the spikes of cubes side by side back into each sample's spikes.
+
+    Parameters
+    ----------
+    index, steps : ndarray of int64
+        Each spike's neuron in the side-by-side group and its step from the
+        batch's start.
+    n_neurons, n_total : int
+        Reservoir neurons, and all neurons (with inputs), of one cube.
+    n_times : int
+        Steps per sample.
+    copies : int
+        Cubes side by side.
+    n_samples : int
+        Samples in the batch (the rest is padding).
+
+    Returns
+    -------
+    sample, step, neuron : ndarray of int64
+        Reservoir spikes in the order of a one-cube run: by sample, step and
+        neuron.
+    """
+    index = np.asarray(index, dtype=np.int64)
+    steps = np.asarray(steps, dtype=np.int64)
+    if copies == 1:
+        keep = index < n_neurons
+        sample, step = np.divmod(steps[keep], n_times)
+        return sample, step, index[keep]
+    copy, neuron = np.divmod(index, n_total)
+    n_round, step = np.divmod(steps, n_times)
+    sample = n_round * copies + copy
+    keep = (neuron < n_neurons) & (sample < n_samples)
+    sample, step, neuron = sample[keep], step[keep], neuron[keep]
+    # Brian2 records by step, then by index: within one copy that is already
+    # by step, then neuron, so a stable sort by sample (a radix sort on 16-bit
+    # keys) gives the one-cube order.
+    key = sample.astype(np.uint16) if n_samples <= 1 << 16 else sample
+    order = np.argsort(key, kind="stable")
+    return sample[order], step[order], neuron[order]
+
+
+class _RuntimeNetwork:
+    """One built runtime network: ``copies`` cubes side by side."""
+
+    def __init__(self, sim, copies):
+        n_total = sim.n_neurons + 2 * sim.n_channels
+        self.copies = copies
+        self.rows = WINDOW if copies == 1 else max(1, 8 * WINDOW // copies)
+        self.objs = _build(
+            sim.n_neurons,
+            sim.n_channels,
+            sim.pre,
+            sim.post,
+            sim.dt,
+            sim.rule,
+            self.rows,
+            copies == 1,
+            _codeobj_class(sim.target),
+            "cube" if copies == 1 else "cube_x",
+            copies=copies,
+        )
+        self.perm = None
+        if len(sim.pre):
+            shift = (np.arange(copies, dtype=np.int64) * n_total)[:, None]
+            self.perm = _syn_order(
+                self.objs["syn"],
+                (sim.pre + shift).ravel(),
+                (sim.post + shift).ravel(),
+                copies * n_total,
+            )
+
+
 class RuntimeSimulator(_Simulator):
     """The cube on Brian2's runtime targets (``'numpy'``, ``'cython'``).
 
-    The network is built on first use and kept: its state persists between
-    calls (for live streams) and each call is one ``Network.run`` per
-    :data:`WINDOW` steps.
+    Networks are built on first use and kept: one cube (learning, live
+    streams, small batches; its state persists between calls) and
+    :data:`COPIES` cubes side by side (inference on larger batches, see
+    :func:`copies_for`). Each call is one ``Network.run`` per drive's worth
+    of steps (:data:`WINDOW` rows of input for one cube).
     """
 
     def _init_state(self) -> None:
-        self._objs = None
+        self._nets = {}
         self._stream = False
-        self._perm = None
         self._ran = False
 
     def forget_stream(self) -> None:
@@ -346,59 +507,48 @@ class RuntimeSimulator(_Simulator):
             mon.variables["N"].set_value(0)
             mon.variables["count"].set_value(0)
 
-    def _ensure(self):
-        if self._objs is None:
+    def _ensure(self, copies):
+        net = self._nets.get(copies)
+        if net is None:
             if self.target == "cython":
                 log_once(
                     20,
-                    "cython-compile",
-                    "Simulating the cube with Brian2's Cython target: the first "
-                    "compile of its code takes about 40 s, later runs load it "
+                    f"cython-compile-{copies}",
+                    "Simulating the cube with Brian2's Cython target (%d side by side): the "
+                    "first compile of its code takes about 40 s, later runs load it "
                     "from Brian2's cache (%s).",
+                    copies,
                     brian2.prefs["codegen.runtime.cython.cache_dir"]
                     or "~/.cython/brian_extensions",
                 )
             # garbage frozen by an earlier gc.freeze() (e.g. a discarded
             # cube's network) becomes collectable again
             gc.unfreeze()
-            self._objs = _build(
-                self.n_neurons,
-                self.n_channels,
-                self.pre,
-                self.post,
-                self.dt,
-                self.rule,
-                WINDOW,
-                True,
-                _codeobj_class(self.target),
-                "cube",
-            )
-            if len(self.pre):
-                self._perm = _syn_order(
-                    self._objs["syn"], self.pre, self.post, self.n_neurons + 2 * self.n_channels
-                )
-        return self._objs
+            net = self._nets[copies] = _RuntimeNetwork(self, copies)
+        return net
 
     def run(
         self, x: np.ndarray, *, learn: bool, reset: bool, weights: np.ndarray, params: dict
     ) -> _RunResult:
         """Simulate; see :meth:`neucube.cube.Cube.run`."""
-        objs = self._ensure()
-        group, syn, mon, net, drive = (objs[k] for k in ("group", "syn", "monitor", "net", "drive"))
         n_samples, n_ch, n_times = x.shape
-        total = n_samples * n_times
+        copies = copies_for(n_samples, learn, reset)
+        built = self._ensure(copies)
+        objs = built.objs
+        group, syn, mon, net, drive = (objs[k] for k in ("group", "syn", "monitor", "net", "drive"))
         _set_params(group, syn, params)
         has_syn = len(self.pre) > 0
         if has_syn:
-            w = np.asarray(weights, dtype=np.float64)
-            if self._perm is None:
+            w = np.tile(np.asarray(weights, dtype=np.float64), copies)
+            if built.perm is None:
                 syn.variables["w"].set_value(w)
             else:
                 cur = np.empty_like(w)
-                cur[self._perm] = w
+                cur[built.perm] = w
                 syn.variables["w"].set_value(cur)
-            syn.post.active = bool(learn)
-            syn.ltd.active = bool(learn)
+            if copies == 1:
+                syn.post.active = bool(learn)
+                syn.ltd.active = bool(learn)
         clock = group.clock
         current_step = lambda: int(clock.variables["timestep"].get_value().item())  # noqa: E731
         self._clear_monitor(mon)
@@ -406,16 +556,18 @@ class RuntimeSimulator(_Simulator):
         if reset:
             group.variables["seg_start"].set_value(float(step0))
             group.variables["seg_len"].set_value(float(n_times))
-            self._stream = False
+            if copies == 1:
+                self._stream = False
         elif not self._stream:
             group.variables["seg_start"].set_value(float(step0))
             group.variables["seg_len"].set_value(_NO_RESET)
             self._stream = True
-        flat = np.ascontiguousarray(np.transpose(x, (0, 2, 1))).reshape(total, n_ch)
+        flat = side_by_side(x, copies)
+        total = flat.shape[0]
         values = drive.values
         idx_out, step_out = [], []
-        for a in range(0, total, WINDOW):
-            b = min(total, a + WINDOW)
+        for a in range(0, total, built.rows):
+            b = min(total, a + built.rows)
             if n_ch:
                 values[: b - a] = flat[a:b]
             start = current_step()
@@ -432,17 +584,23 @@ class RuntimeSimulator(_Simulator):
             if n_rec:
                 i = np.array(mon.variables["i"].get_value()[:n_rec], dtype=np.int64)
                 t = np.array(mon.variables["t"].get_value()[:n_rec], dtype=np.float64)
-                keep = i < self.n_neurons
-                idx_out.append(i[keep])
-                step_out.append(np.rint(t[keep] / self.dt).astype(np.int64) - step0)
+                idx_out.append(i)
+                step_out.append(np.rint(t / self.dt).astype(np.int64) - step0)
                 self._clear_monitor(mon)
-        neuron = np.concatenate(idx_out) if idx_out else np.zeros(0, np.int64)
-        steps = np.concatenate(step_out) if step_out else np.zeros(0, np.int64)
-        sample, step = np.divmod(steps, n_times)
+        empty = np.zeros(0, np.int64)
+        sample, step, neuron = from_side_by_side(
+            np.concatenate(idx_out) if idx_out else empty,
+            np.concatenate(step_out) if step_out else empty,
+            n_neurons=self.n_neurons,
+            n_total=self.n_neurons + 2 * self.n_channels,
+            n_times=n_times,
+            copies=copies,
+            n_samples=n_samples,
+        )
         new_w = None
         if learn and has_syn:
             cur = np.array(syn.variables["w"].get_value(), dtype=np.float64)
-            new_w = cur if self._perm is None else cur[self._perm]
+            new_w = cur if built.perm is None else cur[built.perm]
         elif learn:
             new_w = np.asarray(weights, dtype=np.float64).copy()
         return sample, step, neuron, new_w, step0
@@ -469,11 +627,12 @@ atexit.register(_cleanup_results)
 class _Project:
     """One compiled standalone binary (a fixed number of steps)."""
 
-    def __init__(self, sim, learn, n_steps, n_times):
+    def __init__(self, sim, learn, n_steps, n_times, copies=1):
         self.sim = sim
         self.learn = learn
         self.n_steps = n_steps
         self.n_times = n_times
+        self.copies = copies
         self.objs = None
         _ALL_PROJECTS.add(self)
         h = hashlib.sha256()
@@ -486,6 +645,7 @@ class _Project:
             learn,
             n_steps,
             n_times,
+            copies,
         ):
             h.update(repr(part).encode())
         self.code_key = h.hexdigest()[:16]
@@ -575,6 +735,7 @@ class _Project:
                 self.learn,
                 None,
                 "cube_sa",
+                copies=self.copies,
             )
             objs["group"].seg_start = 0.0
             objs["group"].seg_len = float(self.n_times)
@@ -612,7 +773,7 @@ class _Project:
         if has_syn:
             run_args.update(
                 {
-                    syn.w: np.asarray(weights, dtype=np.float64),
+                    syn.w: np.tile(np.asarray(weights, dtype=np.float64), self.copies),
                     syn.eta: params["eta"],
                     syn.a_minus: params["a_minus"],
                     syn.w_lo: params["w_min"],
@@ -630,24 +791,23 @@ class _Project:
             run_args=run_args,
         )
         i = np.asarray(mon.i[:], dtype=np.int64)
-        t = np.asarray(mon.t_[:], dtype=np.float64)
-        keep = i < self.sim.n_neurons
-        steps = np.rint(t[keep] / self.sim.dt).astype(np.int64)
+        steps = np.rint(np.asarray(mon.t_[:], dtype=np.float64) / self.sim.dt).astype(np.int64)
         new_w = np.array(syn.w[:], dtype=np.float64) if (self.learn and has_syn) else None
         try:
             dev.delete(code=False, data=False, run_args=True, directory=False)
         except OSError:  # pragma: no cover - best effort
             pass
-        return i[keep], steps, new_w
+        return i, steps, new_w
 
 
 class StandaloneSimulator(_Simulator):
     """The cube as compiled C++ (Brian2's ``cpp_standalone`` device).
 
-    A binary is built per (learning on/off, steps per run) and re-run with new
-    inputs and weights through ``run_args``; batches are cut into runs of whole
-    samples (at most :data:`STANDALONE_MAX_STEPS` steps, the last one padded
-    with silent samples). Brian2's standalone device is process-global, so
+    A binary is built per (learning on/off, steps per run, cubes side by
+    side) and re-run with new inputs and weights through ``run_args``;
+    inference batches run :func:`copies_for` cubes side by side, cut into runs
+    of whole rounds (at most :data:`STANDALONE_MAX_STEPS` steps, the last one
+    padded with silent samples). Brian2's standalone device is process-global, so
     building another project (another cube, or learning vs inference) replaces
     the held one; switching back rebuilds, reusing the compiled code.
     """
@@ -665,26 +825,38 @@ class StandaloneSimulator(_Simulator):
         if not reset:
             raise ValueError("cpp_standalone cannot continue a stream (reset=False).")
         n_samples, n_ch, n_times = x.shape
-        k = max(1, min(n_samples, STANDALONE_MAX_STEPS // n_times))
-        key = (bool(learn), k, n_times)
+        copies = copies_for(n_samples, learn, reset)
+        n_rounds = -(-n_samples // copies)
+        k = max(1, min(n_rounds, STANDALONE_MAX_STEPS // n_times))  # rounds per binary run
+        key = (bool(learn), k, n_times, copies)
         project = self._projects.get(key)
         if project is None:
-            project = self._projects[key] = _Project(self, bool(learn), k * n_times, n_times)
+            project = self._projects[key] = _Project(
+                self, bool(learn), k * n_times, n_times, copies
+            )
         w = np.asarray(weights, dtype=np.float64)
-        values = np.zeros((k * n_times, max(n_ch, 1)))
+        flat = side_by_side(x, copies)
+        values = np.zeros((k * n_times, max(copies * n_ch, 1)))
+        per_run = k * copies
         neurons, samples, steps = [], [], []
-        for s0 in range(0, n_samples, k):
-            s1 = min(n_samples, s0 + k)
+        for r0 in range(0, n_rounds, k):
+            r1 = min(n_rounds, r0 + k)
             values[:] = 0
-            chunk = np.transpose(x[s0:s1], (0, 2, 1)).reshape((s1 - s0) * n_times, n_ch)
             if n_ch:
-                values[: chunk.shape[0], :n_ch] = chunk
+                values[: (r1 - r0) * n_times, : copies * n_ch] = flat[r0 * n_times : r1 * n_times]
             i, st, new_w = project.run(values, w, params)
-            smp, step = np.divmod(st, n_times)
-            keep = smp < (s1 - s0)
-            neurons.append(i[keep])
-            samples.append(smp[keep] + s0)
-            steps.append(step[keep])
+            smp, step, neuron = from_side_by_side(
+                i,
+                st,
+                n_neurons=self.n_neurons,
+                n_total=self.n_neurons + 2 * n_ch,
+                n_times=n_times,
+                copies=copies,
+                n_samples=min(per_run, n_samples - r0 * copies),
+            )
+            neurons.append(neuron)
+            samples.append(smp + r0 * copies)
+            steps.append(step)
             if learn and new_w is not None:
                 w = new_w
         cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, np.int64)  # noqa: E731

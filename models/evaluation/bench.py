@@ -20,6 +20,7 @@ The real-time factor is seconds of EEG processed per wall-clock second.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import platform
@@ -35,6 +36,28 @@ BATCH_WINDOWS = 150  # windows per cube call (5 min of EEG)
 #: The plain-Brian2 baseline runs on at most this much EEG: its rate is
 #: constant, and on the numpy target an hour takes longer than the rest.
 PLAIN_MAX_S = 600.0
+
+
+def _shipped_workload(duration):
+    """Return (cube, sfreq, windows) of the shipped detector, looped to ``duration`` s.
+
+    The windows are the spikes the detector's own encoder makes of the bundled
+    recording, as its cube receives them.
+    """
+    from acquisition import read_raw
+    from sample_data import SEIZURE_EDF
+
+    from ..io import read_model
+
+    detector = read_model().model
+    raw = read_raw(SEIZURE_EDF)
+    data, _ = detector.prepare(raw)
+    win, _, bad = detector.windows(data)
+    scale = detector.window_scales(detector.background_level().update(data), np.arange(len(win)))
+    spikes = detector.score_windows(win, bad, scale).spikes
+    n_windows = int(duration / WINDOW_S)
+    windows = np.tile(spikes, (-(-n_windows // len(spikes)), 1, 1))[:n_windows]
+    return detector.classifier_.cube_, detector.sfreq, np.ascontiguousarray(windows)
 
 
 def _workload(duration):
@@ -80,12 +103,12 @@ def _plain_brian2(cube, windows, target):
     neurons = b2.NeuronGroup(
         cube.n_neurons,
         "v : 1",
-        threshold="v >= 0.5",
+        threshold=f"v >= {cube.threshold!r}",
         reset="v = 0",
         refractory=cube.refractory * dt * b2.second,
         method="exact",
     )
-    neurons.run_regularly("v = clip(v - 0.002, 0, inf)", when="start")
+    neurons.run_regularly(f"v = clip(v - {cube.leak!r}, 0, inf)", when="start")
     # every window starts from rest
     neurons.run_regularly(
         "v = 0\nlastspike = -1e9*second", dt=n_times * dt * b2.second, when="start"
@@ -120,30 +143,57 @@ def _plain_brian2(cube, windows, target):
     return wall, int(mon.num_spikes)
 
 
-def run_one(target: str, mode: str, duration: float) -> dict:
+def run_one(target: str, mode: str, duration: float, cube_kind: str = "neucube") -> dict:
     """Measure one (target, mode) configuration in this process.
 
     Parameters
     ----------
     target : str
         Brian2 code-generation target.
-    mode : ``'inference'`` | ``'stdp'`` | ``'plain_brian2'``
-        What to time.
+    mode : ``'inference'`` | ``'inference_one_cube'`` | ``'stdp'`` | ``'plain_brian2'``
+        What to time: inference as the detector runs it (cubes side by side),
+        inference one window after another (the code path before cubes ran
+        side by side), STDP training, or the same network in plain Brian2.
     duration : float
         Seconds of EEG.
+    cube_kind : ``'neucube'`` | ``'shipped'``
+        NeuCube's preset (the ``Cube`` defaults on TBR spikes of the bundled
+        recording), or the shipped seizure detector's calibrated cube on the
+        spikes its own encoder makes of that recording.
 
     Returns
     -------
     result : dict
         Real-time factor, wall seconds, spikes, peak memory.
     """
+    from neucube import _brian
     from neucube.cube import Cube
 
-    ch_names, sfreq, windows = _workload(duration)
-    cube = Cube.from_template(ch_names, sfreq=sfreq, target=target, random_state=0)
+    if cube_kind == "shipped":
+        cube, sfreq, windows = _shipped_workload(duration)
+        cube.target = target
+    else:
+        ch_names, sfreq, windows = _workload(duration)
+        cube = Cube.from_template(ch_names, sfreq=sfreq, target=target, random_state=0)
+    copies = _brian.COPIES
+    if mode == "inference_one_cube":
+        _brian.COPIES = 1  # the code path before cubes ran side by side
+    try:
+        return _timed(cube, mode, sfreq, windows, target, duration, cube_kind)
+    finally:
+        _brian.COPIES = copies
+
+
+def _timed(cube, mode, sfreq, windows, target, duration, cube_kind):
+    """Time one configuration of :func:`run_one` on its cube and windows."""
+    from neucube import _brian
+
     # Build and compile outside the timing, as a live session does once.
     t0 = time.perf_counter()
-    cube.transform(windows[:2])
+    if mode == "stdp":
+        cube.transform(windows[:2])
+    else:
+        cube.transform(windows[:BATCH_WINDOWS])
     setup = time.perf_counter() - t0
     n_spikes = 0
     if mode == "plain_brian2":
@@ -162,6 +212,8 @@ def run_one(target: str, mode: str, duration: float) -> dict:
     return {
         "target": target,
         "mode": mode,
+        "cube": cube_kind,
+        "copies": _brian.copies_for(BATCH_WINDOWS, learn=mode == "stdp", reset=True),
         "eeg_seconds": seconds,
         "wall_s": round(wall, 3),
         "realtime_factor": round(seconds / wall, 1),
@@ -170,15 +222,16 @@ def run_one(target: str, mode: str, duration: float) -> dict:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "neurons": cube.n_neurons,
         "connections": cube.n_connections,
-        "channels": len(ch_names),
+        "channels": cube.n_channels,
     }
 
 
 def bench(
     duration: float = 3600.0,
     targets: list[str] | None = None,
-    modes: tuple[str, ...] = ("inference", "stdp", "plain_brian2"),
+    modes: tuple[str, ...] = ("inference", "inference_one_cube", "stdp", "plain_brian2"),
     repeat: int = 1,
+    cubes: tuple[str, ...] = ("shipped", "neucube"),
 ) -> dict:
     """Run every (target, mode) configuration in its own subprocess.
 
@@ -192,6 +245,9 @@ def bench(
         Which measurements.
     repeat : int
         Repetitions of each measurement; the median is reported.
+    cubes : tuple of str
+        Which cubes (see :func:`run_one`): the shipped detector's calibrated
+        cube and NeuCube's preset.
 
     Returns
     -------
@@ -205,39 +261,49 @@ def bench(
     if targets is None:
         targets = [t for t in ("numpy", "cython", "cpp_standalone") if t in available_targets()]
     results = []
-    for target in targets:
-        for mode in modes:
-            runs = []
-            for _ in range(repeat):
-                cmd = [
-                    sys.executable,
-                    "-m",
-                    "models.evaluation.bench",
-                    "--one",
-                    target,
-                    mode,
-                    str(duration),
-                ]
-                env = dict(os.environ, OMP_NUM_THREADS="1")
-                out = subprocess.run(cmd, capture_output=True, text=True, env=env)
-                if out.returncode != 0:
-                    runs.append(
-                        {"target": target, "mode": mode, "error": out.stderr.strip()[-2000:]}
-                    )
-                    break
-                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            ok = [r for r in runs if "error" not in r]
-            if ok:
-                best = sorted(ok, key=lambda r: r["wall_s"])[len(ok) // 2]
-                best = dict(best, repeats=len(ok), wall_s_all=[r["wall_s"] for r in ok])
-                results.append(best)
-            else:
-                results.append(runs[-1])
-    by = {(r["target"], r["mode"]): r for r in results if "error" not in r}
+    for cube_kind, target, mode in itertools.product(cubes, targets, modes):
+        runs = []
+        for _ in range(repeat):
+            cmd = [
+                sys.executable,
+                "-m",
+                "models.evaluation.bench",
+                "--one",
+                target,
+                mode,
+                str(duration),
+                cube_kind,
+            ]
+            env = dict(os.environ, OMP_NUM_THREADS="1")
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env)
+            if out.returncode != 0:
+                runs.append(
+                    {
+                        "target": target,
+                        "mode": mode,
+                        "cube": cube_kind,
+                        "error": out.stderr.strip()[-2000:],
+                    }
+                )
+                break
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        ok = [r for r in runs if "error" not in r]
+        if ok:
+            best = sorted(ok, key=lambda r: r["wall_s"])[len(ok) // 2]
+            best = dict(best, repeats=len(ok), wall_s_all=[r["wall_s"] for r in ok])
+            results.append(best)
+        else:
+            results.append(runs[-1])
+    by = {(r["cube"], r["target"], r["mode"]): r for r in results if "error" not in r}
     for r in results:
-        base = by.get((r.get("target"), "plain_brian2"))
-        if base and r.get("mode") != "plain_brian2":
-            r["vs_plain_brian2"] = round(r["realtime_factor"] / base["realtime_factor"], 2)
+        if "error" in r:
+            continue
+        plain = by.get((r["cube"], r["target"], "plain_brian2"))
+        if plain and r["mode"] != "plain_brian2":
+            r["vs_plain_brian2"] = round(r["realtime_factor"] / plain["realtime_factor"], 2)
+        one = by.get((r["cube"], r["target"], "inference_one_cube"))
+        if one and r["mode"] == "inference":
+            r["vs_one_cube"] = round(r["realtime_factor"] / one["realtime_factor"], 2)
     return {
         "machine": {
             "cpu": platform.processor() or platform.machine(),
@@ -246,8 +312,9 @@ def bench(
             "system": platform.platform(),
         },
         "versions": {d: version(d) for d in ("neucube-eeg", "brian2", "numpy")},
-        "workload": f"{duration:g} s of 23-channel 256 Hz CHB-MIT EEG (bundled chb01_03 looped), "
-        f"TBR alpha 0.5, {WINDOW_S:g} s windows from rest, one thread",
+        "workload": f"{duration:g} s of {WINDOW_S:g} s windows from rest of 23-channel 256 Hz "
+        "CHB-MIT EEG (bundled chb01_03 looped): the shipped detector's cube on its own "
+        "encoder's spikes, and NeuCube's preset on TBR (alpha 0.5) spikes; one thread",
         "results": results,
     }
 
@@ -256,9 +323,9 @@ def main(argv: list[str] | None = None) -> int:  # pragma: no cover - the subpro
     """Run one configuration and print its result as one JSON line."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--one"]:
-        target, mode, duration = argv[1], argv[2], float(argv[3])
+        target, mode, duration, cube_kind = argv[1], argv[2], float(argv[3]), argv[4]
         # The parent reads this one line (see bench()).
-        sys.stdout.write(json.dumps(run_one(target, mode, duration)) + "\n")
+        sys.stdout.write(json.dumps(run_one(target, mode, duration, cube_kind)) + "\n")
         return 0
     return 2
 

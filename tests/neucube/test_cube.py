@@ -354,6 +354,59 @@ def test_samples_in_one_run_equal_samples_alone():
     assert a.n_passes_ == 1 and b.n_passes_ == 2
 
 
+def test_side_by_side_layout_by_hand():
+    from neucube._brian import from_side_by_side, side_by_side
+
+    # 3 samples of 2 channels x 2 steps, 2 copies: round 0 holds samples 0, 1;
+    # round 1 holds sample 2 and a silent one
+    x = np.arange(1, 13, dtype=np.int8).reshape(3, 2, 2)
+    drive = side_by_side(x, 2)
+    np.testing.assert_array_equal(
+        drive,
+        [
+            [1, 3, 5, 7],  # round 0, step 0: sample 0 (ch 0, 1), sample 1 (ch 0, 1)
+            [2, 4, 6, 8],
+            [9, 11, 0, 0],  # round 1, step 0: sample 2, then padding
+            [10, 12, 0, 0],
+        ],
+    )
+    # cubes of 3 neurons + 2 inputs side by side (index = copy * 5 + neuron),
+    # recorded by step then index: neuron 2 of copy 1 at step 0, an input
+    # neuron (dropped), neuron 0 of copy 0 at round 1, step 1, and a spike of
+    # the padding copy (dropped)
+    sample, step, neuron = from_side_by_side(
+        np.array([7, 3, 0, 5, 2, 6]),
+        np.array([0, 0, 1, 1, 3, 3]),
+        n_neurons=3,
+        n_total=5,
+        n_times=2,
+        copies=2,
+        n_samples=3,
+    )
+    assert list(zip(sample, step, neuron)) == [(0, 1, 0), (1, 0, 2), (1, 1, 0), (2, 1, 2)]
+
+
+@pytest.mark.parametrize("n_samples", [4, 8, 11])
+def test_cubes_side_by_side_equal_the_oracle(n_samples, monkeypatch):
+    # inference batches run several cubes side by side in one network; every
+    # sample's spikes are the oracle's, a last round not filled included
+    from neucube import _brian
+
+    monkeypatch.setattr(_brian, "COPIES", 4)
+    assert _brian.copies_for(n_samples, learn=False, reset=True) == 4
+    assert _brian.copies_for(n_samples, learn=True, reset=True) == 1
+    assert _brian.copies_for(n_samples, learn=False, reset=False) == 1
+    cube = small_random_cube()
+    x = random_spikes((n_samples, 3, 50), seed=20 + n_samples)
+    act = cube.transform(x)
+    ref_spikes, _ = reference(cube, x)
+    assert act.n_spikes > 20 * n_samples
+    assert as_triples(act) == ref_spikes
+    # in the order of a one-cube run: by sample, step, neuron
+    assert list(zip(act.sample, act.step, act.neuron)) == ref_spikes
+    assert act.info["target"] == "numpy"
+
+
 def test_live_chunks_equal_one_run():
     cube = small_random_cube()
     x = random_spikes((3, 90), seed=4)
@@ -370,13 +423,15 @@ def test_live_chunks_equal_one_run():
     assert as_triples(cube.run(x, reset=False)) == whole
 
 
-def test_many_windows(monkeypatch):
+@pytest.mark.parametrize("n_samples", [3, 12])  # one cube; cubes side by side
+def test_many_windows(monkeypatch, n_samples):
     # runs longer than one Brian2 run window give the same spikes
     from neucube import _brian
 
     cube = small_random_cube()
-    x = random_spikes((5, 3, 40), seed=5)
+    x = random_spikes((n_samples, 3, 40), seed=5)
     ref = as_triples(cube.transform(x))
+    assert ref == reference(cube, x)[0]
     monkeypatch.setattr(_brian, "WINDOW", 7)
     cube2 = small_random_cube()
     assert as_triples(cube2.transform(x)) == ref
@@ -655,15 +710,26 @@ def _needs(target):
 
 def _compare_targets(target, monkeypatch=None):
     x = random_spikes((3, 3, 60), seed=11)
+    # a batch large enough for cubes side by side, the last round not filled
+    many = random_spikes((11, 3, 60), seed=13)
     results = {}
     for t in ("numpy", target):
         cube = small_random_cube(seed=2, target=t)
         act = cube.transform(x)
         cube.fit(x, n_passes=2)
-        results[t] = (as_triples(act), as_triples(cube.transform(x)), cube.weights_)
+        results[t] = (
+            as_triples(act),
+            as_triples(cube.transform(x)),
+            cube.weights_,
+            as_triples(cube.transform(many)),
+        )
     a, b = results["numpy"], results[target]
-    assert a[0] == b[0] and a[1] == b[1]
+    assert a[0] == b[0] and a[1] == b[1] and a[3] == b[3]
     assert b[2].tolist() == a[2].tolist()
+    # ... and both are the oracle's
+    fitted = small_random_cube(seed=2)
+    fitted.set_connections(fitted.pre_, fitted.post_, b[2])
+    assert reference(fitted, many)[0] == b[3]
     return b
 
 

@@ -53,12 +53,17 @@ def test_evaluate_motor_scores_every_method_on_the_same_folds():
 
 
 @pytest.mark.slow
-def test_bench_baseline_is_the_same_network():
-    ours = run_one("numpy", "inference", 8.0)
-    plain = run_one("numpy", "plain_brian2", 8.0)
+@pytest.mark.parametrize("cube", ["neucube", "shipped"])
+def test_bench_baseline_is_the_same_network(cube):
+    ours = run_one("numpy", "inference", 8.0, cube)
+    one = run_one("numpy", "inference_one_cube", 8.0, cube)
+    plain = run_one("numpy", "plain_brian2", 8.0, cube)
     assert ours["neurons"] == plain["neurons"] == 1658
     assert ours["eeg_seconds"] == plain["eeg_seconds"] == 8.0
     assert ours["realtime_factor"] > 0 and plain["realtime_factor"] > 0
+    # cubes side by side and one window after another: the same spikes
+    assert (ours["copies"], one["copies"]) == (8, 1)
+    assert ours["reservoir_spikes_per_step"] == one["reservoir_spikes_per_step"] > 0
     # Same model written as plain Brian2: the activity agrees within 10 %.
     assert ours["reservoir_spikes_per_step"] == pytest.approx(
         plain["reservoir_spikes_per_step"], rel=0.1
