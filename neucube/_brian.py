@@ -84,10 +84,10 @@ if TYPE_CHECKING:
 #: Steps per Brian2 run on runtime targets (rows of the input TimedArray) for
 #: one cube; cubes side by side share as many input values (fewer rows).
 WINDOW = 16384
-#: Cubes simulated side by side in one network for inference batches: each
-#: step's fixed cost (Brian2's Python loop on runtime targets) is paid once
-#: for all of them, while their state still fits a core's cache (more copies
-#: were slower here: BENCHMARKS.md, "Windows side by side").
+#: Cubes simulated side by side in one network for inference batches on the
+#: runtime targets (see :func:`copies_for`): each step's fixed cost (Brian2's
+#: Python loop) is paid once for all of them, while their state still fits a
+#: core's cache (16 and 32 were no faster here, 4 about as fast).
 COPIES = 8
 #: Fewest samples in a batch that runs side by side.
 MIN_SIDE_BY_SIDE = 4
@@ -181,9 +181,9 @@ def _build(
     Names are fixed (``prefix`` + role): Brian2 derives the generated code's
     names from them, so equal names mean cached compiled code is reused.
     ``copies`` cubes side by side (see :func:`side_by_side`) share the group,
-    the synapses and the clock: copy ``b`` holds neurons
-    ``b * n_total … (b + 1) * n_total - 1`` and reads input columns
-    ``b * n_channels …``.
+    the synapses and the clock (see :func:`lanes` for where each copy's
+    neurons are); copy ``b`` reads input columns ``b * n_channels …``. The
+    monitor records the reservoir neurons only.
     """
     n_total = n_neurons + 2 * n_channels
     clock = Clock(dt=dt * second, name=f"{prefix}_clock")
@@ -207,13 +207,13 @@ def _build(
         when="groups",
         name=f"{prefix}_update",
     )
-    ch = np.zeros((copies, n_total), dtype=np.int32)
-    ch[:, n_neurons:] = np.repeat(np.arange(n_channels), 2)
-    ch[:, n_neurons:] += (np.arange(copies) * n_channels)[:, None]
-    group.ch = ch.ravel()
-    pol = np.zeros(n_total)
-    pol[n_neurons:] = np.tile([1.0, -1.0], n_channels)
-    group.pol = np.tile(pol, copies)
+    n_reservoir = copies * n_neurons
+    ch = np.zeros(copies * n_total, dtype=np.int32)
+    ch[n_reservoir:] = np.repeat(np.arange(copies * n_channels), 2)
+    group.ch = ch
+    pol = np.zeros(copies * n_total)
+    pol[n_reservoir:] = np.tile([1.0, -1.0], copies * n_channels)
+    group.pol = pol
     group.ts = -1
     group.seg_len = _NO_RESET
     on_pre = {"pre": _PROPAGATE}
@@ -234,10 +234,9 @@ def _build(
         name=f"{prefix}_synapses",
     )
     if len(pre):
-        shift = (np.arange(copies, dtype=np.int64) * n_total)[:, None]
         syn.connect(
-            i=(np.asarray(pre, dtype=np.int64) + shift).ravel().astype(np.int32),
-            j=(np.asarray(post, dtype=np.int64) + shift).ravel().astype(np.int32),
+            i=lanes(pre, n_neurons, n_channels, copies).ravel().astype(np.int32),
+            j=lanes(post, n_neurons, n_channels, copies).ravel().astype(np.int32),
         )
     else:
         syn.active = False  # Brian2 refuses to run a Synapses without synapses
@@ -247,7 +246,9 @@ def _build(
         syn.post.order = -3
         syn.ltd.order = -2
     syn.pre.order = -1
-    monitor = SpikeMonitor(group, codeobj_class=codeobj_class, name=f"{prefix}_spikes")
+    monitor = SpikeMonitor(
+        group[:n_reservoir], codeobj_class=codeobj_class, name=f"{prefix}_spikes"
+    )
     net = Network(group, syn, monitor, name=f"{prefix}_network")
     return {"group": group, "syn": syn, "monitor": monitor, "net": net, "drive": drive}
 
@@ -265,6 +266,39 @@ def _set_params(group, syn, params):
     }
     for (obj, name), value in values.items():
         obj.variables[name].set_value(value)
+
+
+def lanes(index: npt.ArrayLike, n_neurons: int, n_channels: int, copies: int) -> np.ndarray:
+    """Where the neurons of each cube side by side sit in the shared group.
+
+    The reservoir neurons of every copy come first (copy ``b``'s neuron ``k``
+    at ``b * n_neurons + k``), then their input neurons (copy ``b``'s input
+    neuron ``m`` at ``copies * n_neurons + b * 2 * n_channels + m``), so the
+    reservoir is one block the monitor records. One copy is the cube's own
+    numbering.
+
+    Parameters
+    ----------
+    index : array-like of int
+        Neurons in one cube's numbering (reservoir, then inputs).
+    n_neurons, n_channels : int
+        Reservoir neurons and input channels of one cube.
+    copies : int
+        Cubes side by side.
+
+    Returns
+    -------
+    lanes : ndarray of int64, shape (copies, len(index))
+        Row ``b``: the neurons of copy ``b`` in the shared group.
+    """
+    index = np.asarray(index, dtype=np.int64)
+    b = np.arange(copies, dtype=np.int64)[:, None]
+    is_input = index >= n_neurons
+    return np.where(
+        is_input,
+        copies * n_neurons + b * 2 * n_channels + (index - n_neurons),
+        b * n_neurons + index,
+    )
 
 
 def _syn_order(syn, pre, post, n_total):
@@ -349,13 +383,18 @@ class _Simulator:
         raise NotImplementedError
 
 
-def copies_for(n_samples: int, learn: bool, reset: bool) -> int:
+def copies_for(n_samples: int, learn: bool, reset: bool, target: str = "cython") -> int:
     """How many cubes side by side simulate a batch (1: one sample after another).
 
-    Inference on samples that each start from rest runs :data:`COPIES` cubes
-    side by side once the batch holds at least :data:`MIN_SIDE_BY_SIDE`
-    samples. Learning (each sample starts from the weights the previous one
-    left) and live streams (each chunk continues the last) stay one cube.
+    On the runtime targets, inference on samples that each start from rest
+    runs :data:`COPIES` cubes side by side once the batch holds at least
+    :data:`MIN_SIDE_BY_SIDE` samples: Brian2 runs each step's code objects
+    from Python there, a fixed cost then paid once for all copies. Compiled
+    C++ (``'cpp_standalone'``) has no such cost, and its one cube's synapses
+    stay in cache where eight copies' do not (it is slower side by side:
+    BENCHMARKS.md), so it runs one cube. Learning (each sample starts from
+    the weights the previous one left) and live streams (each chunk
+    continues the last) run one cube.
 
     Parameters
     ----------
@@ -363,13 +402,15 @@ def copies_for(n_samples: int, learn: bool, reset: bool) -> int:
         Samples in the batch.
     learn, reset : bool
         Whether STDP is on; whether each sample starts from rest.
+    target : str
+        The code-generation target.
 
     Returns
     -------
     copies : int
         1 or :data:`COPIES`.
     """
-    if learn or not reset or n_samples < MIN_SIDE_BY_SIDE:
+    if learn or not reset or n_samples < MIN_SIDE_BY_SIDE or target == "cpp_standalone":
         return 1
     return COPIES
 
@@ -404,7 +445,6 @@ def from_side_by_side(
     steps: np.ndarray,
     *,
     n_neurons: int,
-    n_total: int,
     n_times: int,
     copies: int,
     n_samples: int,
@@ -414,10 +454,10 @@ def from_side_by_side(
     Parameters
     ----------
     index, steps : ndarray of int64
-        Each spike's neuron in the side-by-side group and its step from the
-        batch's start.
-    n_neurons, n_total : int
-        Reservoir neurons, and all neurons (with inputs), of one cube.
+        Each recorded reservoir spike's neuron in the side-by-side group (see
+        :func:`lanes`) and its step from the batch's start.
+    n_neurons : int
+        Reservoir neurons of one cube.
     n_times : int
         Steps per sample.
     copies : int
@@ -434,13 +474,12 @@ def from_side_by_side(
     index = np.asarray(index, dtype=np.int64)
     steps = np.asarray(steps, dtype=np.int64)
     if copies == 1:
-        keep = index < n_neurons
-        sample, step = np.divmod(steps[keep], n_times)
-        return sample, step, index[keep]
-    copy, neuron = np.divmod(index, n_total)
+        sample, step = np.divmod(steps, n_times)
+        return sample, step, index
+    copy, neuron = np.divmod(index, n_neurons)
     n_round, step = np.divmod(steps, n_times)
     sample = n_round * copies + copy
-    keep = (neuron < n_neurons) & (sample < n_samples)
+    keep = sample < n_samples
     sample, step, neuron = sample[keep], step[keep], neuron[keep]
     # Brian2 records by step, then by index: within one copy that is already
     # by step, then neuron, so a stable sort by sample (a radix sort on 16-bit
@@ -456,6 +495,7 @@ class _RuntimeNetwork:
     def __init__(self, sim, copies):
         n_total = sim.n_neurons + 2 * sim.n_channels
         self.copies = copies
+        self.ran = False
         self.rows = WINDOW if copies == 1 else max(1, 8 * WINDOW // copies)
         self.objs = _build(
             sim.n_neurons,
@@ -472,11 +512,10 @@ class _RuntimeNetwork:
         )
         self.perm = None
         if len(sim.pre):
-            shift = (np.arange(copies, dtype=np.int64) * n_total)[:, None]
             self.perm = _syn_order(
                 self.objs["syn"],
-                (sim.pre + shift).ravel(),
-                (sim.post + shift).ravel(),
+                lanes(sim.pre, sim.n_neurons, sim.n_channels, copies).ravel(),
+                lanes(sim.post, sim.n_neurons, sim.n_channels, copies).ravel(),
                 copies * n_total,
             )
 
@@ -494,7 +533,6 @@ class RuntimeSimulator(_Simulator):
     def _init_state(self) -> None:
         self._nets = {}
         self._stream = False
-        self._ran = False
 
     def forget_stream(self) -> None:
         """Make the next ``reset=False`` call start a new stream from rest."""
@@ -532,7 +570,7 @@ class RuntimeSimulator(_Simulator):
     ) -> _RunResult:
         """Simulate; see :meth:`neucube.cube.Cube.run`."""
         n_samples, n_ch, n_times = x.shape
-        copies = copies_for(n_samples, learn, reset)
+        copies = copies_for(n_samples, learn, reset, self.target)
         built = self._ensure(copies)
         objs = built.objs
         group, syn, mon, net, drive = (objs[k] for k in ("group", "syn", "monitor", "net", "drive"))
@@ -575,10 +613,11 @@ class RuntimeSimulator(_Simulator):
             net.run((b - a) * self.dt * second, namespace={})
             if current_step() != start + b - a:  # pragma: no cover - Brian2 contract
                 raise RuntimeError(f"Brian2 ran {current_step() - start} steps instead of {b - a}.")
-            if not self._ran:
-                self._ran = True
+            if not built.ran:
+                built.ran = True
                 # Network.run() calls gc.collect() every time: with everything
-                # built so far frozen it costs ~20 ms instead of ~100 ms
+                # built so far frozen it costs ~20 ms instead of ~150 ms (the
+                # freeze is redone for each new network, whose build unfreezes)
                 gc.freeze()
             n_rec = int(mon.variables["N"].get_value().item())
             if n_rec:
@@ -592,7 +631,6 @@ class RuntimeSimulator(_Simulator):
             np.concatenate(idx_out) if idx_out else empty,
             np.concatenate(step_out) if step_out else empty,
             n_neurons=self.n_neurons,
-            n_total=self.n_neurons + 2 * self.n_channels,
             n_times=n_times,
             copies=copies,
             n_samples=n_samples,
@@ -825,7 +863,7 @@ class StandaloneSimulator(_Simulator):
         if not reset:
             raise ValueError("cpp_standalone cannot continue a stream (reset=False).")
         n_samples, n_ch, n_times = x.shape
-        copies = copies_for(n_samples, learn, reset)
+        copies = copies_for(n_samples, learn, reset, self.target)
         n_rounds = -(-n_samples // copies)
         k = max(1, min(n_rounds, STANDALONE_MAX_STEPS // n_times))  # rounds per binary run
         key = (bool(learn), k, n_times, copies)
@@ -849,7 +887,6 @@ class StandaloneSimulator(_Simulator):
                 i,
                 st,
                 n_neurons=self.n_neurons,
-                n_total=self.n_neurons + 2 * n_ch,
                 n_times=n_times,
                 copies=copies,
                 n_samples=min(per_run, n_samples - r0 * copies),

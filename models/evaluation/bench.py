@@ -213,7 +213,7 @@ def _timed(cube, mode, sfreq, windows, target, duration, cube_kind):
         "target": target,
         "mode": mode,
         "cube": cube_kind,
-        "copies": _brian.copies_for(BATCH_WINDOWS, learn=mode == "stdp", reset=True),
+        "copies": _brian.copies_for(BATCH_WINDOWS, mode == "stdp", True, target),
         "eeg_seconds": seconds,
         "wall_s": round(wall, 3),
         "realtime_factor": round(seconds / wall, 1),

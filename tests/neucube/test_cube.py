@@ -355,7 +355,7 @@ def test_samples_in_one_run_equal_samples_alone():
 
 
 def test_side_by_side_layout_by_hand():
-    from neucube._brian import from_side_by_side, side_by_side
+    from neucube._brian import from_side_by_side, lanes, side_by_side
 
     # 3 samples of 2 channels x 2 steps, 2 copies: round 0 holds samples 0, 1;
     # round 1 holds sample 2 and a silent one
@@ -370,20 +370,21 @@ def test_side_by_side_layout_by_hand():
             [10, 12, 0, 0],
         ],
     )
-    # cubes of 3 neurons + 2 inputs side by side (index = copy * 5 + neuron),
-    # recorded by step then index: neuron 2 of copy 1 at step 0, an input
-    # neuron (dropped), neuron 0 of copy 0 at round 1, step 1, and a spike of
-    # the padding copy (dropped)
+    # cubes of 3 neurons and 1 channel (2 input neurons, 3 and 4), 2 copies:
+    # reservoirs 0-2 and 3-5, then inputs 6-7 (copy 0) and 8-9 (copy 1)
+    np.testing.assert_array_equal(lanes([0, 2, 3, 4], 3, 1, 2), [[0, 2, 6, 7], [3, 5, 8, 9]])
+    np.testing.assert_array_equal(lanes([0, 2, 3, 4], 3, 1, 1), [[0, 2, 3, 4]])
+    # recorded by step then index: neuron 2 of copy 1 at step 0, neuron 0 of
+    # copy 0 at steps 1 and round 1, step 1, and one of the padding copy
     sample, step, neuron = from_side_by_side(
-        np.array([7, 3, 0, 5, 2, 6]),
-        np.array([0, 0, 1, 1, 3, 3]),
+        np.array([5, 0, 0, 5, 2, 4]),
+        np.array([0, 1, 1, 2, 3, 3]),
         n_neurons=3,
-        n_total=5,
         n_times=2,
         copies=2,
         n_samples=3,
     )
-    assert list(zip(sample, step, neuron)) == [(0, 1, 0), (1, 0, 2), (1, 1, 0), (2, 1, 2)]
+    assert list(zip(sample, step, neuron)) == [(0, 1, 0), (0, 1, 0), (1, 0, 2), (2, 1, 2)]
 
 
 @pytest.mark.parametrize("n_samples", [4, 8, 11])
@@ -396,6 +397,8 @@ def test_cubes_side_by_side_equal_the_oracle(n_samples, monkeypatch):
     assert _brian.copies_for(n_samples, learn=False, reset=True) == 4
     assert _brian.copies_for(n_samples, learn=True, reset=True) == 1
     assert _brian.copies_for(n_samples, learn=False, reset=False) == 1
+    assert _brian.copies_for(n_samples, False, True, "cpp_standalone") == 1
+    assert _brian.copies_for(3, learn=False, reset=True) == 1
     cube = small_random_cube()
     x = random_spikes((n_samples, 3, 50), seed=20 + n_samples)
     act = cube.transform(x)
@@ -748,6 +751,13 @@ def test_cpp_standalone_same_as_numpy(monkeypatch):
 
     # several binary runs per batch, the last one padded with silent samples
     monkeypatch.setattr(_brian, "STANDALONE_MAX_STEPS", 120)
+    _compare_targets("cpp_standalone")
+    # cubes side by side, which standalone does not choose by itself, give
+    # the oracle's spikes there too
+    copies_for = _brian.copies_for
+    monkeypatch.setattr(
+        _brian, "copies_for", lambda n, learn, reset, target: copies_for(n, learn, reset)
+    )
     _compare_targets("cpp_standalone")
     # a cube saved and loaded gives the same spikes there too
     cube = small_random_cube(seed=2, target="cpp_standalone")
