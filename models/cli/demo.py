@@ -58,9 +58,18 @@ def missing_qt_libraries(find_library=None) -> list[str]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Run the main job: the live window, or the same live pipeline headless."""
+    publish = getattr(args, "publish", False)
     if args.offline:
+        if publish:
+            raise ValueError(
+                "--publish publishes the live pipeline's predictions; it cannot be combined "
+                "with --offline."
+            )
         return _demo_offline(args)
     if args.headless:
+        return _demo_headless(args)
+    if publish:
+        print("--publish: running the live pipeline headless (the desktop app does not publish).")
         return _demo_headless(args)
     if not _display_available():
         print("No display here: running the live pipeline headless (neucube demo --headless).")
@@ -93,7 +102,12 @@ def _demo_headless(args):
         "(chb01_03, seizure from 10 s) as an LSL stream in real time, shipped seizure model.",
         flush=True,
     )
-    result = run_headless(db=args.db, echo=lambda line: print(line, flush=True))
+    result = run_headless(
+        db=args.db,
+        echo=lambda line: print(line, flush=True),
+        publish=getattr(args, "publish", False),
+        publish_wait=getattr(args, "publish_wait", 0.0) or 0.0,
+    )
     return 0 if result is not None else 1
 
 
@@ -127,6 +141,8 @@ def _demo_offline(args):
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``neucube demo`` to the command line's subparsers."""
+    from ._options import NON_NEGATIVE
+
     p = subparsers.add_parser(
         "demo",
         help="the live window replaying the bundled seizure recording",
@@ -141,5 +157,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="the offline spike statistics of the recording instead",
     )
     p.add_argument("--db", default=None, help="alert database (default: the user's alert store)")
+    p.add_argument(
+        "--publish",
+        action="store_true",
+        help="headless: publish each window's seizure probability and each alert as LSL streams "
+        "'<stream>-neucube-proba' (type Prediction) and '<stream>-neucube-alerts' (type "
+        "Markers), e.g. for LabRecorder",
+    )
+    p.add_argument(
+        "--publish-wait",
+        type=NON_NEGATIVE,
+        default=0.0,
+        metavar="SECONDS",
+        help="with --publish: wait up to this long for a consumer (e.g. LabRecorder) on both "
+        "streams before the replay starts",
+    )
     p.set_defaults(func=cmd_demo)
     return p

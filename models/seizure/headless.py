@@ -4,6 +4,8 @@
 (:class:`acquisition.stream.FileReplay`, with a counter channel), runs the
 :class:`~models.seizure.live.LivePipeline` on it, reports each alert as it is
 raised and a summary at the end, including the samples the stream dropped.
+With ``publish=True`` it also publishes each window's probability and each
+alert as LSL streams (:class:`models.outlets.PredictionOutlets`).
 ``neucube demo --headless`` and ``benchmarks/live_latency.py`` run it.
 """
 
@@ -22,6 +24,8 @@ from .live import LivePipeline, Prediction
 if TYPE_CHECKING:
     import mne
 
+    from ..outlets import PredictionOutlets
+
 __all__ = ["HeadlessResult", "run_headless"]
 
 
@@ -38,7 +42,8 @@ class HeadlessResult:
         :meth:`LivePipeline.summary`, plus ``file``, ``stream``,
         ``n_times`` (samples sent), ``received``, ``dropped`` (from the
         counter channel: samples sent but never received, 0 when none was
-        lost), ``repeated``, ``model_id``, ``model_version``, ``recording``.
+        lost), ``repeated``, ``model_id``, ``model_version``, ``recording``,
+        ``published`` (the names of the LSL streams published, or None).
     detection : Detection
         Probabilities, scores and final events of all windows.
     alerts : list of Alert
@@ -68,6 +73,8 @@ def run_headless(
     on_prediction: Callable[[Prediction], object] | None = None,
     recording: str | None = None,
     timeout: float | None = None,
+    publish: bool | PredictionOutlets = False,
+    publish_wait: float = 0.0,
 ) -> HeadlessResult:
     """Replay a recording as a live LSL stream and detect seizures on it, headless.
 
@@ -106,6 +113,17 @@ def run_headless(
     timeout : float | None
         Give up after this many seconds (default: the recording's length plus
         60 s).
+    publish : bool | PredictionOutlets
+        Publish each window's seizure probability and each alert as LSL
+        streams, ``"<stream>-neucube-proba"`` (type ``Prediction``) and
+        ``"<stream>-neucube-alerts"`` (type ``Markers``, JSON), see
+        :class:`models.outlets.PredictionOutlets`: True creates them and
+        closes them at the end; outlets given are used and left open (they
+        are the caller's to close).
+    publish_wait : float
+        With ``publish``, wait up to this many seconds for a consumer (e.g.
+        LabRecorder) on both streams before the replay starts, so that it
+        records every sample.
 
     Returns
     -------
@@ -161,8 +179,28 @@ def run_headless(
     source = LSLSource(
         replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead, stall_timeout=1.0
     )
-    pipeline = None
+    pipeline = outlets = None
+    own_outlets = publish is True
     try:
+        if own_outlets:
+            from ..outlets import PredictionOutlets
+
+            outlets = PredictionOutlets(replay.name)
+        elif publish:
+            outlets = publish
+        if outlets is not None:
+            say(
+                f"Publishing on LSL: {outlets.proba_name!r} (type Prediction, the seizure "
+                f"probability of each window) and {outlets.marker_name!r} (type Markers, "
+                "each alert as JSON), stamped with the EEG's LSL time."
+            )
+            if publish_wait > 0:
+                ok = outlets.wait_for_consumers(publish_wait)
+                say(
+                    "A consumer is connected to both streams."
+                    if ok
+                    else f"No consumer on both streams after {publish_wait:g} s; streaming anyway."
+                )
         # build the pipeline (and the cube's network) before the stream starts
         pipeline = LivePipeline(
             det,
@@ -173,6 +211,7 @@ def run_headless(
             model_version=model_version,
             on_prediction=on_prediction,
             on_alert=_alert,
+            outlets=outlets,
         )
         replay.start()
         source.connect()
@@ -195,6 +234,8 @@ def run_headless(
         replay.stop()
         if store is not None:
             store.close()
+        if own_outlets and outlets is not None:
+            outlets.close()
     c = source.counter
     received = 0 if c is None else c.n_received
     dropped = None if c is None else c.missing_after(replay.n_times)
@@ -213,6 +254,7 @@ def run_headless(
             "sfreq": replay.sfreq,
             "player": "process" if process else "thread",
             "stamp_lead_s": replay.stamp_lead,
+            "published": None if outlets is None else outlets.names,
         }
     )
     lat, load = summary["latency"], summary["chunk_load"]

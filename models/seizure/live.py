@@ -27,7 +27,10 @@ offline detector cut into chunks, with nothing else changed:
    and ``merge_gap``, as :func:`models.seizure.events.events_from_probabilities`
    applies them offline) raises one alert per event, as soon as the event is
    long enough; the alert goes to the :class:`~models.alerts.AlertStore`
-   and to ``on_alert``.
+   and to ``on_alert``;
+6. with ``outlets`` (:class:`models.outlets.PredictionOutlets`), each
+   window's probability and each alert are published as LSL streams,
+   stamped with the LSL time of the window's last sample.
 
 So for the same samples the live path gives the same window probabilities,
 channel scores and events as :meth:`SeizureDetector.detect
@@ -209,6 +212,12 @@ class LivePipeline:
     on_alert : callable | None
         Called with each :class:`~models.alerts.Alert` as it is raised, in the
         processing thread (a GUI must hand it over to its own thread).
+    outlets : models.outlets.PredictionOutlets | None
+        LSL outlets each prediction is published on (and the alert it
+        raised), before ``on_prediction`` is called, with the LSL timestamp of
+        the window's last sample (see :meth:`PredictionOutlets.publish
+        <models.outlets.PredictionOutlets.publish>`). They stay the caller's
+        to close.
     buffer_seconds : float
         Seconds of filtered signal the ring buffer keeps (for display; at
         least one window and one hop are always kept).
@@ -255,6 +264,7 @@ class LivePipeline:
         model_version=None,
         on_prediction=None,
         on_alert=None,
+        outlets=None,
         buffer_seconds=10.0,
         keep_predictions=3600,
         warmup=True,
@@ -284,6 +294,8 @@ class LivePipeline:
         self.model_version = model_version if model_version is not None else ident[1]
         self.on_prediction = on_prediction
         self.on_alert = on_alert
+        self.outlets = outlets
+        self._n_unpublished = 0
         self.predictions = deque(maxlen=int(keep_predictions))
         self.alerts = []
         self.latest = None
@@ -537,12 +549,27 @@ class LivePipeline:
                 self.latest.activity = None  # keep one cube activity in memory
             self.predictions.append(pred)
             self.latest = pred
+        if self.outlets is not None:
+            self._publish(pred)
         if self.on_prediction is not None:
             try:
                 self.on_prediction(pred)
             except Exception:
                 logger.exception("on_prediction raised; the stream goes on.")
         return pred
+
+    def _publish(self, pred):
+        """Publish a prediction on the outlets; log (once, then count) what fails."""
+        try:
+            self.outlets.publish(pred)
+        except Exception:
+            self._n_unpublished += 1
+            if self._n_unpublished == 1:
+                logger.exception(
+                    "Window %d could not be published over LSL; the stream goes on (later "
+                    "failures are counted in summary()['unpublished']).",
+                    pred.index,
+                )
 
     def _raise_alert(self, event, pred):
         """Store an event that just became long enough, and tell on_alert."""
@@ -783,7 +810,8 @@ class LivePipeline:
             ``window_compute_s``: each ``{n, median, p95, max}`` in seconds;
             ``chunk_load``: compute time per pulled chunk as a share of the
             chunk's duration ``{n, median, p95, max}`` and ``overall`` (all
-            compute over all stream time); ``source``: the source's status.
+            compute over all stream time); ``unpublished``: windows the
+            outlets failed to publish; ``source``: the source's status.
         """
         with self._lock:
             loads = [c / (n / self._source_sfreq) for n, c in self._chunks] if self._ready else []
@@ -804,6 +832,7 @@ class LivePipeline:
                     "overall": (total_c / (total_n / self._source_sfreq)) if total_n else None,
                 },
                 "nonfinite_held": self._n_held,
+                "unpublished": self._n_unpublished,
                 "source": None if status is None else status.to_dict(),
             }
 

@@ -19,7 +19,10 @@ pulls once and returns what these samples completed, here the trials.
 4. as soon as the epoch after a marker is complete (``epoch_tmin`` to
    ``tmax`` of the classifier, or ``trial_seconds``), it is classified:
    :meth:`NeuCubeClassifier.transform <models.classifier.NeuCubeClassifier.transform>`
-   then its readout, exactly as offline for the same samples.
+   then its readout, exactly as offline for the same samples;
+5. with ``outlets`` (:class:`models.outlets.PredictionOutlets`), each trial's
+   class probabilities and a marker are published as LSL streams, stamped
+   with the LSL time of the epoch's last sample.
 """
 
 from __future__ import annotations
@@ -61,6 +64,12 @@ class TrialResult:
         The encoder's spikes of the trial (the cube's input).
     activity : neucube.cube.CubeActivity | None
         The reservoir's spikes on the trial.
+    timestamp : float | None
+        LSL timestamp of the epoch's last sample (when the trial could be
+        classified).
+    marker_timestamp : float | None
+        LSL timestamp of the marker's sample; None when the marker's sample
+        lies outside the epoch.
     """
 
     index: int
@@ -73,6 +82,8 @@ class TrialResult:
     window: tuple = (0.0, 0.0)
     spikes: np.ndarray | None = dataclasses.field(default=None, repr=False)
     activity: object = dataclasses.field(default=None, repr=False)
+    timestamp: float | None = None
+    marker_timestamp: float | None = None
 
     @property
     def correct(self) -> bool | None:
@@ -104,6 +115,12 @@ class LiveTrialPipeline:
     on_trial : callable | None
         Called with each :class:`TrialResult` as it is made; its errors are
         logged, never raised.
+    outlets : models.outlets.PredictionOutlets | None
+        LSL outlets each trial is published on before ``on_trial`` is called
+        (created with ``classes=`` the classifier's classes, see
+        :meth:`PredictionOutlets.publish_trial
+        <models.outlets.PredictionOutlets.publish_trial>`); their errors are
+        logged, never raised. They stay the caller's to close.
 
     Attributes
     ----------
@@ -121,7 +138,15 @@ class LiveTrialPipeline:
     """
 
     def __init__(
-        self, classifier, source, *, markers, trial_seconds=1.0, buffer_seconds=30.0, on_trial=None
+        self,
+        classifier,
+        source,
+        *,
+        markers,
+        trial_seconds=1.0,
+        buffer_seconds=30.0,
+        on_trial=None,
+        outlets=None,
     ):
         from acquisition.stream import RingBuffer
 
@@ -162,6 +187,8 @@ class LiveTrialPipeline:
         cap = max(int(round(float(buffer_seconds) * self.sfreq)), 4 * self.n_epoch)
         self.buffer = RingBuffer(len(self.ch_names), cap, extras=("stamps",))
         self.on_trial = on_trial
+        self.outlets = outlets
+        self._n_unpublished = 0
         self.trials = []
         self.missing = []
         self._rows = None
@@ -230,7 +257,9 @@ class LiveTrialPipeline:
 
     def _classify(self, sample, label, start):
         clf = self.classifier
-        X = self.buffer.get(start, start + self.n_epoch)[0][np.newaxis]
+        X, stamps = self.buffer.get(start, start + self.n_epoch)
+        X = X[np.newaxis]
+        at = sample - start  # the marker's sample within the epoch
         t0 = time.perf_counter()
         activity, spikes = clf.transform(X, return_spikes=True)
         proba = clf.readout_.predict_proba(activity)[0]
@@ -248,6 +277,8 @@ class LiveTrialPipeline:
             window=((start + a) / self.sfreq, (b - a) / self.sfreq),
             spikes=spikes[0],
             activity=activity,
+            timestamp=float(stamps[-1]),
+            marker_timestamp=float(stamps[at]) if 0 <= at < stamps.size else None,
         )
 
     def step(self) -> list[TrialResult]:
@@ -284,12 +315,25 @@ class LiveTrialPipeline:
             trial = self._classify(sample, label, start)
             self.trials.append(trial)
             done.append(trial)
+            if self.outlets is not None:
+                self._publish(trial)
             if self.on_trial is not None:
                 try:
                     self.on_trial(trial)
                 except Exception:
                     logger.exception("on_trial raised; the stream goes on.")
         return done
+
+    def _publish(self, trial):
+        """Publish a trial on the outlets; log (once, then count) what fails."""
+        try:
+            self.outlets.publish_trial(trial)
+        except Exception:
+            self._n_unpublished += 1
+            if self._n_unpublished == 1:
+                logger.exception(
+                    "Trial %d could not be published over LSL; the stream goes on.", trial.index
+                )
 
     def get_data(self, start: int, stop: int | None = None) -> tuple[int, np.ndarray]:
         """Return the model-channel signal from sample ``start`` (clipped to what is kept).
