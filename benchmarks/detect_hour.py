@@ -89,7 +89,8 @@ def run_stages(path, target, path_kind):
     load = time.perf_counter() - t0
     # build (and compile, when not cached) outside the stage times
     t0 = time.perf_counter()
-    warm = read_raw(path).crop(0, 600)
+    warm = read_raw(path)
+    warm.crop(0, min(600.0, warm.times[-1]))
     det.detect(warm, progress_bar=False)
     warm_s = time.perf_counter() - t0
 
