@@ -231,6 +231,10 @@ class SeizureDetector:
         Seed of the cube.
     """
 
+    #: Windows per cube call in :meth:`detect` (10 min at a 1 s hop): the
+    #: windows are copied out of the recording one batch at a time.
+    _batch_windows = 600
+
     def __init__(
         self,
         ch_names=None,
@@ -794,13 +798,21 @@ class SeizureDetector:
 
         from .events import events_from_probabilities
 
+        from acquisition import sliding_windows
+
         data, info = self.prepare(raw)
-        win, times, bad = self.windows(data)
-        scale = self._scales(data, len(win))
-        proba = np.empty(len(win))
-        scores = np.empty(bad.shape)
-        batch = 600  # windows per cube call (10 min at a 1 s hop)
-        batches = range(0, len(win), batch)
+        # a view: the windows themselves are copied batch by batch below, so
+        # an hour never holds all its windows at once
+        _, times = sliding_windows(data, self.sfreq, window=self.window, hop=self.hop)
+        n_windows = len(times)
+        n_hop = int(round(self.hop * self.sfreq))
+        n_window = int(round(self.window * self.sfreq))
+        scale = self._scales(data, n_windows)
+        proba = np.empty(n_windows)
+        scores = np.empty((n_windows, len(self.ch_names)))
+        bad = np.zeros((n_windows, len(self.ch_names)), dtype=bool)
+        batch = self._batch_windows
+        batches = range(0, n_windows, batch)
         if progress_bar is None:
             batches = progress(batches, desc="windows", unit="batch")
         elif progress_bar and len(batches) > 1:
@@ -808,10 +820,13 @@ class SeizureDetector:
 
             batches = tqdm(batches, desc="detecting", unit="10 min", leave=False)
         for a in batches:
-            part = None if scale is None else scale[a : a + batch]
-            scored = self.score_windows(win[a : a + batch], bad[a : a + batch], part)
-            proba[a : a + batch] = scored.proba
-            scores[a : a + batch] = scored.channel_scores
+            b = min(n_windows, a + batch)
+            win, _, bad[a:b] = self.windows(data[:, a * n_hop : (b - 1) * n_hop + n_window])
+            part = None if scale is None else scale[a:b]
+            scored = self.score_windows(win, bad[a:b], part)
+            proba[a:b] = scored.proba
+            scores[a:b] = scored.channel_scores
+            del win, scored
         events = events_from_probabilities(
             proba,
             times,

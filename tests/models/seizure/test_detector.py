@@ -41,6 +41,25 @@ def test_shipped_model_finds_the_bundled_seizure(shipped, chb03):
     assert found.proba.shape == found.times.shape == (49,)  # 50 s, 2 s windows, 1 s hop
 
 
+def test_detect_in_batches_equals_one_batch(shipped, chb03, monkeypatch):
+    # the windows are cut batch by batch out of the recording (an hour never
+    # holds all its windows): 49 windows in batches of 7, 10 and 600 agree,
+    # flat channels included
+    flat = chb03.copy().load_data()
+    flat._data[3, : 20 * 256] = 0.0  # one channel flat for the first 20 s
+    whole = shipped.detect(flat)
+    for size in (7, 10):
+        monkeypatch.setattr(SeizureDetector, "_batch_windows", size)
+        part = shipped.detect(flat)
+        np.testing.assert_array_equal(part.times, whole.times)
+        np.testing.assert_allclose(part.proba, whole.proba, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(part.channel_scores, whole.channel_scores)
+        assert part.flagged == whole.flagged and part.flagged
+        assert [(e.onset, e.duration, e.channels) for e in part.events] == [
+            (e.onset, e.duration, e.channels) for e in whole.events
+        ]
+
+
 def test_features_baseline_trained_on_one_seizure_finds_another():
     det = SeizureDetector(method="features").fit([read_raw(SEIZURE_EDF_2)])
     raw = read_raw(SEIZURE_EDF)
