@@ -794,11 +794,10 @@ class SeizureDetector:
         detection : Detection
             Events, window probabilities and what was flagged.
         """
+        from acquisition import sliding_windows
         from neucube._logging import progress
 
         from .events import events_from_probabilities
-
-        from acquisition import sliding_windows
 
         data, info = self.prepare(raw)
         # a view: the windows themselves are copied batch by batch below, so
