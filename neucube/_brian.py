@@ -173,10 +173,8 @@ def _codeobj_class(target):
     return None  # standalone: the device decides
 
 
-def _build(
-    n_neurons, n_channels, pre, post, dt, rule, rows, learn, codeobj_class, prefix, copies=1
-):
-    """Create the Brian2 objects; return them in a dict.
+def _build(sim, rows, learn, codeobj_class, prefix, copies=1):
+    """Create the Brian2 objects of simulator ``sim``'s cube; return them in a dict.
 
     Names are fixed (``prefix`` + role): Brian2 derives the generated code's
     names from them, so equal names mean cached compiled code is reused.
@@ -185,8 +183,15 @@ def _build(
     neurons are); copy ``b`` reads input columns ``b * n_channels …``. The
     monitor records the reservoir neurons only.
     """
+    n_neurons, n_channels, pre, post, rule = (
+        sim.n_neurons,
+        sim.n_channels,
+        sim.pre,
+        sim.post,
+        sim.rule,
+    )
     n_total = n_neurons + 2 * n_channels
-    clock = Clock(dt=dt * second, name=f"{prefix}_clock")
+    clock = Clock(dt=sim.dt * second, name=f"{prefix}_clock")
     # indexed by the step within the window: ``dt = 1 s`` and the argument
     # ``step * second`` keep the compiled code independent of sfreq
     drive = TimedArray(
@@ -498,12 +503,7 @@ class _RuntimeNetwork:
         self.ran = False
         self.rows = WINDOW if copies == 1 else max(1, 8 * WINDOW // copies)
         self.objs = _build(
-            sim.n_neurons,
-            sim.n_channels,
-            sim.pre,
-            sim.post,
-            sim.dt,
-            sim.rule,
+            sim,
             self.rows,
             copies == 1,
             _codeobj_class(sim.target),
@@ -763,12 +763,7 @@ class _Project:
         set_device("cpp_standalone", directory=self.directory, build_on_run=False)
         try:
             objs = _build(
-                sim.n_neurons,
-                sim.n_channels,
-                sim.pre,
-                sim.post,
-                sim.dt,
-                sim.rule,
+                sim,
                 self.n_steps,
                 self.learn,
                 None,
