@@ -102,6 +102,8 @@ class PredictionOutlets:
         Channel labels of the numeric stream.
     closed : bool
         Whether :meth:`close` was called.
+    n_failed : int
+        Predictions and trials :meth:`deliver` could not publish.
 
     Raises
     ------
@@ -161,6 +163,7 @@ class PredictionOutlets:
         self._lock = threading.Lock()
         self._proba = self._markers = None
         self.closed = False
+        self.n_failed = 0
         self.n_proba = self.n_markers = 0
         try:
             lsl = _lsl()
@@ -437,6 +440,38 @@ class PredictionOutlets:
                     outlet._del()
                 except Exception:
                     logger.exception("Destroying the LSL outlet failed.")
+
+    def deliver(self, item) -> bool:
+        """Publish a pipeline's prediction or trial, never raising.
+
+        A pipeline calls this from its processing thread: a failure (outlets
+        closed, liblsl refusing) is logged once, then only counted in
+        ``n_failed``, and the stream goes on.
+
+        Parameters
+        ----------
+        item : Prediction | TrialResult
+            A seizure window (:meth:`publish`) or a trial (:meth:`publish_trial`).
+
+        Returns
+        -------
+        published : bool
+            Whether it went out.
+        """
+        trial = hasattr(item, "marker_timestamp")
+        try:
+            (self.publish_trial if trial else self.publish)(item)
+        except Exception:
+            self.n_failed += 1
+            if self.n_failed == 1:
+                logger.exception(
+                    "%s %d could not be published over LSL; the stream goes on (later "
+                    "failures are only counted).",
+                    "Trial" if trial else "Window",
+                    item.index,
+                )
+            return False
+        return True
 
     def close(self) -> None:
         """Destroy both outlets (their consumers see the streams end); a second call does nothing."""

@@ -441,8 +441,8 @@ def side_by_side(x: np.ndarray, copies: int) -> np.ndarray:
     n_rounds = -(-n_samples // copies)
     padded = np.zeros((n_rounds * copies, n_ch, n_times), dtype=x.dtype)
     padded[:n_samples] = x
-    lanes = padded.reshape(n_rounds, copies, n_ch, n_times).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(lanes).reshape(n_rounds * n_times, copies * n_ch)
+    by_round = padded.reshape(n_rounds, copies, n_ch, n_times).transpose(0, 3, 1, 2)
+    return np.ascontiguousarray(by_round).reshape(n_rounds * n_times, copies * n_ch)
 
 
 def from_side_by_side(

@@ -549,27 +549,14 @@ class LivePipeline:
                 self.latest.activity = None  # keep one cube activity in memory
             self.predictions.append(pred)
             self.latest = pred
-        if self.outlets is not None:
-            self._publish(pred)
+        if self.outlets is not None and not self.outlets.deliver(pred):
+            self._n_unpublished += 1
         if self.on_prediction is not None:
             try:
                 self.on_prediction(pred)
             except Exception:
                 logger.exception("on_prediction raised; the stream goes on.")
         return pred
-
-    def _publish(self, pred):
-        """Publish a prediction on the outlets; log (once, then count) what fails."""
-        try:
-            self.outlets.publish(pred)
-        except Exception:
-            self._n_unpublished += 1
-            if self._n_unpublished == 1:
-                logger.exception(
-                    "Window %d could not be published over LSL; the stream goes on (later "
-                    "failures are counted in summary()['unpublished']).",
-                    pred.index,
-                )
 
     def _raise_alert(self, event, pred):
         """Store an event that just became long enough, and tell on_alert."""

@@ -188,7 +188,6 @@ class LiveTrialPipeline:
         self.buffer = RingBuffer(len(self.ch_names), cap, extras=("stamps",))
         self.on_trial = on_trial
         self.outlets = outlets
-        self._n_unpublished = 0
         self.trials = []
         self.missing = []
         self._rows = None
@@ -316,24 +315,13 @@ class LiveTrialPipeline:
             self.trials.append(trial)
             done.append(trial)
             if self.outlets is not None:
-                self._publish(trial)
+                self.outlets.deliver(trial)
             if self.on_trial is not None:
                 try:
                     self.on_trial(trial)
                 except Exception:
                     logger.exception("on_trial raised; the stream goes on.")
         return done
-
-    def _publish(self, trial):
-        """Publish a trial on the outlets; log (once, then count) what fails."""
-        try:
-            self.outlets.publish_trial(trial)
-        except Exception:
-            self._n_unpublished += 1
-            if self._n_unpublished == 1:
-                logger.exception(
-                    "Trial %d could not be published over LSL; the stream goes on.", trial.index
-                )
 
     def get_data(self, start: int, stop: int | None = None) -> tuple[int, np.ndarray]:
         """Return the model-channel signal from sample ``start`` (clipped to what is kept).
