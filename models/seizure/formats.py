@@ -1,7 +1,9 @@
 """Seizure events in and out: MNE annotations, EDF+, BIDS, SzCORE and CSV files.
 
 One pair of entry points, :func:`write_events` and :func:`read_events`,
-handles every format; :func:`events_to_annotations` (and
+handles every format; :func:`write_edf_annotations` writes annotations alone
+as an EDF+ file (no signals), to import next to a recording;
+:func:`events_to_annotations` (and
 :func:`models.seizure.events.events_from_annotations` back) converts to and from
 :class:`mne.Annotations` in memory.
 
@@ -42,6 +44,7 @@ Times are seconds from the first sample of the recording throughout.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import io
@@ -344,6 +347,119 @@ def _write_edf(fname, events, raw, description, overwrite):
         ch_names=[ev.channels for ev in events],
     )
     mne.export.export_raw(fname, raw, fmt="edf", overwrite=overwrite, verbose="error")
+
+
+def _edf_text(text, k):
+    """Return an annotation's text as EDF+ holds it: without control characters.
+
+    The bytes that separate an EDF+ annotation's fields (0x00, 0x14, 0x15)
+    are control characters, and so is a newline in a note, which EDF viewers
+    would show as a box: each becomes a space.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"annotations[{k}]: the text must be a non-empty str, got {text!r}.")
+    return "".join(c if c.isprintable() else " " for c in text).strip()
+
+
+def write_edf_annotations(
+    fname: str | os.PathLike,
+    annotations: Iterable[tuple[float, float, str]],
+    *,
+    meas_date: _dt.datetime | str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write annotations alone as an EDF+ file (one "EDF Annotations" signal).
+
+    EDFbrowser and other EDF+ readers import such a file next to the
+    recording (in EDFbrowser: *Tools > Import annotations/events*, EDF+).
+    Written with ``edfio``: an EDF+C file without signals, one data record
+    of duration 0, whose start date and time are the recording's, so that an
+    annotation's onset is seconds from the recording's first sample there
+    too. :func:`mne.read_annotations` and :func:`edfio.read_edf` read it.
+
+    Parameters
+    ----------
+    fname : path-like
+        The ``.edf`` file to write (through a temporary file in its folder
+        and an atomic rename).
+    annotations : iterable of (float, float, str)
+        ``(onset, duration, text)``: seconds from the recording's first
+        sample (>= 0), seconds (>= 0) and the annotation's text (UTF-8; the
+        characters that separate EDF+ fields and other control characters
+        become spaces). Times are written to the microsecond.
+    meas_date : datetime.datetime | str | None
+        Start of the recording (``raw.info['meas_date']`` or an ISO 8601
+        string). An aware datetime is written in UTC, MNE's reading of an EDF
+        header; a naive one as it is; fractions of a second are kept (EDF+'s
+        sub-second start). None writes the anonymous date ``X`` and 00:00:00,
+        with a warning: the file then lines up with the recording only by its
+        first sample.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    fname : pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    FileExistsError
+        If ``fname`` exists and ``overwrite`` is False.
+    ValueError
+        If there is no annotation (EDF+ holds no empty annotation file), or an
+        onset, duration or text is invalid (naming the annotation).
+    """
+    import tempfile
+
+    import edfio
+
+    path = Path(os.fspath(fname)).expanduser()
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{str(path)!r} exists. Pass overwrite=True to replace it.")
+    rows = []
+    for k, item in enumerate(annotations):
+        try:
+            onset, duration, text = item
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"annotations[{k}] must be an (onset, duration, text) triple, got {item!r}."
+            ) from None
+        onset = _check_number(onset, f"onset of annotations[{k}]", minimum=0.0)
+        duration = _check_number(duration, f"duration of annotations[{k}]", minimum=0.0)
+        rows.append(edfio.EdfAnnotation(round(onset, 6), round(duration, 6), _edf_text(text, k)))
+    if not rows:
+        raise ValueError(
+            f"No annotation to write to {str(path)!r}: an EDF+ annotation file holds at least "
+            "one. Choose alerts of other statuses, or review some first."
+        )
+    start = _check_meas_date(meas_date)
+    if start is not None and start.tzinfo is not None:
+        start = start.astimezone(_dt.UTC).replace(tzinfo=None)
+    if start is None:
+        logger.warning(
+            "%s: the recording's start is unknown; written with the anonymous date X and 00:00:00.",
+            path,
+        )
+    edf = edfio.Edf(
+        [],
+        annotations=sorted(rows, key=lambda a: (a.onset, a.duration)),
+        recording=edfio.Recording(startdate=None if start is None else start.date()),
+        starttime=None if start is None else start.time(),
+    )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fid:
+            edf.write(fid)
+            fid.flush()
+            os.fsync(fid.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    logger.info("Wrote %d EDF+ annotation(s) to %s.", len(rows), path)
+    return path
 
 
 def _table_text(header, rows, delimiter):
