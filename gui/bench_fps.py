@@ -40,8 +40,18 @@ import numpy as np
 
 logger = logging.getLogger("neucube.gui")
 
-#: Debian packages of an X server without a screen and of software OpenGL.
-XVFB_PACKAGES = ("xvfb", "libgl1-mesa-dri", "libglx-mesa0")
+#: Debian packages of an X server without a screen, Mesa's software OpenGL and the X
+#: libraries Qt's xcb platform loads beyond what offscreen Qt needs (as in .ci/run).
+XVFB_PACKAGES = (
+    "xvfb",
+    "libgl1-mesa-dri",
+    "libglx-mesa0",
+    "libxcb-cursor0",
+    "libxcb-icccm4",
+    "libxcb-keysyms1",
+    "libxcb-shape0",
+    "libxkbcommon-x11-0",
+)
 
 
 def _measure(app, step, seconds):
@@ -248,8 +258,8 @@ def xvfb(
     exe = shutil.which("Xvfb")
     if exe is None:
         raise FileNotFoundError(
-            "No Xvfb on the PATH: install it (Debian/Ubuntu: apt-get install xvfb "
-            "libgl1-mesa-dri libglx-mesa0) to draw the 3D cube without a screen."
+            "No Xvfb on the PATH: install it (Debian/Ubuntu: apt-get install "
+            f"{' '.join(XVFB_PACKAGES)}) to draw the 3D cube without a screen."
         )
     read_fd, write_fd = os.pipe()
     log = tempfile.TemporaryFile()

@@ -24,17 +24,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gui.bench_fps import xvfb, xvfb_env
+from gui.bench_fps import XVFB_PACKAGES, xvfb, xvfb_env
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRE_ENV = "NEUCUBE_REQUIRE_XVFB"
-#: What Qt's X platform and software OpenGL need on Debian (see .ci/run).
-PACKAGES = (
-    "xvfb libgl1-mesa-dri libglx-mesa0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 "
-    "libxkbcommon-x11-0"
-)
+#: What Xvfb, Qt's X platform and software OpenGL need on Debian (installed by .ci/run).
+PACKAGES = " ".join(XVFB_PACKAGES)
 #: The 3D view's background (gui.cube_view.CubeView3D).
 BACKGROUND = np.array([12, 14, 20])
 
@@ -62,8 +59,8 @@ def gl_run(artifacts, tmp_path_factory):
     """What the app drew under Xvfb (the child's result.json), once per module."""
     if shutil.which("Xvfb") is None:
         _unavailable(
-            "Xvfb is not installed, so the 3D cube view is not tested (install the Debian "
-            f"package xvfb, with software OpenGL: apt-get install {PACKAGES})."
+            "Xvfb is not installed, so the 3D cube view is not tested: install the Debian "
+            f"package xvfb, with software OpenGL and Qt's X libraries (apt-get install {PACKAGES})."
         )
     out = tmp_path_factory.mktemp("gl")
     with xvfb() as display:
