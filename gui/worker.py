@@ -541,6 +541,374 @@ class History:
         )
 
 
+# ---------------------------------------------------------------------------
+# Montages: what the EEG page can show, as linear maps (computed here, drawn there)
+# ---------------------------------------------------------------------------
+
+#: The 10-20 electrodes of a referential view, in the order it lists them:
+#: the left chains, the midline, the right chains (10-10 names, ``T7`` for
+#: ``T3``).
+REFERENTIAL_ORDER = (
+    "Fp1", "F3", "C3", "P3", "O1", "F7", "T7", "P7",
+    "Fz", "Cz", "Pz",
+    "Fp2", "F4", "C4", "P4", "O2", "F8", "T8", "P8",
+)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Montage:
+    """One way to lay out the EEG page: rows derived linearly from input channels.
+
+    Parameters
+    ----------
+    name : str
+        What the montage selector shows (``'Bipolar (model)'``,
+        ``'Referential'``, ``'Common average'``).
+    ch_names : tuple of str
+        The rows shown, top to bottom.
+    inputs : tuple of str
+        The input channels the rows are computed from (a subset of the
+        channels given to the page).
+    matrix : ndarray, shape (n_rows, n_inputs) | None
+        Row ``i`` is ``matrix[i] @ data[inputs]``; None: row ``i`` is input
+        ``i`` as it is (a pick).
+    description : str
+        A sentence for the selector's tooltip.
+    available : bool
+        Whether the recording allows it (an unavailable montage is listed,
+        disabled, with ``reason`` as its tooltip).
+    reason : str
+        Why it is not available.
+    """
+
+    name: str
+    ch_names: tuple
+    inputs: tuple
+    matrix: np.ndarray | None = None
+    description: str = ""
+    available: bool = True
+    reason: str = ""
+
+    @classmethod
+    def pick(cls, ch_names, name="As recorded", description="") -> Montage:
+        """Return the montage that shows channels as they are.
+
+        Parameters
+        ----------
+        ch_names : list of str
+            The channels, in the order shown.
+        name : str
+            Its name.
+        description : str
+            Its tooltip.
+
+        Returns
+        -------
+        montage : Montage
+            The pick.
+        """
+        names = tuple(ch_names)
+        return cls(name, names, names, None, description)
+
+    @classmethod
+    def unavailable(cls, name, reason) -> Montage:
+        """Return a montage listed as not derivable, with the reason (its tooltip)."""
+        return cls(name, (), (), None, "", available=False, reason=reason)
+
+    def apply(self, ch_names, data: np.ndarray) -> np.ndarray:
+        """Compute the rows from input data.
+
+        Parameters
+        ----------
+        ch_names : list of str
+            The names of the rows of ``data``; must hold :attr:`inputs`.
+        data : ndarray, shape (n_channels, n_times)
+            The input channels.
+
+        Returns
+        -------
+        rows : ndarray, shape (len(ch_names), n_times)
+            The montage's rows.
+        """
+        index = {c: i for i, c in enumerate(ch_names)}
+        missing = [c for c in self.inputs if c not in index]
+        if missing:
+            raise ValueError(
+                f"The montage {self.name!r} reads channels the data lack: {missing}. "
+                f"The data hold {list(ch_names)}."
+            )
+        x = data[[index[c] for c in self.inputs]]
+        return x if self.matrix is None else self.matrix @ x
+
+
+def _identity_raw(names):
+    import mne
+
+    info = mne.create_info(list(names), 1000.0, "eeg")
+    return mne.io.RawArray(np.eye(len(names)), info, verbose="error")
+
+
+def referential_electrodes(ch_names, *, all_electrodes=False) -> list[str]:
+    """Return the channels that are one electrode against the recording's reference.
+
+    Parameters
+    ----------
+    ch_names : list of str
+        Channel names (canonical, as :func:`acquisition.read_raw` leaves
+        them, or in any spelling :func:`acquisition.parse_channel_name`
+        reads).
+
+    Returns
+    -------
+    names : list of str
+        The monopolar channels, as named in ``ch_names``: the 10-20
+        electrodes in :data:`REFERENTIAL_ORDER` when at least two are there,
+        else every monopolar channel in its order. Empty for a bipolar
+        recording (CHB-MIT's ``'Fp1-F7'`` ...).
+    all_electrodes : bool
+        Return every monopolar channel, in its order, 10-20 or not.
+    """
+    from acquisition import parse_channel_name
+
+    mono = {}
+    for name in ch_names:
+        try:
+            label = parse_channel_name(name)
+        except ValueError:
+            continue
+        if label.kind == "monopolar" and label.duplicate == 0:
+            mono.setdefault(label.electrodes[0], name)
+    ordered = [mono[e] for e in REFERENTIAL_ORDER if e in mono]
+    if len(ordered) >= 2 and not all_electrodes:
+        return ordered
+    return list(mono.values()) if len(mono) >= 2 else []
+
+
+def _not_referential_reason(ch_names):
+    from acquisition import parse_channel_name
+
+    for name in ch_names:
+        try:
+            if parse_channel_name(name).kind == "bipolar":
+                return (
+                    f"The recording is bipolar (e.g. {name}): each channel is already the "
+                    "difference of two electrodes, and the electrodes against a common "
+                    "reference were not recorded, so no referential view can be derived."
+                )
+        except ValueError:
+            continue
+    return (
+        "No two channels of the recording are 10-20 electrodes against a common "
+        "reference, so no referential view can be derived."
+    )
+
+
+def build_montages(ch_names, model_ch_names=None, *, recorded=None, extra=()) -> list[Montage]:
+    """Return the montages the EEG page can offer for these channels.
+
+    The model's montage (the channels the model reads, in its order) comes
+    first; then, where monopolar electrodes are among the channels, the
+    referential montage (each electrode against the recording's reference),
+    the common average (each electrode minus the mean of them all) and, when
+    the model's own montage is not bipolar, CHB-MIT's longitudinal bipolar
+    ("double banana") pairs that the electrodes allow. Without electrodes the
+    referential and average montages are listed as unavailable, with the
+    reason. The derivations are MNE's (:func:`mne.set_eeg_reference`,
+    :func:`mne.set_bipolar_reference` through :func:`acquisition.to_bipolar`)
+    run once on an identity matrix, so each montage is a matrix applied to
+    the samples drawn.
+
+    Parameters
+    ----------
+    ch_names : list of str
+        Every input channel the page is given (the model's, then any
+        recorded electrodes).
+    model_ch_names : list of str | None
+        The channels the model reads (None: all of ``ch_names``).
+    recorded : list of str | None
+        The recording's own channel names, for the reason given when no
+        referential view can be derived (None: ``ch_names``).
+    extra : sequence of Montage
+        Further montages, appended.
+
+    Returns
+    -------
+    montages : list of Montage
+        In the order offered.
+    """
+    from acquisition import CHBMIT_BIPOLAR, bipolar_names, parse_channel_name, to_bipolar
+
+    ch_names = list(ch_names)
+    model = list(ch_names if model_ch_names is None else model_ch_names)
+    kinds = set()
+    for name in model:
+        try:
+            kinds.add(parse_channel_name(name).kind)
+        except ValueError:
+            kinds.add(None)
+    model_kind = kinds.pop() if len(kinds) == 1 else None
+    n = len(model)
+    if model_kind == "bipolar":
+        first = Montage.pick(
+            model, "Bipolar (model)", f"The {n} bipolar channels the model reads, in its order."
+        )
+    elif model_kind == "monopolar":
+        first = Montage.pick(
+            model,
+            "Referential (model)",
+            f"The {n} channels the model reads, each electrode against the recording's reference.",
+        )
+    else:
+        first = Montage.pick(model, "Model channels", f"The {n} channels the model reads.")
+    montages = [first]
+    if model_kind == "monopolar":  # the model's electrodes, all of them
+        electrodes = referential_electrodes(model, all_electrodes=True)
+    else:  # the recorded electrodes given besides the model's channels
+        electrodes = referential_electrodes([c for c in ch_names if c not in model])
+    if len(electrodes) < 2:
+        reason = _not_referential_reason(recorded if recorded is not None else ch_names)
+        if model_kind != "monopolar":
+            montages.append(Montage.unavailable("Referential", reason))
+        montages.append(Montage.unavailable("Common average", reason))
+        return montages + list(extra)
+    import mne
+
+    if model_kind != "monopolar":
+        montages.append(
+            Montage.pick(
+                electrodes,
+                "Referential",
+                f"{len(electrodes)} electrodes, each against the recording's reference.",
+            )
+        )
+    eye = _identity_raw(electrodes)
+    car, _ = mne.set_eeg_reference(eye, "average", projection=False, copy=True, verbose="error")
+    montages.append(
+        Montage(
+            "Common average",
+            tuple(electrodes),
+            tuple(electrodes),
+            car.get_data(),
+            f"{len(electrodes)} electrodes, each minus the mean of the {len(electrodes)}.",
+        )
+    )
+    if model_kind != "bipolar":
+        have = {parse_channel_name(e).electrodes[0] for e in electrodes}
+        pairs = [p for p in CHBMIT_BIPOLAR if p[0] in have and p[1] in have]
+        if pairs:
+            bip = to_bipolar(eye, pairs)
+            montages.append(
+                Montage(
+                    "Bipolar (double banana)",
+                    tuple(bipolar_names(pairs)),
+                    tuple(electrodes),
+                    bip.get_data(),
+                    f"{len(pairs)} longitudinal bipolar pairs (CHB-MIT's) of the electrodes.",
+                )
+            )
+    return montages + list(extra)
+
+
+class _SourceTee:
+    """A source that also keeps the recorded electrodes, filtered as the model's channels.
+
+    Stands for the pipeline's source (every attribute is the source's); each
+    :meth:`pull` also hands the monopolar electrodes (µV) through the
+    model's resampling and filter into a :class:`History`, so the EEG page
+    can show them against the recording's reference (or their average) on
+    the same time axis as the model's channels.
+    """
+
+    def __init__(self, source, detector, seconds, factory=None):
+        self._src = source
+        self._det = detector
+        self._seconds = float(seconds)
+        self._factory = factory or History
+        self.history = None
+        self.electrodes = []
+        self._rows = []
+        self._resampler = self._filter = self._last = None
+
+    def __getattr__(self, name):
+        return getattr(self._src, name)
+
+    def plan(self):
+        """Choose the electrodes (after the source connected); returns their names."""
+        from acquisition import OnlineFilter, OnlineResampler, standardize_channel_names
+
+        names = list(self._src.ch_names)
+        canon, _ = standardize_channel_names(names)
+        electrodes = referential_electrodes(canon)
+        if not electrodes:
+            return []
+        self._rows = [canon.index(e) for e in electrodes]
+        self.electrodes = electrodes
+        det = self._det
+        sfreq = float(self._src.sfreq)
+        if abs(sfreq - float(det.sfreq)) > 1e-6:
+            self._resampler = OnlineResampler(sfreq, float(det.sfreq))
+        self._filter = OnlineFilter(
+            float(det.sfreq), l_freq=det.l_freq, h_freq=det.h_freq, notch=det.notch
+        )
+        self.history = self._factory(electrodes, float(det.sfreq), self._seconds)
+        return electrodes
+
+    def pull(self, *args, **kwargs):
+        data, stamps = self._src.pull(*args, **kwargs)
+        if self.history is not None and data.shape[1]:
+            try:
+                self._keep(data)
+            except Exception:  # the display's copy never stops the model
+                logger.exception("The recorded electrodes cannot be kept for display.")
+                self.history = None
+        return data, stamps
+
+    def _keep(self, data):
+        x = np.array(data[self._rows], dtype=np.float64) * 1e6
+        bad = ~np.isfinite(x)
+        if bad.any():  # hold the last good value, as the pipeline does
+            last = self._last if self._last is not None else np.zeros(x.shape[0])
+            for ch in np.flatnonzero(bad.any(axis=1)):
+                row = x[ch]
+                for t in np.flatnonzero(bad[ch]):
+                    row[t] = last[ch] if t == 0 else row[t - 1]
+        self._last = x[:, -1].copy()
+        if self._resampler is not None:
+            x, _ = self._resampler.process(x)
+        if x.shape[1]:
+            self.history.append(self._filter.filter(x))
+
+
+def filter_text(l_freq, h_freq, notch) -> str:
+    """Describe filters the way EEG readers label them.
+
+    Parameters
+    ----------
+    l_freq, h_freq : float | None
+        High-pass and low-pass edges, Hz (None: none).
+    notch : float | sequence of float | None
+        Notch frequencies, Hz.
+
+    Returns
+    -------
+    text : str
+        E.g. ``'HP 0.5 Hz · LP 40 Hz · notch 60 Hz'`` (``'no filter'`` when
+        all are None).
+    """
+    parts = []
+    if l_freq:
+        parts.append(f"HP {float(l_freq):g} Hz")
+    if h_freq:
+        parts.append(f"LP {float(h_freq):g} Hz")
+    if notch is not None and not isinstance(notch, int | float):
+        notch = [float(f) for f in notch]
+        if notch:
+            parts.append("notch " + ", ".join(f"{f:g}" for f in notch) + " Hz")
+    elif notch:
+        parts.append(f"notch {float(notch):g} Hz")
+    return " · ".join(parts) if parts else "no filter"
+
+
 @dataclasses.dataclass
 class Message:
     """What the worker tells the window.
@@ -550,7 +918,10 @@ class Message:
     kind : str
         ``'ready'`` (a dict: ``mode``, ``ch_names``, ``sfreq``, ``threshold``,
         ``window``, ``hop``, ``recording``, ``model``, ``classes``,
-        ``geometry``, ``source``), ``'frame'`` (:class:`Frame`),
+        ``geometry``, ``source``; for the EEG page ``eeg_channels`` (the
+        model's channels, then ``source_ch_names``, the recorded electrodes
+        kept in ``source_history``), ``montages`` (list of :class:`Montage`)
+        and ``filters`` (``l_freq``, ``h_freq``, ``notch``)), ``'frame'`` (:class:`Frame`),
         ``'alert'`` (:class:`models.alerts.Alert`), ``'trial'`` (:class:`models.trials.live.TrialResult`),
         ``'status'`` (dict), ``'error'`` (str), ``'finished'`` (dict: the
         summary).
@@ -622,6 +993,10 @@ class PipelineWorker:
         What the window pulls.
     history : History | None
         The session's filtered EEG (set before the ``'ready'`` message).
+    source_history : History | None
+        The recorded electrodes (a monopolar source under a bipolar model),
+        filtered as the model's channels, for the EEG page's referential
+        montages; None when the source has none.
     state : str
         ``'idle'``, ``'starting'``, ``'running'``, ``'finished'``,
         ``'stopped'`` or ``'error'``.
@@ -661,6 +1036,8 @@ class PipelineWorker:
         self._stop = threading.Event()
         self._thread = None
         self.history_factory = History
+        self.source_history = None
+        self.source_history_factory = History
         self._source = None
         self._replay = None
         self._markers = None
@@ -821,6 +1198,32 @@ class PipelineWorker:
         st["source"] = self.spec.describe()
         return st
 
+    def _page_info(self, tee, model_ch_names, filters):
+        """Return what the EEG page is told at 'ready': channels, montages, filters."""
+        electrodes = []
+        recorded = None
+        if tee is not None:
+            try:
+                recorded = list(tee.ch_names)
+                electrodes = tee.plan()
+            except Exception:  # the page then offers the model's channels only
+                logger.exception("The recorded electrodes cannot be kept for display.")
+                electrodes = []
+            self.source_history = tee.history if electrodes else None
+        channels = model_ch_names + electrodes
+        try:
+            montages = build_montages(channels, model_ch_names, recorded=recorded)
+        except Exception:
+            logger.exception("No montage but the model's can be derived for display.")
+            montages = [Montage.pick(model_ch_names, "Model channels")]
+        return {
+            "eeg_channels": channels,
+            "source_ch_names": list(electrodes),
+            "source_history": self.source_history,
+            "montages": montages,
+            "filters": tuple(filters),
+        }
+
     # -- seizure mode -----------------------------------------------------------------
 
     def _run_seizure(self):
@@ -840,10 +1243,11 @@ class PipelineWorker:
             store = None
         model_id, model_version = model_identity(det, self.loaded.path)
         self._check_stop()
+        tee = _SourceTee(source, det, self.history_seconds, self.source_history_factory)
         # builds the pipeline and the cube's network before the stream starts
         self.pipeline = pipe = LivePipeline(
             det,
-            source,
+            tee,
             alert_store=store,
             recording=recording,
             model_id=model_id,
@@ -856,10 +1260,12 @@ class PipelineWorker:
         geometry = CubeGeometry.from_cube(cube) if cube is not None else None
         self.history = self.history_factory(pipe.ch_names, pipe.sfreq, self.history_seconds)
         self._connect()
+        page = self._page_info(tee, list(pipe.ch_names), (det.l_freq, det.h_freq, det.notch))
         self.state = "running"
         self._post(
             "ready",
             {
+                **page,
                 "mode": "seizure",
                 "ch_names": list(pipe.ch_names),
                 "sfreq": pipe.sfreq,
@@ -968,10 +1374,12 @@ class PipelineWorker:
         disp = OnlineFilter(
             sfreq, l_freq=self.display_band[0], h_freq=min(self.display_band[1], 0.45 * sfreq)
         )
+        page = self._page_info(None, list(pipe.ch_names), (disp.l_freq, disp.h_freq, None))
         self.state = "running"
         self._post(
             "ready",
             {
+                **page,
                 "mode": "trials",
                 "ch_names": pipe.ch_names,
                 "sfreq": sfreq,
@@ -1041,15 +1449,16 @@ class PipelineWorker:
 class _ForwardingHistory(History):
     """The child's history: every append is also sent to the window's process."""
 
-    def __init__(self, ch_names, sfreq, seconds, *, out):
+    def __init__(self, ch_names, sfreq, seconds, *, out, kind="eeg"):
         super().__init__(ch_names, sfreq, seconds=min(seconds, 60.0))
         self._out = out
+        self._kind = kind
 
     def append(self, x):
         start = self.total
         super().append(x)
         if np.asarray(x).shape[1]:
-            self._out.put(Message("eeg", (start, np.asarray(x, dtype=float))))
+            self._out.put(Message(self._kind, (start, np.asarray(x, dtype=float))))
 
 
 class _Forward:
@@ -1060,7 +1469,8 @@ class _Forward:
 
     def put(self, msg):
         if msg.kind == "ready":
-            msg = Message("ready", {k: v for k, v in msg.payload.items() if k != "history"})
+            drop = ("history", "source_history")
+            msg = Message("ready", {k: v for k, v in msg.payload.items() if k not in drop})
         self._out.put(msg)
 
 
@@ -1072,6 +1482,9 @@ def _child_main(spec, model, db, kwargs, out, stop):
     worker._stop = stop
     worker.messages = _Forward(out)
     worker.history_factory = functools.partial(_ForwardingHistory, out=out)
+    worker.source_history_factory = functools.partial(
+        _ForwardingHistory, out=out, kind="eeg_source"
+    )
     worker._main()  # in this process's main thread: Brian2 may be imported here
 
 
@@ -1085,17 +1498,24 @@ class _Inbox:
         w = self._worker
         while True:
             msg = w._queue.get_nowait()  # raises queue.Empty
-            if msg.kind == "eeg":
+            if msg.kind in ("eeg", "eeg_source"):
                 start, x = msg.payload
-                if w.history is not None:
-                    if start > w.history.total:  # keep the time axis
-                        w.history.append(np.zeros((x.shape[0], start - w.history.total)))
-                    w.history.append(x)
+                h = w.history if msg.kind == "eeg" else w.source_history
+                if h is not None:
+                    if start > h.total:  # keep the time axis
+                        h.append(np.zeros((x.shape[0], start - h.total)))
+                    h.append(x)
                 continue
             if msg.kind == "ready":
                 info = dict(msg.payload)
                 w.history = History(info["ch_names"], info["sfreq"], w.history_seconds)
                 info["history"] = w.history
+                w.source_history = None
+                if info.get("source_ch_names"):
+                    w.source_history = History(
+                        info["source_ch_names"], info["sfreq"], w.history_seconds
+                    )
+                info["source_history"] = w.source_history
                 w.recording = info.get("recording")
                 w.state = "running"
                 msg = Message("ready", info)
@@ -1115,7 +1535,8 @@ class ProcessWorker:
     """A :class:`PipelineWorker` run in a process of its own.
 
     Same interface as :class:`PipelineWorker` (``start``, ``stop``,
-    ``join``, ``running``, ``messages``, ``history``, ``state``), but the
+    ``join``, ``running``, ``messages``, ``history``, ``source_history``,
+    ``state``), but the
     stream, the model and the cube run in a child process (started with
     ``spawn``), so that the window's process never shares Python's GIL with
     the cube: drawing stays smooth however long a Brian2 call or a model
@@ -1145,6 +1566,7 @@ class ProcessWorker:
         self.kwargs = kwargs
         self.history_seconds = float(kwargs.get("history_seconds", HISTORY_SECONDS))
         self.history = None
+        self.source_history = None
         self.state = "idle"
         self.error = None
         self.summary = None
