@@ -8,8 +8,9 @@
   (:class:`~models.trials.live.LiveTrialPipeline`) one sample with the
   probability of each class, one channel per class;
 - a marker stream (type ``"Markers"``, irregular rate, one string channel):
-  one JSON text per alert raised (``{"event": "alert", "state": "raised",
-  ...}``) or per trial classified (``{"event": "trial", ...}``).
+  one JSON text per step of an alert (``{"event": "alert", "state":
+  "raised" | "updated" | "closed", ...}``: raised, its event grown, its
+  final extent) or per trial classified (``{"event": "trial", ...}``).
 
 Every sample carries the LSL timestamp of the EEG sample it is about (the last
 sample of the window or epoch, :attr:`Prediction.timestamp
@@ -308,14 +309,10 @@ class PredictionOutlets:
         Parameters
         ----------
         prediction : models.seizure.live.Prediction
-            Its ``proba`` goes to the numeric stream; its ``alert`` (if any)
-            to the marker stream as ``{"event": "alert", "state": "raised",
-            "alert_id", "recording", "onset", "duration", "confidence",
-            "channels", "threshold", "model_id", "window", "usable"}``
-            (``onset`` and ``duration``: seconds from the stream's first
-            sample; ``duration``: the event's length so far; ``alert_id``:
-            its id in the alert store, None when not stored; ``window``: the
-            window that raised it). Both with ``prediction.timestamp``.
+            Its ``proba`` goes to the numeric stream; then each alert whose
+            event it closed or grew (``alert_updates``) and the alert it
+            raised (``alert``), in that order, to the marker stream (see
+            :meth:`publish_alert`). All with ``prediction.timestamp``.
 
         Raises
         ------
@@ -331,25 +328,62 @@ class PredictionOutlets:
             )
         stamp = float(prediction.timestamp)
         self.push_proba([prediction.proba], stamp)
+        window = int(prediction.index)
+        for alert in getattr(prediction, "alert_updates", ()):
+            self.publish_alert(alert, stamp, window=window)
         alert = getattr(prediction, "alert", None)
         if alert is not None:
-            self.push_marker(
-                {
-                    "event": "alert",
-                    "state": "raised",
-                    "alert_id": alert.id,
-                    "recording": alert.recording,
-                    "onset": float(alert.onset),
-                    "duration": float(alert.duration),
-                    "confidence": alert.confidence,
-                    "channels": list(alert.channels),
-                    "threshold": alert.threshold,
-                    "model_id": alert.model_id,
-                    "window": int(prediction.index),
-                    "usable": alert.usable,
-                },
-                stamp,
-            )
+            self.publish_alert(alert, stamp, window=window, state="raised")
+
+    def publish_alert(
+        self, alert, timestamp: float, *, window: int | None = None, state: str | None = None
+    ) -> None:
+        """Publish one step of an alert's life on the marker stream.
+
+        Parameters
+        ----------
+        alert : models.alerts.Alert
+            The alert, as it is now.
+        timestamp : float
+            LSL timestamp of the EEG sample it is about (the last sample of
+            the window that raised, grew or closed it; the stream's last
+            sample when the stream's end closed it).
+        window : int | None
+            The window that did it; None at the end of the stream.
+        state : ``'raised'`` | ``'updated'`` | ``'closed'`` | None
+            What happened; None: ``'updated'`` if the alert is ongoing, else
+            ``'closed'``.
+
+        Notes
+        -----
+        The marker is ``{"event": "alert", "state", "alert_id", "recording",
+        "onset", "duration", "confidence", "channels", "threshold",
+        "model_id", "window", "usable"}`` as JSON (``onset`` and
+        ``duration``: seconds from the stream's first sample; ``duration``:
+        the event's length so far, final once ``'closed'``; ``alert_id``: its
+        id in the alert store, None when not stored).
+        """
+        if state is None:
+            state = "updated" if alert.ongoing else "closed"
+        if state not in ("raised", "updated", "closed"):
+            raise ValueError(f"state must be 'raised', 'updated' or 'closed', got {state!r}.")
+        self.push_marker(
+            {
+                "event": "alert",
+                "state": state,
+                "alert_id": alert.id,
+                "recording": alert.recording,
+                "onset": float(alert.onset),
+                "duration": float(alert.duration),
+                "confidence": alert.confidence,
+                "channels": list(alert.channels),
+                "threshold": alert.threshold,
+                "model_id": alert.model_id,
+                "window": window,
+                "usable": alert.usable,
+            },
+            timestamp,
+        )
 
     def publish_trial(self, trial) -> None:
         """Publish one trial of the trial pipeline: its class probabilities and a marker.

@@ -25,7 +25,7 @@ two processes writing at once wait for each other instead of failing. Every
 write is one ``BEGIN IMMEDIATE`` transaction: it takes the write lock first,
 so it either waits its turn or fails cleanly, never half-way.
 
-Schema (version 3)
+Schema (version 4)
 ------------------
 ``alerts`` -- one row per alert:
 
@@ -63,6 +63,24 @@ hash                 text   the alert's link in the hash chain (v3, below)
 later one), ``status_before``, ``status_after``, ``reviewer`` (not empty),
 ``note``, ``at`` (UTC ISO 8601) and ``hash`` (v3).
 
+``extents`` -- the extent of an alert's event after the alert was raised,
+append-only (v4): ``id``, ``alert_id``, ``state`` (``'ongoing'``: still
+growing; ``'closed'``: final), ``duration``, ``confidence``, ``channels``,
+``usable``, ``at`` and ``hash``. A live alert is raised as soon as its event
+is long enough, and stored with an ``'ongoing'`` row; when the event ends (or
+the stream does) its final extent is a ``'closed'`` row
+(:meth:`AlertStore.record_extent`). The alert's own row keeps what was known
+when it was raised, so the moment it was raised (``onset + duration`` of that
+row, :attr:`Alert.raised_time`) never changes. Triggers refuse changing or
+deleting a row, a row after the ``'closed'`` one, and an extent shorter than
+before. An offline detection stores its alerts at their final extent, with no
+row here.
+
+``alerts_now`` -- a view: each alert at its newest extent (``duration``,
+``confidence``, ``channels``, ``usable`` from its newest ``extents`` row, if
+any), with ``ongoing``, ``raised_duration`` and ``extent_at``. Every read
+(:meth:`AlertStore.list`, :meth:`AlertStore.get`, the exports) goes through it.
+
 ``runs`` -- one row per recording a model has been run over (v3):
 ``recording``, ``model_id``, ``model_version`` (unique together),
 ``duration`` (seconds of EEG), ``usable`` (share of usable channel-windows),
@@ -91,10 +109,10 @@ a store altered with another SQLite program (a trigger dropped or changed, a
 table dropped or added) is refused with :class:`AlertStoreAlteredError`, and
 left untouched. Each alert's ``hash`` is the SHA-256 of the previous alert's
 hash and what the detector reported; each audit row's ``hash`` that of the
-previous audit row's hash, the review and its alert's hash
-(:func:`~models.alerts.schema.chain_hash`). Triggers refuse rows stored
+previous audit row's hash, the review and its alert's hash, and each extent
+row's likewise (:func:`~models.alerts.schema.chain_hash`). Triggers refuse rows stored
 without a hash and any change to one. :meth:`AlertStore.verify` (``neucube
-alerts verify``) recomputes both chains and names the first row that is not
+alerts verify``) recomputes the chains and names the first row that is not
 intact: a row edited, inserted or removed by another program breaks the
 chain there, even when the triggers were dropped and put back. It also checks
 SQLite's integrity and that every alert's status follows from its audit rows,
@@ -128,7 +146,7 @@ that is not an alert store, and a file that is not SQLite are refused with
 """
 
 from .export import EXPORT_FORMATS
-from .records import REVIEW_STATUSES, STATUSES, Alert, Review
+from .records import REVIEW_STATUSES, STATES, STATUSES, Alert, Extent, Review
 from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from .store import (
     DB_NAME,
@@ -150,10 +168,12 @@ __all__ = [
     "DB_NAME",
     "DEFAULT_TIMEOUT",
     "EXPORT_FORMATS",
+    "Extent",
     "MIGRATIONS",
     "REVIEW_STATUSES",
     "Review",
     "SCHEMA_VERSION",
+    "STATES",
     "STATUSES",
     "StoreReport",
     "UnknownAlertError",

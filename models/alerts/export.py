@@ -12,7 +12,7 @@ from ..seizure.formats import szcore_text
 from .records import COLUMNS as _COLUMNS
 from .records import Alert
 
-EXPORT_FORMATS = ("csv", "szcore")
+EXPORT_FORMATS = ("csv", "szcore", "edf")
 _EEG_SUFFIXES = (".edf", ".bdf", ".fif", ".vhdr", ".set", ".gdf", ".cnt", ".mff")
 
 

@@ -213,7 +213,75 @@ def _migrate_2_to_3(conn):
         conn.execute(sql)
 
 
-MIGRATIONS = (_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3)
+#: The columns of an extent row, in the order its hash reads them.
+EXTENT_HASHED = ("alert_id", "state", "duration", "confidence", "channels", "usable", "at")
+
+
+def _migrate_3_to_4(conn):
+    """Version 4: the extent of an alert's event, recorded as it grows and when it closes.
+
+    An alert row keeps what was known when it was raised; an ``extents`` row
+    records the event's extent later (``'ongoing'`` while it grows,
+    ``'closed'`` once final). The ``alerts_now`` view gives each alert at
+    its newest extent.
+    """
+    for sql in (
+        """CREATE TABLE extents (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id   INTEGER NOT NULL REFERENCES alerts (id) ON DELETE RESTRICT,
+            state      TEXT NOT NULL CHECK (state IN ('ongoing', 'closed')),
+            duration   REAL NOT NULL CHECK (duration >= 0),
+            confidence REAL CHECK (confidence IS NULL OR (confidence >= 0 AND confidence <= 1)),
+            channels   TEXT NOT NULL DEFAULT '[]',
+            usable     REAL CHECK (usable IS NULL OR (usable >= 0 AND usable <= 1)),
+            at         TEXT NOT NULL,
+            hash       TEXT
+        )""",
+        "CREATE INDEX extents_alert ON extents (alert_id, id)",
+        """CREATE TRIGGER extents_no_update BEFORE UPDATE ON extents
+        BEGIN
+            SELECT RAISE(ABORT,
+                'recorded extents are never updated: record the new extent instead');
+        END""",
+        """CREATE TRIGGER extents_no_delete BEFORE DELETE ON extents
+        BEGIN
+            SELECT RAISE(ABORT, 'recorded extents are never deleted');
+        END""",
+        """CREATE TRIGGER extents_hashed BEFORE INSERT ON extents
+        WHEN NEW.hash IS NULL OR length(NEW.hash) <> 64
+        BEGIN
+            SELECT RAISE(ABORT, 'an extent is stored with its hash (AlertStore.record_extent)');
+        END""",
+        """CREATE TRIGGER extents_final BEFORE INSERT ON extents
+        WHEN EXISTS (SELECT 1 FROM extents WHERE alert_id = NEW.alert_id AND state = 'closed')
+        BEGIN
+            SELECT RAISE(ABORT, 'the alert is closed: its extent is final');
+        END""",
+        """CREATE TRIGGER extents_grow BEFORE INSERT ON extents
+        WHEN NEW.duration < (SELECT duration FROM alerts WHERE id = NEW.alert_id)
+            OR NEW.duration < (SELECT max(duration) FROM extents WHERE alert_id = NEW.alert_id)
+        BEGIN
+            SELECT RAISE(ABORT, 'an event only grows: its extent is never shorter than before');
+        END""",
+        """CREATE VIEW alerts_now AS
+        SELECT a.id, a.recording, a.onset,
+               coalesce(e.duration, a.duration) AS duration,
+               CASE WHEN e.id IS NULL THEN a.confidence ELSE e.confidence END AS confidence,
+               coalesce(e.channels, a.channels) AS channels,
+               a.model_id, a.model_version, a.threshold, a.created_at, a.status,
+               a.reviewer, a.reviewed_at, a.note, a.recording_start, a.recording_duration,
+               CASE WHEN e.id IS NULL THEN a.usable ELSE e.usable END AS usable,
+               coalesce(e.state = 'ongoing', 0) AS ongoing,
+               a.duration AS raised_duration,
+               e.at AS extent_at
+        FROM alerts AS a
+        LEFT JOIN extents AS e
+               ON e.id = (SELECT max(id) FROM extents WHERE alert_id = a.id)""",
+    ):
+        conn.execute(sql)
+
+
+MIGRATIONS = (_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4)
 """Schema migrations: ``MIGRATIONS[k](conn)`` takes version ``k`` to ``k + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -24,13 +24,16 @@ from .export import file_stem as _file_stem
 from .export import format_csv as _format_csv
 from .export import format_szcore as _format_szcore
 from .records import COLUMNS as _COLUMNS
+from .records import EXTENT_COLUMNS as _EXTENT_COLUMNS
 from .records import INPUT_FIELDS as _INPUT_FIELDS
 from .records import REVIEW_COLUMNS as _REVIEW_COLUMNS
-from .records import REVIEW_STATUSES, STATUSES, Alert, Review
+from .records import REVIEW_STATUSES, STATUSES, Alert, Extent, Review
 from .records import alert_from_row as _alert_from_row
+from .records import extent_from_row as _extent_from_row
 from .schema import (
     ALERT_HASHED,
     APPLICATION_ID,
+    EXTENT_HASHED,
     MIGRATIONS,
     REVIEW_HASHED,
     SCHEMA_VERSION,
@@ -80,6 +83,10 @@ class StoreReport:
         there is none). Write them down, or keep them apart from the store:
         a later :meth:`AlertStore.verify` whose chains still pass through
         them proves nothing stored until then was changed or removed.
+    n_extents : int
+        Rows in ``extents`` (the recorded extents of alerts' events).
+    extents_head : str
+        The hash of the newest extent row (``''`` when there is none).
     problems : list of str
         One line per problem, the first row that is not intact first within
         each check; empty when the store is intact.
@@ -92,6 +99,8 @@ class StoreReport:
     alerts_head: str
     reviews_head: str
     problems: list
+    n_extents: int = 0
+    extents_head: str = ""
 
     @property
     def intact(self) -> bool:
@@ -565,7 +574,7 @@ class AlertStore:
         ids, n_new = [], 0
         now = _utcnow()
         previous = self._head(conn, "alerts")
-        for row in rows:
+        for row, ongoing in rows:
             values = (*row[:8], now, *row[8:])
             link = chain_hash(previous, values)
             cur = conn.execute(
@@ -578,6 +587,10 @@ class AlertStore:
                 ids.append(cur.lastrowid)
                 n_new += 1
                 previous = link
+                if ongoing:  # row: recording, onset, duration, confidence, channels, ...
+                    self._insert_extent(
+                        conn, cur.lastrowid, "ongoing", row[2], row[3], row[4], row[10], now
+                    )
                 continue
             ids.append(
                 conn.execute(
@@ -685,23 +698,27 @@ class AlertStore:
         return {r[0] for r in rows}
 
     def _prepare(self, item, common, k):
+        """Check one alert's fields; return its row (``INPUT_FIELDS`` order) and ``ongoing``."""
         if isinstance(item, Mapping):
-            unknown = set(item) - set(_INPUT_FIELDS)
+            unknown = set(item) - {*_INPUT_FIELDS, "ongoing"}
             if unknown:
                 raise TypeError(
                     f"Alert {k} has unknown fields {sorted(unknown)}; allowed are "
-                    f"{', '.join(_INPUT_FIELDS)}."
+                    f"{', '.join(_INPUT_FIELDS)}, ongoing."
                 )
             values = {**common, **item}
         else:
             values = dict(common)
-            for field in _INPUT_FIELDS:
+            for field in (*_INPUT_FIELDS, "ongoing"):
                 if hasattr(item, field):
                     values[field] = getattr(item, field)
+        ongoing = values.pop("ongoing", False)
+        if not isinstance(ongoing, bool):
+            raise TypeError(f"Alert {k}: ongoing must be True or False, got {ongoing!r}.")
         missing = [f for f in ("recording", "onset", "duration", "model_id") if f not in values]
         if missing:
             raise TypeError(f"Alert {k} lacks {', '.join(missing)}.")
-        return (
+        row = (
             _check_text(values["recording"], "recording"),
             round(check_number(values["onset"], "onset", minimum=0), 3),
             check_number(values["duration"], "duration", minimum=0),
@@ -722,6 +739,7 @@ class AlertStore:
             ),
             check_number(values.get("usable"), "usable", minimum=0, maximum=1, allow_none=True),
         )
+        return row, ongoing
 
     def review(self, alert_id: int, status: str, reviewer: str, note: str = "") -> Alert:
         """Confirm or reject an alert, and record it in the audit trail.
@@ -780,13 +798,145 @@ class AlertStore:
             )
             alert = _alert_from_row(
                 conn.execute(
-                    f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id = ?", (alert_id,)
+                    f"SELECT {', '.join(_COLUMNS)} FROM {self._alerts_now} WHERE id = ?",
+                    (alert_id,),
                 ).fetchone()
             )
         logger.info("Alert %d: %s -> %s by %s.", alert_id, before, status, reviewer)
         return alert
 
+    def record_extent(
+        self,
+        alert_id: int,
+        duration: float,
+        confidence: float | None = None,
+        channels: Sequence[str] = (),
+        *,
+        usable: float | None = None,
+        closed: bool = True,
+    ) -> Alert:
+        """Record the extent an alert's event has reached, or its final extent.
+
+        A live alert is raised as soon as its event is long enough; the event
+        goes on growing while the seizure lasts. Each call appends one row to
+        the ``extents`` table (never changed, never deleted, in a hash chain
+        bound to the alert's), and the alert is read at its newest extent
+        from then on. The alert's own row, and the moment it was raised, are
+        not changed.
+
+        Parameters
+        ----------
+        alert_id : int
+            The alert.
+        duration : float
+            The event's length now, seconds from the alert's onset; never
+            shorter than before.
+        confidence : float | None
+            The detector's probability over that extent, in [0, 1].
+        channels : sequence of str
+            The channels most involved over that extent.
+        usable : float | None
+            Share of its channel-windows that were usable, in [0, 1].
+        closed : bool
+            Whether this is the final extent (the event has ended, or the
+            stream has); no extent can be recorded after it.
+
+        Returns
+        -------
+        alert : Alert
+            The alert at this extent.
+
+        Raises
+        ------
+        UnknownAlertError
+            If there is no alert ``alert_id``.
+        AlertStoreError
+            If the alert's extent is final already, or ``duration`` is shorter
+            than an extent recorded before.
+        """
+        alert_id = _check_id(alert_id)
+        duration = check_number(duration, "duration", minimum=0)
+        confidence = check_number(confidence, "confidence", minimum=0, maximum=1, allow_none=True)
+        channels = json.dumps(_check_channels(channels))
+        usable = check_number(usable, "usable", minimum=0, maximum=1, allow_none=True)
+        state = "closed" if closed else "ongoing"
+        try:
+            with self._transaction("write to") as conn:
+                if (
+                    conn.execute("SELECT 1 FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+                    is None
+                ):
+                    raise self._unknown(conn, alert_id)
+                self._insert_extent(
+                    conn, alert_id, state, duration, confidence, channels, usable, _utcnow()
+                )
+                alert = _alert_from_row(
+                    conn.execute(
+                        f"SELECT {', '.join(_COLUMNS)} FROM {self._alerts_now} WHERE id = ?",
+                        (alert_id,),
+                    ).fetchone()
+                )
+        except sqlite3.IntegrityError as err:
+            raise AlertStoreError(
+                f"Alert {alert_id} in {self.path}: the extent {duration:g} s ({state}) cannot "
+                f"be recorded: {err}."
+            ) from err
+        logger.info("Alert %d: event %s at %.3f s.", alert_id, state, duration)
+        return alert
+
+    def _insert_extent(self, conn, alert_id, state, duration, confidence, channels, usable, at):
+        """Append one extent row, linked to the chain and bound to its alert's hash."""
+        (alert_hash,) = conn.execute("SELECT hash FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        values = (alert_id, state, duration, confidence, channels, usable, at)
+        link = chain_hash(self._head(conn, "extents"), values, alert_hash)
+        conn.execute(
+            f"INSERT INTO extents ({', '.join(EXTENT_HASHED)}, hash) VALUES "
+            f"({', '.join('?' * (len(EXTENT_HASHED) + 1))})",
+            (*values, link),
+        )
+
     # -- reading -------------------------------------------------------------
+
+    @property
+    def _alerts_now(self):
+        """The view of alerts at their newest extent (a v3 file opened as it is has none)."""
+        if (self.schema_version or 0) >= 4:
+            return "alerts_now"
+        return (
+            "(SELECT *, 0 AS ongoing, duration AS raised_duration, NULL AS extent_at FROM alerts)"
+        )
+
+    def extents(self, alert_id: int) -> builtins.list[Extent]:
+        """Return the recorded extents of an alert's event, oldest first.
+
+        Parameters
+        ----------
+        alert_id : int
+            The alert's id.
+
+        Returns
+        -------
+        extents : list of Extent
+            Empty for an alert stored at its final extent (an offline
+            detection); for a live alert, ``'ongoing'`` from when it was
+            raised, then ``'closed'`` with its final extent.
+
+        Raises
+        ------
+        UnknownAlertError
+            If there is no alert ``alert_id``.
+        """
+        alert_id = _check_id(alert_id)
+        with self._transaction("read", "DEFERRED") as conn:
+            if conn.execute("SELECT 1 FROM alerts WHERE id = ?", (alert_id,)).fetchone() is None:
+                raise self._unknown(conn, alert_id)
+            if (self.schema_version or 0) < 4:
+                return []
+            rows = conn.execute(
+                f"SELECT {', '.join(_EXTENT_COLUMNS)} FROM extents WHERE alert_id = ? ORDER BY id",
+                (alert_id,),
+            ).fetchall()
+        return [_extent_from_row(row) for row in rows]
 
     def _unknown(self, conn, alert_id):
         lo, hi, n = conn.execute("SELECT min(id), max(id), count(*) FROM alerts").fetchone()
@@ -814,7 +964,8 @@ class AlertStore:
         alert_id = _check_id(alert_id)
         with self._transaction("read", "DEFERRED") as conn:
             row = conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE id = ?", (alert_id,)
+                f"SELECT {', '.join(_COLUMNS)} FROM {self._alerts_now} WHERE id = ?",
+                (alert_id,),
             ).fetchone()
             if row is None:
                 raise self._unknown(conn, alert_id)
@@ -850,7 +1001,7 @@ class AlertStore:
         if recording is not None:
             where.append("recording = ?")
             params.append(_check_text(recording, "recording"))
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM alerts"
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM {self._alerts_now}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY recording, onset, id"
@@ -967,7 +1118,8 @@ class AlertStore:
         conn = self._connection()
         version = self.schema_version
         problems = [f"schema: {p}" for p in self._altered(conn, version)]
-        counts, heads = {"alerts": 0, "reviews": 0}, {"alerts": "", "reviews": ""}
+        counts = {"alerts": 0, "reviews": 0, "extents": 0}
+        heads = {"alerts": "", "reviews": "", "extents": ""}
         self._begin(conn, "read", "DEFERRED")
         try:
             integrity = [r[0] for r in conn.execute("PRAGMA integrity_check")]
@@ -983,6 +1135,10 @@ class AlertStore:
                 self._verify_chain(
                     conn, "reviews", REVIEW_HASHED, problems, counts, heads, alert_hashes
                 )
+                if version >= 4:
+                    self._verify_chain(
+                        conn, "extents", EXTENT_HASHED, problems, counts, heads, alert_hashes
+                    )
                 problems += self._verify_statuses(conn)
             else:
                 problems.append(
@@ -1002,6 +1158,8 @@ class AlertStore:
             alerts_head=heads["alerts"],
             reviews_head=heads["reviews"],
             problems=problems,
+            n_extents=counts["extents"],
+            extents_head=heads["extents"],
         )
 
     @staticmethod
@@ -1012,7 +1170,7 @@ class AlertStore:
     @staticmethod
     def _verify_chain(conn, table, columns, problems, counts, heads, bind=None):
         """Check one table's chain link by link; return id -> stored hash."""
-        what = "alert" if table == "alerts" else "review"
+        what = {"alerts": "alert", "reviews": "review", "extents": "extent"}[table]
         previous, previous_id, hashes, broken = "", None, {}, 0
         sql = f"SELECT id, {', '.join(columns)}, hash FROM {table} ORDER BY id"
         for row in conn.execute(sql):
@@ -1083,7 +1241,7 @@ class AlertStore:
         recording: str | None = None,
         overwrite: bool = True,
     ) -> builtins.list[Path]:
-        """Write alerts to a CSV file or to SzCORE annotation files.
+        """Write alerts to a CSV file, SzCORE annotation files or EDF+ annotation files.
 
         Parameters
         ----------
@@ -1092,8 +1250,8 @@ class AlertStore:
             the alerts come from more than one recording, it must contain
             ``{recording}``, replaced by each recording's name without folder
             and EEG extension (``out/{recording}_events.tsv``): one file per
-            recording.
-        fmt : 'csv' | 'szcore'
+            recording. The same holds for ``'edf'``.
+        fmt : 'csv' | 'szcore' | 'edf'
             ``'csv'``: one file, one row per alert, every column of the
             ``alerts`` table (``channels`` joined with commas).
             ``'szcore'``: tab-separated SzCORE/HED-SCORE annotations with the
@@ -1102,11 +1260,19 @@ class AlertStore:
             file per recording that has alerts of the statuses asked for;
             with ``recording=``, that recording's file is written even
             without any, as one ``bckg`` row spanning the recording.
+            ``'edf'``: an EDF+ file of annotations alone per recording
+            (:func:`models.seizure.formats.write_edf_annotations`), with the
+            recording's start date and time, for EDFbrowser to import next to
+            the recording. Each alert is one annotation from its onset for its
+            duration, reading ``'seizure <status> by <reviewer>: <note>
+            (alert <id>)'``. A recording without alerts of the statuses asked
+            for gets no file (EDF+ has no empty annotation file).
         status : str | sequence of str | None
-            Which alerts to write. None: the reviewed ones for CSV
-            (``('confirmed', 'rejected')``, told apart by its ``status``
-            column) and only the confirmed ones for SzCORE, which has no
-            status column: every row there reads as a seizure.
+            Which alerts to write. None: the reviewed ones for CSV and EDF+
+            (``('confirmed', 'rejected')``, told apart by the ``status``
+            column or the annotation's text) and only the confirmed ones for
+            SzCORE, which has no status column: every row there reads as a
+            seizure.
         recording : str | None
             Write the alerts of this recording only.
         overwrite : bool
@@ -1121,11 +1287,11 @@ class AlertStore:
         """
         if fmt not in EXPORT_FORMATS:
             raise ValueError(
-                f"Invalid value for the 'fmt' parameter. Allowed values are 'csv', "
-                f"'szcore', but got {fmt!r} instead."
+                "Invalid value for the 'fmt' parameter. Allowed values are "
+                f"{', '.join(repr(f) for f in EXPORT_FORMATS)}, but got {fmt!r} instead."
             )
         if status is None:
-            status = ("confirmed", "rejected") if fmt == "csv" else ("confirmed",)
+            status = ("confirmed",) if fmt == "szcore" else ("confirmed", "rejected")
         statuses = _check_statuses(status)
         fname = Path(os.fspath(fname)).expanduser()
         with self._transaction("read", "DEFERRED") as conn:  # one consistent snapshot
@@ -1136,16 +1302,73 @@ class AlertStore:
             _write_atomic(fname, _format_csv(alerts))
             logger.info("Wrote %d alert(s) to %s.", len(alerts), fname)
             return [fname]
+        if fmt == "edf":
+            return self._export_edf(fname, alerts, meta, recording, statuses, overwrite)
         return self._export_szcore(fname, alerts, meta, recording, statuses, overwrite)
 
-    def _check_targets(self, targets, overwrite):
-        """Refuse, before writing any, a target that is the store or exists."""
+    def _export_edf(self, fname, alerts, meta, recording, statuses, overwrite):
+        """One EDF+ annotation file per recording with alerts of ``statuses``."""
+        from ..seizure.formats import write_edf_annotations
+
+        recordings = sorted({a.recording for a in alerts})
+        if len(recordings) > 1 and "{recording}" not in str(fname):
+            shown = ", ".join(repr(r) for r in recordings[:4]) + (
+                ", ..." if len(recordings) > 4 else ""
+            )
+            raise ValueError(
+                f"An EDF+ annotation file holds one recording, and these alerts come from "
+                f"{len(recordings)} recordings ({shown}). Put '{{recording}}' in the file name "
+                "(e.g. 'out/{recording}_alerts.edf') or pass recording=."
+            )
+        if not recordings:
+            where = f"recording {recording!r} in " if recording is not None else ""
+            logger.warning(
+                "No alerts with status %s in %s%s: no EDF+ file written.",
+                "/".join(statuses),
+                where,
+                self.path,
+            )
+            return []
+        targets = {}
+        for rec in recordings:
+            target = Path(str(fname).replace("{recording}", _file_stem(rec)))
+            if target in targets:
+                raise ValueError(
+                    f"Recordings {targets[target]!r} and {rec!r} would both be written to "
+                    f"{target}; their names differ only in folder or extension."
+                )
+            targets[target] = rec
+        self._check_targets(list(targets), overwrite, recordings)
+        written = []
+        for target, rec in targets.items():
+            rows = []
+            for a in (a for a in alerts if a.recording == rec):
+                text = f"seizure {a.status}"
+                if a.reviewer:
+                    text += f" by {a.reviewer}"
+                if a.note:
+                    text += f": {a.note}"
+                rows.append((a.onset, a.duration, f"{text} (alert {a.id})"))
+            start = meta.get(rec, (None, None))[0]
+            written.append(write_edf_annotations(target, rows, meas_date=start, overwrite=True))
+            logger.info("Wrote %d EDF+ annotation(s) of %s to %s.", len(rows), rec, target)
+        return written
+
+    def _check_targets(self, targets, overwrite, recordings=()):
+        """Refuse, before writing any, a target that is the store, a recording, or exists."""
         for target in targets:
             if same_file(target, self.path):
                 raise AlertStoreError(
                     f"{target} is the alert store {self.path}; an export never writes over "
                     "it. Choose another file."
                 )
+            for rec in recordings:
+                if same_file(target, rec):
+                    raise AlertStoreError(
+                        f"{target} is the recording {rec} the alerts belong to; an export "
+                        "never writes over it. Choose another file (e.g. one ending in "
+                        "_alerts.edf)."
+                    )
             if not target.parent.is_dir():
                 raise AlertStoreError(
                     f"{target}: the folder {target.parent} does not exist. Create it first."
@@ -1155,7 +1378,7 @@ class AlertStore:
 
     def _select_export(self, conn, statuses, recording):
         sql = (
-            f"SELECT {', '.join(_COLUMNS)} FROM alerts WHERE status IN "
+            f"SELECT {', '.join(_COLUMNS)} FROM {self._alerts_now} WHERE status IN "
             f"({', '.join('?' * len(statuses))})"
         )
         params = list(statuses)

@@ -67,8 +67,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     )
     for a in alerts:
         model = f"{a.model_id} {a.model_version}".strip()
+        duration = "ongoing" if a.ongoing else f"{a.duration:.3f}"
         print(
-            f"{a.id:>6}  {terminal_safe(a.recording):<20} {a.onset:>10.3f} {a.duration:>8.3f} "
+            f"{a.id:>6}  {terminal_safe(a.recording):<20} {a.onset:>10.3f} {duration:>8} "
             f"{_fmt(a.confidence, '.2f'):>5}  {a.status:<9} {model:<20} "
             f"{','.join(a.channels) or '-'}"
         )
@@ -82,19 +83,34 @@ def cmd_show(args: argparse.Namespace) -> int:
         with _open(args) as store:
             alert = store.get(args.id)
             history = store.history(args.id)
+            extents = store.extents(args.id)
     except (AlertStoreError, ValueError, TypeError) as err:
         return _fail(args, err)
     if args.json:
         print(
             json.dumps(
-                {"alert": alert.to_dict(), "history": [r.to_dict() for r in history]}, indent=2
+                {
+                    "alert": alert.to_dict(),
+                    "history": [r.to_dict() for r in history],
+                    "extents": [e.to_dict() for e in extents],
+                },
+                indent=2,
             )
         )
         return 0
     t = terminal_safe
     rows = [
         ("recording", t(alert.recording)),
-        ("onset", f"{alert.onset:.3f} s (to {alert.end:.3f} s, duration {alert.duration:.3f} s)"),
+        (
+            "onset",
+            f"{alert.onset:.3f} s (to {alert.end:.3f} s, duration {alert.duration:.3f} s"
+            + (
+                ", ongoing: the event was still growing when last recorded)"
+                if alert.ongoing
+                else ")"
+            ),
+        ),
+        ("raised", _raised(alert)),
         ("confidence", _fmt(alert.confidence, ".3f")),
         ("channels", ", ".join(alert.channels) or "-"),
         ("model", f"{alert.model_id} {alert.model_version or '(version unknown)'}"),
@@ -115,6 +131,13 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"Alert {alert.id}")
     for key, value in rows:
         print(f"  {key:<17} {value}")
+    if extents:
+        print("Extent:")
+        for e in extents:
+            print(
+                f"  {e.at}  {e.state:<7}  {e.duration:.3f} s, confidence "
+                f"{_fmt(e.confidence, '.3f')}, channels {', '.join(e.channels) or '-'}"
+            )
     print("History:")
     if not history:
         print("  (not reviewed yet)")
@@ -122,6 +145,13 @@ def cmd_show(args: argparse.Namespace) -> int:
         line = f"  {r.at}  {r.action:<6}  {r.status_before} -> {r.status_after}  by {t(r.reviewer)}"
         print(line + (f": {t(r.note)}" if r.note else ""))
     return 0
+
+
+def _raised(alert):
+    """When the alert was raised, in the recording's time (it never changes)."""
+    if alert.raised_time is None:
+        return "-"
+    return f"at {alert.raised_time:.3f} s of the recording (event {alert.raised_duration:.3f} s long then)"
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -145,7 +175,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write alerts as CSV or SzCORE TSV."""
+    """Write alerts as CSV, SzCORE TSV or EDF+ annotations."""
     try:
         with _open(args) as store:
             written = store.export(
@@ -175,21 +205,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
         out = {
             "path": str(report.path),
             "intact": report.intact,
-            **{k: getattr(report, k) for k in ("schema_version", "n_alerts", "n_reviews")},
+            **{
+                k: getattr(report, k)
+                for k in ("schema_version", "n_alerts", "n_reviews", "n_extents")
+            },
             "alerts_head": report.alerts_head,
             "reviews_head": report.reviews_head,
+            "extents_head": report.extents_head,
             "problems": report.problems,
         }
         print(json.dumps(out, indent=2))
     elif report.intact:
         print(
             f"{report.path}: intact. Schema version {report.schema_version}, "
-            f"{report.n_alerts} alert(s), {report.n_reviews} review(s); every row follows "
-            "from the one before it."
+            f"{report.n_alerts} alert(s), {report.n_reviews} review(s), {report.n_extents} "
+            "recorded extent(s); every row follows from the one before it."
         )
         print(f"  newest alert hash   {report.alerts_head or '-'}")
         print(f"  newest review hash  {report.reviews_head or '-'}")
-        print("Keep these two hashes apart from the store: a later verify that still passes")
+        print(f"  newest extent hash  {report.extents_head or '-'}")
+        print("Keep these hashes apart from the store: a later verify that still passes")
         print("through them proves nothing stored until now was changed or removed.")
     else:
         print(
@@ -266,10 +301,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p = actions.add_parser(
         "export",
         parents=[common],
-        help="write alerts as CSV or SzCORE annotations",
+        help="write alerts as CSV, SzCORE or EDF+ annotations",
         description="CSV: one file, every alert column, reviewed alerts by default. SzCORE: "
         "tab-separated annotations, one file per recording (put {recording} in --out when "
-        "alerts come from several), confirmed alerts by default, each an 'sz' event.",
+        "alerts come from several), confirmed alerts by default, each an 'sz' event. EDF+: "
+        "an annotation file per recording (no signals; the recording's start date and time) "
+        "for EDFbrowser to import next to the recording, reviewed alerts by default, each "
+        "annotation naming its status, reviewer and note.",
     )
     p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     p.add_argument(
@@ -281,7 +319,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         nargs="+",
         choices=STATUSES,
         default=None,
-        help="statuses to write (default: confirmed rejected for csv, confirmed for szcore)",
+        help="statuses to write (default: confirmed rejected for csv and edf, confirmed for "
+        "szcore)",
     )
     p.add_argument("--recording", help="only alerts of this recording")
     p.set_defaults(func=cmd_export)

@@ -68,9 +68,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return _demo_offline(args)
     if args.headless:
         return _demo_headless(args)
-    if publish:
-        print("--publish: running the live pipeline headless (the desktop app does not publish).")
-        return _demo_headless(args)
     if not _display_available():
         print("No display here: running the live pipeline headless (neucube demo --headless).")
         return _demo_headless(args)
@@ -86,7 +83,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     # The desktop app runs in its own process: nothing imports the gui package.
     import subprocess
 
-    rc = subprocess.call([sys.executable, "-m", "gui"])
+    rc = subprocess.call([sys.executable, "-m", "gui", *(["--publish"] if publish else [])])
     if rc == 3:  # the app found no display it could open a window on
         print("The desktop app found no display: running the live pipeline headless.")
         return _demo_headless(args)
@@ -160,7 +157,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument(
         "--publish",
         action="store_true",
-        help="headless: publish each window's seizure probability and each alert as LSL streams "
+        help="publish each window's seizure probability and each alert (raised, grown, closed) "
+        "as LSL streams "
         "'<stream>-neucube-proba' (type Prediction) and '<stream>-neucube-alerts' (type "
         "Markers), e.g. for LabRecorder",
     )

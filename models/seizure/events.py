@@ -301,13 +301,43 @@ def events_from_probabilities(
     return events
 
 
+@dataclass(frozen=True)
+class EventChange:
+    """What one window (or the end of the stream) did to an event.
+
+    Attributes
+    ----------
+    kind : ``'raised'`` | ``'updated'`` | ``'closed'``
+        ``'raised'``: the event has just become long enough (``min_duration``)
+        to be reported; ``'updated'``: a reported event grew; ``'closed'``: a
+        reported event can grow no more (a window came that no later window
+        can bridge to it, or the stream ended), so this is its final extent.
+    number : int
+        Which event, counted from 0 in the order events begin (the same
+        number for every change of one event).
+    event : SeizureEvent
+        The event at its extent now.
+    """
+
+    kind: str
+    number: int
+    event: SeizureEvent
+
+
 class EventTracker:
     """The events rule, fed all windows at once (offline) or one at a time (live).
 
     :func:`events_from_probabilities` feeds it a whole recording;
     :class:`~models.seizure.live.LivePipeline` feeds it each window as it is
-    scored and raises an alert when :meth:`update` reports a new event. Both
+    scored (:meth:`feed`), raises an alert when an event is reported, follows
+    it as it grows and records its final extent when it is closed. Both
     therefore find the same events for the same windows.
+
+    An event is closed by the first window whose onset lies more than
+    ``merge_gap`` (and more than rounding) past the event's end: no later
+    window can join it then. :meth:`finish` closes what is open when the
+    stream ends, where an offline detection ends the event with the
+    recording.
 
     Parameters
     ----------
@@ -347,7 +377,8 @@ class EventTracker:
         self.n_channels = int(n_channels)
         self.label = label
         self.times, self.proba, self.channel_scores = [], [], []
-        self._groups = []  # [first, last, reported] window indices of each event
+        # Per event: [first, last, reported, closed, last reported last] window indices.
+        self._groups = []
 
     def __len__(self):
         return len(self.proba)
@@ -377,6 +408,44 @@ class EventTracker:
         new = self.extend([time], [proba], scores)
         return new[0] if new else None
 
+    def feed(
+        self, time: float, proba: float, channel_scores: np.ndarray | None = None
+    ) -> list[EventChange]:
+        """Feed the next window; say what it did to the events.
+
+        Parameters
+        ----------
+        time : float
+            Its onset, seconds; later than the previous window's.
+        proba : float
+            Its seizure probability.
+        channel_scores : ndarray, shape (n_channels,) | None
+            Its channel scores (required when ``ch_names`` was given).
+
+        Returns
+        -------
+        changes : list of EventChange
+            In order: the closing of the previous event, if this window ends
+            it; then this window's event raised or updated, if it is positive.
+        """
+        scores = None if channel_scores is None else [channel_scores]
+        return self._feed([time], [proba], scores)
+
+    def finish(self) -> list[EventChange]:
+        """Close the reported events still open: the stream has ended.
+
+        Returns
+        -------
+        changes : list of EventChange
+            One ``'closed'`` change per reported event that was open.
+        """
+        out = []
+        for number, g in enumerate(self._groups):
+            if g[2] and not g[3]:
+                g[3] = True
+                out.append(EventChange("closed", number, self._event(g[0], g[1])))
+        return out
+
     def extend(
         self,
         times: npt.ArrayLike,
@@ -400,6 +469,9 @@ class EventTracker:
         events : list of SeizureEvent
             The events these windows made long enough, in order.
         """
+        return [c.event for c in self._feed(times, proba, channel_scores) if c.kind == "raised"]
+
+    def _feed(self, times, proba, channel_scores):
         times = np.asarray(times, dtype=float)
         proba = np.asarray(proba, dtype=float)
         if len(times) and self.times and not times[0] > self.times[-1]:
@@ -411,29 +483,55 @@ class EventTracker:
         self.proba.extend(proba.tolist())
         if self.ch_names is not None:
             self.channel_scores.extend(np.asarray(channel_scores, dtype=float))
-        new = []
-        for i in np.flatnonzero(proba >= self.threshold):
-            event = self._positive(n0 + int(i))
-            if event is not None:
-                new.append(event)
-        return new
+        changes = []
+        positive = proba >= self.threshold
+        if len(self._groups) and not self._groups[-1][3] and not positive.any():
+            # Negative windows only (the usual case): at most they close the last event.
+            closed = self._close(n0 + len(proba) - 1)
+            return [closed] if closed is not None else []
+        for k in range(len(proba)):
+            i = n0 + k
+            closed = self._close(i)
+            if closed is not None:
+                changes.append(closed)
+            if positive[k]:
+                change = self._positive(i)
+                if change is not None:
+                    changes.append(change)
+        return changes
+
+    def _close(self, i):
+        """Close the last event if window ``i`` lies beyond what can still join it."""
+        if not self._groups:
+            return None
+        g = self._groups[-1]
+        if g[3]:
+            return None
+        gap = self.times[i] - (self.times[g[1]] + self.window)
+        if gap <= _EPS or gap < self.merge_gap:
+            return None
+        g[3] = True
+        if not g[2]:
+            return None  # never long enough: never reported
+        return EventChange("closed", len(self._groups) - 1, self._event(g[0], g[1]))
 
     def _positive(self, i):
-        t = self.times
         groups = self._groups
-        if groups:
-            gap = t[i] - (t[groups[-1][1]] + self.window)
-            if gap <= _EPS or gap < self.merge_gap:
-                groups[-1][1] = i
-            else:
-                groups.append([i, i, False])
+        if groups and not groups[-1][3]:
+            groups[-1][1] = i
         else:
-            groups.append([i, i, False])
+            groups.append([i, i, False, False, i])
         g = groups[-1]
-        if g[2] or self._duration(g[0], g[1]) < self.min_duration - _EPS:
+        number = len(groups) - 1
+        if g[2]:
+            if g[4] == i:
+                return None
+            g[4] = i
+            return EventChange("updated", number, self._event(g[0], g[1]))
+        if self._duration(g[0], g[1]) < self.min_duration - _EPS:
             return None
-        g[2] = True
-        return self._event(g[0], g[1])
+        g[2], g[4] = True, i
+        return EventChange("raised", number, self._event(g[0], g[1]))
 
     def _duration(self, first, last):
         return float(self.times[last] + self.window - self.times[first])
@@ -456,7 +554,7 @@ class EventTracker:
     def events(self) -> list[SeizureEvent]:
         """list of SeizureEvent: Every event so far, at its extent so far."""
         out = []
-        for first, last, _ in self._groups:
+        for first, last, *_ in self._groups:
             onset, duration = self.times[first], self._duration(first, last)
             if duration < self.min_duration - _EPS:
                 logger.debug(

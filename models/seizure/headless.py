@@ -175,6 +175,15 @@ def run_headless(
             f"{', '.join(ev.channels) or '-'}; latency {_fmt(alert.latency)} ({where})."
         )
 
+    def _alert_update(alert):
+        if alert.ongoing:
+            return  # grown by one window: said once it is closed
+        say(
+            f"Alert #{alert.id if alert.id is not None else '-'} closed: seizure from "
+            f"{alert.onset:.1f} s to {alert.end:.1f} s ({alert.duration:.1f} s), confidence "
+            f"{alert.confidence:.3f}, channels {', '.join(alert.channels) or '-'}."
+        )
+
     replay = FileReplay(raw, name=stream_name, chunk_size=chunk_size, process=process)
     source = LSLSource(
         replay.name, source_id=replay.source_id, stamp_lead=replay.stamp_lead, stall_timeout=1.0
@@ -192,7 +201,7 @@ def run_headless(
             say(
                 f"Publishing on LSL: {outlets.proba_name!r} (type Prediction, the seizure "
                 f"probability of each window) and {outlets.marker_name!r} (type Markers, "
-                "each alert as JSON), stamped with the EEG's LSL time."
+                "each alert raised, grown and closed, as JSON), stamped with the EEG's LSL time."
             )
             if publish_wait > 0:
                 ok = outlets.wait_for_consumers(publish_wait)
@@ -211,6 +220,7 @@ def run_headless(
             model_version=model_version,
             on_prediction=on_prediction,
             on_alert=_alert,
+            on_alert_update=_alert_update,
             outlets=outlets,
         )
         replay.start()
@@ -225,6 +235,7 @@ def run_headless(
             until=lambda _: replay.delivered(source),
             timeout=timeout if timeout is not None else replay.duration + 60,
         )
+        pipeline.finish()  # the recording has ended: so have its events
         det_result = pipeline.detection()
         summary = pipeline.summary()
     finally:

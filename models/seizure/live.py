@@ -27,7 +27,11 @@ offline detector cut into chunks, with nothing else changed:
    and ``merge_gap``, as :func:`models.seizure.events.events_from_probabilities`
    applies them offline) raises one alert per event, as soon as the event is
    long enough; the alert goes to the :class:`~models.alerts.AlertStore`
-   and to ``on_alert``;
+   (as ``ongoing``) and to ``on_alert``. The alert keeps that moment; its
+   event grows while the seizure lasts (``on_alert_update`` hears each
+   step) and, once it has ended (or the stream has, :meth:`finish`), its
+   final extent is recorded in the store, the same extent an offline
+   detection of the same samples gives;
 6. with ``outlets`` (:class:`models.outlets.PredictionOutlets`), each
    window's probability and each alert are published as LSL streams,
    stamped with the LSL time of the window's last sample.
@@ -110,6 +114,9 @@ class Prediction:
         The reservoir's spikes on the window (one sample), for a raster.
     alert : models.alerts.Alert | None
         The alert this window raised, if any (with its store id once stored).
+    alert_updates : list of models.alerts.Alert
+        Alerts whose event this window grew (``ongoing``) or closed (not
+        ``ongoing``: at its final extent), as they are now.
     """
 
     index: int
@@ -127,6 +134,7 @@ class Prediction:
     spikes: np.ndarray | None = None
     activity: object = None
     alert: object = None
+    alert_updates: list = dataclasses.field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------
@@ -212,6 +220,10 @@ class LivePipeline:
     on_alert : callable | None
         Called with each :class:`~models.alerts.Alert` as it is raised, in the
         processing thread (a GUI must hand it over to its own thread).
+    on_alert_update : callable | None
+        Called with an :class:`~models.alerts.Alert` each time its event grows
+        (``alert.ongoing`` True) and once when it is closed (``ongoing``
+        False, at its final extent, as stored), in the processing thread.
     outlets : models.outlets.PredictionOutlets | None
         LSL outlets each prediction is published on (and the alert it
         raised), before ``on_prediction`` is called, with the LSL timestamp of
@@ -264,6 +276,7 @@ class LivePipeline:
         model_version=None,
         on_prediction=None,
         on_alert=None,
+        on_alert_update=None,
         outlets=None,
         buffer_seconds=10.0,
         keep_predictions=3600,
@@ -294,6 +307,8 @@ class LivePipeline:
         self.model_version = model_version if model_version is not None else ident[1]
         self.on_prediction = on_prediction
         self.on_alert = on_alert
+        self.on_alert_update = on_alert_update
+        self._alert_of = {}  # event number -> index in self.alerts
         self.outlets = outlets
         self._n_unpublished = 0
         self.predictions = deque(maxlen=int(keep_predictions))
@@ -521,7 +536,7 @@ class LivePipeline:
         onset = start / self.sfreq  # as sliding_windows: index * hop_samples / sfreq
         p = float(proba[0])
         with self._lock:
-            event = self._events.update(onset, p, scores[0])
+            changes = self._events.feed(onset, p, scores[0])
             self._bad.append(bad[0])
             self._latency.append(latency)
             self._pull_latency.append(emitted - float(pulled[-1]))
@@ -542,8 +557,11 @@ class LivePipeline:
             spikes=spikes,
             activity=activity,
         )
-        if event is not None:
-            pred.alert = self._raise_alert(event, pred)
+        for change in changes:
+            if change.kind == "raised":
+                pred.alert = self._raise_alert(change, pred)
+            else:
+                pred.alert_updates.append(self._follow_alert(change))
         with self._lock:
             if self.latest is not None:
                 self.latest.activity = None  # keep one cube activity in memory
@@ -558,8 +576,9 @@ class LivePipeline:
                 logger.exception("on_prediction raised; the stream goes on.")
         return pred
 
-    def _raise_alert(self, event, pred):
+    def _raise_alert(self, change, pred):
         """Store an event that just became long enough, and tell on_alert."""
+        event = change.event
         alert = Alert.from_event(
             event,
             recording=self._recording_id(),
@@ -568,6 +587,7 @@ class LivePipeline:
             threshold=self.detector.threshold,
             recording_start=self.started_at.isoformat() if self.started_at else None,
             latency=pred.latency,
+            ongoing=True,
         )
         logger.info(
             "Seizure alert: event from %.1f s (%.1f s so far), confidence %.3f, channels %s.",
@@ -577,6 +597,7 @@ class LivePipeline:
             ", ".join(event.channels),
         )
         alert = self._store_alert(alert)
+        self._alert_of[change.number] = len(self.alerts)
         self.alerts.append(alert)
         if self.on_alert is not None:
             try:
@@ -584,6 +605,78 @@ class LivePipeline:
             except Exception:
                 logger.exception("on_alert raised; the stream goes on.")
         return alert
+
+    def _follow_alert(self, change):
+        """Grow a raised alert's event; record its final extent when it is closed."""
+        j = self._alert_of[change.number]
+        alert = self.alerts[j]
+        closed = change.kind == "closed"
+        grown = alert.with_extent(change.event, ongoing=not closed)
+        if closed:
+            logger.info(
+                "Seizure event from %.1f s closed: %.1f s long, confidence %.3f.",
+                grown.onset,
+                grown.duration,
+                grown.confidence,
+            )
+            if alert.id is not None:
+                grown = self._store_extent(grown)
+        self.alerts[j] = grown
+        if self.on_alert_update is not None:
+            try:
+                self.on_alert_update(grown)
+            except Exception:
+                logger.exception("on_alert_update raised; the stream goes on.")
+        return grown
+
+    def _store_extent(self, alert):
+        """Record a closed alert's final extent; return it as stored (or as it is)."""
+        try:
+            stored = self._open_store().record_extent(
+                alert.id,
+                alert.duration,
+                alert.confidence,
+                alert.channels,
+                usable=alert.usable,
+                closed=True,
+            )
+            return dataclasses.replace(stored, latency=alert.latency)
+        except Exception:
+            logger.exception(
+                "The final extent of alert %s could not be stored; it is kept in memory "
+                "(pipeline.alerts) and the store shows the alert as ongoing.",
+                alert.id,
+            )
+            return alert
+
+    def finish(self) -> list:
+        """Close the events still open: the stream has ended (or is left).
+
+        Each alert whose event was still growing gets its extent so far as
+        its final extent, in the store and in :attr:`alerts`; the outlets
+        publish it as closed, stamped with the last sample's LSL time. A
+        second call does nothing. :meth:`run` calls it when a finite source
+        has handed out everything, :meth:`close` in any case.
+
+        Returns
+        -------
+        alerts : list of Alert
+            The alerts closed now.
+        """
+        with self._lock:
+            changes = self._events.finish()
+            stamp = None
+            if changes and self._ring.total:
+                _, stamps, _ = self._ring.get(self._ring.total - 1, self._ring.total)
+                stamp = float(stamps[-1])
+        closed = [self._follow_alert(change) for change in changes]
+        if self.outlets is not None and stamp is not None:
+            for alert in closed:
+                try:
+                    self.outlets.publish_alert(alert, stamp)
+                except Exception:
+                    logger.exception("The closed alert %s could not be published.", alert.id)
+        return closed
 
     def _recording_id(self):
         if self.recording is None:
@@ -651,7 +744,8 @@ class LivePipeline:
                 logger.info("LivePipeline.run: timeout of %g s reached.", timeout)
                 break
             if not new and getattr(self.source, "ended", False):
-                break  # a finite source has handed out everything
+                self.finish()  # a finite source has handed out everything
+                break
             if not new:
                 time.sleep(poll_interval)
         return self
@@ -701,8 +795,10 @@ class LivePipeline:
         return self
 
     def close(self) -> None:
-        """Stop, and close the alert store if the pipeline opened it."""
+        """Stop, close the open events (:meth:`finish`), and the store if the pipeline opened it."""
         self.stop()
+        if self._ready:
+            self.finish()
         if self._own_store and self._store is not None:
             self._store.close()
             self._store = None

@@ -40,7 +40,7 @@ def detector():
 
 @pytest.fixture(scope="module")
 def chb03_13s():
-    """The first 13 s of chb01_03: 12 windows, one alert (raised by window 10)."""
+    """The first 13 s of chb01_03: 12 windows, one alert (raised by window 10, grown by 11)."""
     return read_raw(SEIZURE_EDF).crop(0, 13, include_tmax=False)
 
 
@@ -108,9 +108,11 @@ def test_every_window_and_alert_arrives_once_in_order_with_the_eeg_timestamps(
         warmup=False,
     )
     pipe.run()
+    alert = alerts[0]
+    stored = store.get(alert.id)
     store.close()
     assert len(preds) == 12 and len(alerts) == 1 and alerts[0].id is not None
-    proba, markers = _received(reader, outlets, 12, 1)
+    proba, markers = _received(reader, outlets, 12, 3)
     outlets.close()
 
     # every window once, in order, stamped with its last EEG sample's LSL time
@@ -119,18 +121,29 @@ def test_every_window_and_alert_arrives_once_in_order_with_the_eeg_timestamps(
     np.testing.assert_allclose([p.timestamp for p in preds], eeg_stamps, rtol=0, atol=1e-9)
     np.testing.assert_allclose(proba["stamps"], eeg_stamps, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(np.ravel(proba["samples"]), [p.proba for p in preds])
-    assert outlets.n_proba == 12 and outlets.n_markers == 1
+    assert outlets.n_proba == 12 and outlets.n_markers == 3
 
-    # the alert once, stamped with the window that raised it
+    # the alert raised once, stamped with the window that raised it; grown by the next
+    # window; closed with the stream's last sample, at the extent the store holds
     (raised,) = [p for p in preds if p.alert is not None]
-    assert markers["stamps"] == pytest.approx([raised.timestamp], abs=1e-9)
-    (text,) = markers["samples"][0]
-    msg = json.loads(text)
-    alert = alerts[0]
-    assert (msg["event"], msg["state"], msg["alert_id"]) == ("alert", "raised", alert.id)
-    assert (msg["onset"], msg["duration"], msg["window"]) == (9.0, 3.0, raised.index)
-    assert msg["confidence"] == pytest.approx(alert.confidence)
-    assert msg["channels"] == list(alert.channels) and msg["recording"] == alert.recording
+    assert raised.index == 10 and [len(p.alert_updates) for p in preds[10:]] == [0, 1]
+    msgs = [json.loads(text) for (text,) in markers["samples"]]
+    assert [m["state"] for m in msgs] == ["raised", "updated", "closed"]
+    last_sample = (13 * 256 - 1) / sfreq
+    assert markers["stamps"] == pytest.approx(
+        [raised.timestamp, preds[11].timestamp, last_sample], abs=1e-9
+    )
+    assert {m["event"] for m in msgs} == {"alert"} and {m["alert_id"] for m in msgs} == {alert.id}
+    assert [(m["onset"], m["duration"], m["window"]) for m in msgs] == [
+        (9.0, 3.0, 10),
+        (9.0, 4.0, 11),
+        (9.0, 4.0, None),
+    ]
+    assert msgs[0]["confidence"] == pytest.approx(alert.confidence)
+    assert msgs[0]["channels"] == list(alert.channels) and msgs[0]["recording"] == alert.recording
+    assert (stored.duration, stored.ongoing, stored.raised_duration) == (4.0, False, 3.0)
+    assert msgs[2]["confidence"] == pytest.approx(stored.confidence)
+    assert msgs[2]["channels"] == list(stored.channels)
 
 
 @pytest.fixture(scope="module")
@@ -282,10 +295,17 @@ def test_demo_publish_runs_headless_and_publishes(monkeypatch, capsys):
     monkeypatch.setattr(headless, "run_headless", lambda **kw: calls.append(kw) or object())
     assert main(["demo", "--headless", "--publish", "--publish-wait", "5"]) == 0
     assert calls[-1]["publish"] is True and calls[-1]["publish_wait"] == 5.0
-    monkeypatch.setattr("models.cli.demo._display_available", lambda: True)
-    assert main(["demo", "--publish"]) == 0  # the desktop app does not publish: headless
-    assert calls[-1]["publish"] is True and "headless" in capsys.readouterr().out
     assert main(["demo", "--headless"]) == 0 and calls[-1]["publish"] is False
+    # with a display, the desktop app publishes
+    import subprocess
+
+    monkeypatch.setattr("models.cli.demo._display_available", lambda: True)
+    monkeypatch.setattr("models.cli.demo.missing_qt_libraries", list)
+    apps = []
+    monkeypatch.setattr(subprocess, "call", lambda cmd: apps.append(cmd) or 0)
+    assert main(["demo", "--publish"]) == 0 and len(calls) == 2
+    assert apps[-1][1:] == ["-m", "gui", "--publish"]
+    assert main(["demo"]) == 0 and apps[-1][1:] == ["-m", "gui"]
 
 
 def test_demo_publish_is_refused_offline(capsys):
@@ -314,12 +334,23 @@ def test_headless_replay_publishes_every_window_and_the_alert_over_lsl(tmp_path,
     assert res.summary["published"] == outlets.names
     assert any(line.startswith("Publishing on LSL: ") and stream in line for line in res.lines)
     assert len(preds) == res.summary["windows"] == 12 and len(res.alerts) == 1
-    proba, markers = _received(reader, outlets, 12, 1)
+    proba, markers = _received(reader, outlets, 12, 3)
     outlets.close()
     # stamped with the replayed EEG's LSL timestamps, not the time of the push
     np.testing.assert_allclose(proba["stamps"], [p.timestamp for p in preds], rtol=0, atol=1e-9)
     np.testing.assert_array_equal(np.ravel(proba["samples"]), [p.proba for p in preds])
     (raised,) = [p for p in preds if p.alert is not None]
-    assert markers["stamps"] == pytest.approx([raised.timestamp], abs=1e-9)
-    msg = json.loads(markers["samples"][0][0])
-    assert msg["alert_id"] == res.alerts[0].id is not None and msg["onset"] == 9.0
+    assert markers["stamps"][:2] == pytest.approx([raised.timestamp, preds[11].timestamp], abs=1e-9)
+    assert markers["stamps"][2] >= preds[11].timestamp  # the replay's last sample
+    msgs = [json.loads(text) for (text,) in markers["samples"]]
+    assert [m["state"] for m in msgs] == ["raised", "updated", "closed"]
+    assert {m["alert_id"] for m in msgs} == {res.alerts[0].id} and msgs[0]["onset"] == 9.0
+    assert (
+        (res.alerts[0].duration, res.alerts[0].ongoing)
+        == (msgs[2]["duration"], False)
+        == (
+            4.0,
+            False,
+        )
+    )
+    assert "Alert #1 closed: seizure from 9.0 s to 13.0 s (4.0 s)" in "\n".join(res.lines)

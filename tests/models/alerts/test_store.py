@@ -88,7 +88,7 @@ def test_new_store_uses_wal_full_sync_foreign_keys_and_busy_timeout(store, db):
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
-    assert store.schema_version == SCHEMA_VERSION == 3
+    assert store.schema_version == SCHEMA_VERSION == 4
     other = _raw(db)  # the mode is in the file, for every connection
     assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -643,7 +643,7 @@ def test_export_szcore_one_file_per_recording_confirmed_only(store, tmp_path):
     with pytest.raises(AlertStoreError, match="no alerts of recording 'chb99.edf'"):
         store.export(tmp_path / "x.tsv", "szcore", recording="chb99.edf")
     with pytest.raises(ValueError, match="'fmt' parameter"):
-        store.export(tmp_path / "x.edf", "edf")
+        store.export(tmp_path / "x.xml", "xml")
 
 
 # ---------------------------------------------------------------------------

@@ -90,17 +90,44 @@ def test_live_equals_offline_in_random_chunks_and_alerts_once(detector, chb03, o
 
     # one alert for the one event, raised as soon as it lasted min_duration (3 s):
     # windows at 9 s and 10 s are positive, the second completes at 12 s
-    assert len(alerts) == 1 and pipe.alerts == alerts and isinstance(alerts[0], Alert)
-    ev = alerts[0].event
-    assert [p.index for p in preds if p.alert is not None] == [10] and preds[10].alert is alerts[0]
+    assert len(alerts) == 1 and isinstance(alerts[0], Alert)
+    raised = alerts[0]
+    ev = raised.event
+    assert [p.index for p in preds if p.alert is not None] == [10] and preds[10].alert is raised
     assert (ev.onset, ev.duration) == (offline.events[0].onset, detector.min_duration)
+    assert raised.ongoing and raised.raised_time == 12.0
+    # every later window grew it (the seizure runs to the end of the file); the end of
+    # the stream closed it at the extent the offline detection gives
+    assert [len(p.alert_updates) for p in preds] == [0] * 11 + [1] * 38
+    assert all(p.alert_updates[0].ongoing for p in preds[11:])
+    assert [p.alert_updates[0].duration for p in preds[11:]] == list(range(4, 42))
+    (final,) = pipe.alerts
+    final_ev = offline.events[0]
+    assert (final.onset, final.duration, final.channels) == (
+        final_ev.onset,
+        final_ev.duration,
+        final_ev.channels,
+    )
+    assert final.confidence == pytest.approx(final_ev.confidence, abs=1e-12)
+    assert final.usable == final_ev.usable and not final.ongoing
+    assert final.raised_time == 12.0  # the moment it was raised never changes
     stored = store.list()
-    assert len(stored) == 1 and stored[0].id == alerts[0].id
-    assert stored[0] == alerts[0]  # one alert record, live and stored
+    assert len(stored) == 1 and stored[0].id == raised.id
+    assert stored[0] == final  # one alert record, live and stored
     model_id, model_version = model_identity(detector, shipped_model_path())
-    assert (stored[0].recording, stored[0].onset, stored[0].duration) == ("chb01_03 live", 9.0, 3.0)
+    assert (stored[0].recording, stored[0].onset, stored[0].duration) == (
+        "chb01_03 live",
+        9.0,
+        41.0,
+    )
     assert (stored[0].model_id, stored[0].model_version) == (model_id, model_version)
-    assert stored[0].threshold == detector.threshold and stored[0].channels == ev.channels
+    assert stored[0].threshold == detector.threshold and stored[0].channels == final_ev.channels
+    # the audit shows it raised ongoing at 3 s, then closed at 41 s
+    assert [(e.state, e.duration) for e in store.extents(raised.id)] == [
+        ("ongoing", 3.0),
+        ("closed", 41.0),
+    ]
+    assert pipe.finish() == []  # closed once
     store.close()
 
     summary = pipe.summary()
@@ -247,3 +274,5 @@ def test_lsl_replay_of_the_seizure_equals_offline_detection(offline, tmp_path):
     with AlertStore(tmp_path / "alerts.sqlite") as store:
         (stored,) = store.list()
     assert stored.onset == offline.events[0].onset
+    assert (stored.duration, stored.ongoing) == (offline.events[0].duration, False)
+    assert res.alerts[0] == stored
