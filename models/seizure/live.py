@@ -230,6 +230,12 @@ class LivePipeline:
         the window's last sample (see :meth:`PredictionOutlets.publish
         <models.outlets.PredictionOutlets.publish>`). They stay the caller's
         to close.
+    extent_every : float
+        While an alert's event grows, its extent so far is recorded in the
+        store (as ``'ongoing'``) each time it has grown this many seconds
+        more, so that a crash during a long seizure loses at most that much
+        of its extent; the final extent is recorded when it closes in any
+        case.
     buffer_seconds : float
         Seconds of filtered signal the ring buffer keeps (for display; at
         least one window and one hop are always kept).
@@ -278,6 +284,7 @@ class LivePipeline:
         on_alert=None,
         on_alert_update=None,
         outlets=None,
+        extent_every=30.0,
         buffer_seconds=10.0,
         keep_predictions=3600,
         warmup=True,
@@ -309,6 +316,12 @@ class LivePipeline:
         self.on_alert = on_alert
         self.on_alert_update = on_alert_update
         self._alert_of = {}  # event number -> index in self.alerts
+        self.extent_every = float(extent_every)
+        if not self.extent_every > 0:
+            raise ValueError(
+                f"extent_every must be a positive number of seconds, got {extent_every!r}."
+            )
+        self._recorded = {}  # alert id -> the duration last recorded in the store
         self.outlets = outlets
         self._n_unpublished = 0
         self.predictions = deque(maxlen=int(keep_predictions))
@@ -621,6 +634,10 @@ class LivePipeline:
             )
             if alert.id is not None:
                 grown = self._store_extent(grown)
+        elif alert.id is not None:
+            last = self._recorded.get(alert.id, alert.raised_duration or alert.duration)
+            if grown.duration - last >= self.extent_every - 1e-9:
+                grown = self._store_extent(grown)
         self.alerts[j] = grown
         if self.on_alert_update is not None:
             try:
@@ -630,7 +647,7 @@ class LivePipeline:
         return grown
 
     def _store_extent(self, alert):
-        """Record a closed alert's final extent; return it as stored (or as it is)."""
+        """Record an alert's extent (final unless ongoing); return it as stored (or as it is)."""
         try:
             stored = self._open_store().record_extent(
                 alert.id,
@@ -638,13 +655,14 @@ class LivePipeline:
                 alert.confidence,
                 alert.channels,
                 usable=alert.usable,
-                closed=True,
+                closed=not alert.ongoing,
             )
+            self._recorded[alert.id] = alert.duration
             return dataclasses.replace(stored, latency=alert.latency)
         except Exception:
             logger.exception(
-                "The final extent of alert %s could not be stored; it is kept in memory "
-                "(pipeline.alerts) and the store shows the alert as ongoing.",
+                "The extent of alert %s could not be stored; it is kept in memory "
+                "(pipeline.alerts) and the store shows its last recorded extent.",
                 alert.id,
             )
             return alert

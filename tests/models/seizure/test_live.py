@@ -122,9 +122,11 @@ def test_live_equals_offline_in_random_chunks_and_alerts_once(detector, chb03, o
     )
     assert (stored[0].model_id, stored[0].model_version) == (model_id, model_version)
     assert stored[0].threshold == detector.threshold and stored[0].channels == final_ev.channels
-    # the audit shows it raised ongoing at 3 s, then closed at 41 s
+    # the audit shows it raised ongoing at 3 s, recorded again once 30 s longer (a crash
+    # then would keep that much), then closed at 41 s
     assert [(e.state, e.duration) for e in store.extents(raised.id)] == [
         ("ongoing", 3.0),
+        ("ongoing", 33.0),
         ("closed", 41.0),
     ]
     assert pipe.finish() == []  # closed once
@@ -234,6 +236,11 @@ def test_callback_and_store_errors_do_not_stop_the_stream(detector, chb03, tmp_p
 def test_untrained_detector_is_refused():
     with pytest.raises(ValueError, match="not trained"):
         LivePipeline(SeizureDetector(), ArraySource(np.zeros((1, 10)), 256.0, ["Cz"]))
+
+
+def test_extent_every_must_be_positive(detector):
+    with pytest.raises(ValueError, match="extent_every must be a positive number of seconds"):
+        LivePipeline(detector, ArraySource(np.zeros((1, 10)), 256.0, ["Cz"]), extent_every=0)
 
 
 @pytest.mark.slow
