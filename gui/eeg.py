@@ -218,8 +218,9 @@ class EEGView(pg.PlotWidget):
         self.scale_bar = pg.PlotCurveItem(pen=pg.mkPen("#000", width=2), connect="all")
         self.scale_bar.setZValue(20)
         plot.addItem(self.scale_bar, ignoreBounds=True)
-        self._uv_label = pg.TextItem("", color="#000", anchor=(1.0, 0.5))
-        self._s_label = pg.TextItem("", color="#000", anchor=(0.5, 0.0))
+        back = pg.mkBrush(255, 255, 255, 210)  # readable over the traces
+        self._uv_label = pg.TextItem("", color="#000", anchor=(1.0, 0.5), fill=back)
+        self._s_label = pg.TextItem("", color="#000", anchor=(0.5, 0.0), fill=back)
         for label in (self._uv_label, self._s_label):
             label.setZValue(20)
             plot.addItem(label, ignoreBounds=True)
@@ -584,6 +585,8 @@ class EEGPage(QtWidgets.QWidget):
         self.header.setStyleSheet("color: #333; padding-left: 4px;")
         layout.addWidget(self.header)
         layout.addWidget(self.view, 1)
+        for w in (self.montage_box, self.sensitivity_box, self.time_base_box):
+            w.installEventFilter(self)  # paging keys page even from a control
         self._fill_montage_box()
         self._update_header()
 
@@ -655,6 +658,11 @@ class EEGPage(QtWidgets.QWidget):
 
     def _first_available(self):
         return next((i for i, m in enumerate(self._montages) if m.available), 0)
+
+    @property
+    def channels(self):
+        """list of str: The input channels (see :meth:`set_channels`)."""
+        return list(self._inputs)
 
     @property
     def montages(self):
@@ -1074,8 +1082,18 @@ class EEGPage(QtWidgets.QWidget):
             super().keyPressEvent(event)
 
     def eventFilter(self, obj, event):
-        """Take the page's keys from the view before it scrolls with them."""
-        if obj is self.view and event.type() == QtCore.QEvent.KeyPress:
-            if not event.modifiers() & ~QtCore.Qt.KeypadModifier and self.handle_key(event.key()):
+        """Take the page's keys from the view (before it scrolls) and from the controls.
+
+        A focused control keeps Up and Down (they step its own list).
+        """
+        if event.type() == QtCore.QEvent.KeyPress and not (
+            event.modifiers() & ~QtCore.Qt.KeypadModifier
+        ):
+            key = event.key()
+            mine = obj is self.view or (
+                obj in (self.montage_box, self.sensitivity_box, self.time_base_box)
+                and key not in (QtCore.Qt.Key_Up, QtCore.Qt.Key_Down)
+            )
+            if mine and self.handle_key(key):
                 return True
         return super().eventFilter(obj, event)

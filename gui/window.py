@@ -9,6 +9,7 @@ redraws; nothing in the GUI thread waits for a stream, a cube or SQLite.
 
 import gc
 import logging
+import math
 import time
 from pathlib import Path
 
@@ -19,13 +20,16 @@ from PySide6 import QtCore, QtWidgets  # before pyqtgraph, which uses it
 import pyqtgraph as pg
 
 from .cube_view import make_cube_view
-from .widgets import AlertPanel, EEGView, ProbabilityView, RasterView, StatusLine, TrialTable
+from .eeg import EEGPage
+from .widgets import AlertPanel, ProbabilityView, RasterView, StatusLine, TrialTable
 from .worker import (
     BackgroundTasks,
     PipelineWorker,
     ProcessWorker,
     SourceSpec,
+    build_montages,
     import_in_main_thread,
+    referential_electrodes,
 )
 
 logger = logging.getLogger("neucube.gui")
@@ -76,8 +80,12 @@ class MainWindow(QtWidgets.QMainWindow):
     ----------
     worker : PipelineWorker | None
         The running (or last) pipeline.
+    eeg_page : gui.eeg.EEGPage
+        The EEG page: the traces with sensitivity, time base, montage,
+        filters and paging (see :mod:`gui.eeg`).
     eeg, prob, raster, cube_view, alert_panel, trial_table, status_line
-        The window's parts (see :mod:`gui.widgets`, :mod:`gui.cube_view`).
+        The window's parts (see :mod:`gui.widgets`, :mod:`gui.cube_view`);
+        ``eeg`` is the EEG page's view.
     alerts_raised : list of models.alerts.Alert
         Alerts raised in this session.
     frames_drawn : int
@@ -107,6 +115,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.db = db
         self.worker = None
         self.history = None
+        self.source_history = None
+        self._eeg_segment = False  # the EEG page shows a re-read file, not the session
         self.ready = None
         self.recording = None
         self.alerts_raised = []
@@ -181,10 +191,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
         split = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
         left = QtWidgets.QSplitter(QtCore.Qt.Vertical)
-        self.eeg = EEGView()
+        self.eeg_page = EEGPage(live=True)
+        self.eeg = self.eeg_page.view
+        self.eeg_page.rangeRequested.connect(self._eeg_range_requested)
+        self.eeg_page.followChanged.connect(self._eeg_follow_changed)
         self.prob = ProbabilityView()
         self.raster = RasterView()
-        left.addWidget(self.eeg)
+        left.addWidget(self.eeg_page)
         left.addWidget(self.prob)
         left.addWidget(self.raster)
         left.setSizes([520, 150, 230])
@@ -353,6 +366,8 @@ class MainWindow(QtWidgets.QMainWindow):
         cls = ProcessWorker if self.worker_kind == "process" else PipelineWorker
         self.worker = cls(spec, model=model, db=self.db)
         self.history = None
+        self.source_history = None
+        self._eeg_segment = False
         self.ready = None
         self._frame = None
         self._last_total = -1
@@ -360,7 +375,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trial_table.clear_trials()
         self.prob.reset()
         self.eeg.clear_regions()
-        self.eeg.follow = True
+        self.eeg_page.follow = True
         self.worker.start()
         self.status_line.set_text(
             f"starting {spec.describe()}: loading the model and building the cube…", "idle"
@@ -377,8 +392,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def follow_live(self):
         """Make the EEG view follow the newest data again."""
-        self.eeg.follow = True
-        self._last_total = -1
+        self.eeg_page.follow = True
+        self._eeg_follow_changed(True)
 
     # -- the timer ----------------------------------------------------------------------
 
@@ -452,8 +467,10 @@ class MainWindow(QtWidgets.QMainWindow):
     def _ready(self, info):
         self.ready = info
         self.history = info["history"]
+        self.source_history = info.get("source_history")
         self.recording = info.get("recording")
-        self.eeg.set_channels(info["ch_names"], info["sfreq"])
+        self._eeg_segment = False
+        self._session_page()
         self.raster.set_channels(info["ch_names"])
         self.prob.reset(info["mode"], info["threshold"])
         g = info.get("geometry")
@@ -490,15 +507,68 @@ class MainWindow(QtWidgets.QMainWindow):
         self._next_draw[key] = now + max(0.8 * self.frame_interval, cost / self.draw_share)
         return True
 
+    def _session_page(self):
+        """Give the EEG page this session's channels, montages and filters."""
+        info, page = self.ready, self.eeg_page
+        shown = page.montage.name
+        page.set_channels(
+            info.get("eeg_channels", info["ch_names"]), info["sfreq"], info.get("montages")
+        )
+        if info.get("filters"):
+            page.set_filters(*info["filters"])
+        if any(m.name == shown and m.available for m in page.montages):
+            page.set_montage(shown)  # the reader's choice stays across runs
+
+    def _eeg_samples(self, start, stop):
+        """Return the EEG page's input between two samples (model channels, then electrodes)."""
+        first, data = self.history.segment(start, stop)
+        src = self.source_history
+        if src is None:
+            return first, data
+        s2, extra = src.segment(first, first + data.shape[1])
+        out = np.zeros((len(src.ch_names), data.shape[1]))  # not come yet: flat
+        a = s2 - first
+        k = max(0, min(extra.shape[1], data.shape[1] - a))
+        if a >= 0 and k:
+            out[:, a : a + k] = extra[:, :k]
+        return first, np.vstack([data, out])
+
+    def _eeg_range_requested(self, t0, t1):
+        """Hand the EEG page the session's samples around the span it moved to."""
+        h = self.history
+        if h is None or self._eeg_segment:
+            return
+        sfreq = h.sfreq
+        start, data = self._eeg_samples(
+            int(math.floor((t0 - 1.0) * sfreq)), int(math.ceil((t1 + 1.0) * sfreq))
+        )
+        if data.shape[1]:
+            self.eeg_page.set_data(start, data)
+
+    def _eeg_follow_changed(self, follow):
+        if follow:
+            self._last_total = -1
+            if self.ready is not None and (
+                self._eeg_segment
+                or self.eeg_page.channels != list(self.ready.get("eeg_channels", []))
+            ):
+                self._eeg_segment = False
+                self._session_page()
+
     def _draw_eeg(self):
         h = self.history
-        if h is None or not self.eeg.follow or h.total == self._last_total:
+        if h is None:
+            return
+        if not self._eeg_segment:
+            self.eeg_page.set_extent(h.first / h.sfreq, h.total / h.sfreq)
+        if not self.eeg.follow or h.total == self._last_total:
             return
 
         def draw():
             self._last_total = h.total
-            start, data = h.tail(self.eeg.seconds + 0.5)
-            self.eeg.set_data(start, data)
+            n = int(round((self.eeg.seconds + 0.5) * h.sfreq))
+            start, data = self._eeg_samples(h.total - n, h.total)
+            self.eeg_page.set_data(start, data)
             return True
 
         if self._paced("eeg", draw, self.eeg):
@@ -576,9 +646,13 @@ class MainWindow(QtWidgets.QMainWindow):
             if err is not None:
                 panel.show_message(f"The recording cannot be re-read for review: {err}", error=True)
                 return
-            t0, data, ch_names, sfreq, onset, duration = result
-            if self.eeg.ch_names != list(ch_names) or (self.history is None and not self.ready):
-                self.eeg.set_channels(ch_names, sfreq)
+            t0, data, ch_names, sfreq, onset, duration, montages, filters = result
+            page = self.eeg_page
+            if page.channels != list(ch_names) or (self.history is None and not self.ready):
+                page.set_channels(ch_names, sfreq, montages)
+                page.set_filters(*filters)
+            self._eeg_segment = True
+            page.set_extent(t0, t0 + data.shape[1] / sfreq)
             self._show_review(int(round(t0 * sfreq)), data, onset, duration)
 
     def review_alert(self, alert):
@@ -594,13 +668,21 @@ class MainWindow(QtWidgets.QMainWindow):
             The alert.
         """
         self._review_token += 1
-        self.eeg.follow = False
+        self.eeg_page.follow = False
         self.tasks.submit("history", lambda store, i: store.history(i), alert.id)
         h = self.history
         if h is not None and alert.recording == self.recording:
             t0 = max(0.0, alert.onset - 2.0)
             t1 = t0 + max(self.eeg.seconds, alert.duration + 4.0)
-            start, data = h.times(t0 - 1.0, t1 + 1.0)
+            if self._eeg_segment or self.eeg_page.channels != list(
+                self.ready.get("eeg_channels", [])
+            ):
+                self._eeg_segment = False
+                self._session_page()
+                self.eeg_page.follow = False
+            start, data = self._eeg_samples(
+                int(math.floor((t0 - 1.0) * h.sfreq)), int(math.ceil((t1 + 1.0) * h.sfreq))
+            )
             if data.shape[1]:
                 self._show_review(start, data, alert.onset, alert.duration)
                 return
@@ -612,12 +694,23 @@ class MainWindow(QtWidgets.QMainWindow):
                 model = self.ready.get("model_path")
 
             def _segment(_, model, recording, onset, duration):
+                from acquisition import read_raw
                 from models.alerts.review import review_segment
                 from models.io import read_model
 
                 det = read_model(model, cache=True).model
                 t0, data = review_segment(det, recording, onset, duration, margin=5.0)
-                return t0, data, list(det.ch_names), det.sfreq, onset, duration
+                names = list(det.ch_names)
+                recorded = read_raw(recording, preload=False).ch_names
+                reason = None
+                if referential_electrodes(recorded):
+                    reason = (
+                        "Only the model's channels are re-read from the recording for the "
+                        "review of a stored alert."
+                    )
+                montages = build_montages(names, recorded=recorded, reason=reason)
+                filters = (det.l_freq, det.h_freq, det.notch)
+                return t0, data, names, det.sfreq, onset, duration, montages, filters
 
             self.loader.submit(
                 f"segment:{token}", _segment, model, str(path), alert.onset, alert.duration
@@ -631,10 +724,10 @@ class MainWindow(QtWidgets.QMainWindow):
         )
 
     def _show_review(self, start, data, onset, duration):
-        self.eeg.follow = False
-        self.eeg.set_data(start, data)
+        self.eeg_page.follow = False
+        self.eeg_page.set_data(start, data)
         t0 = max(0.0, onset - 2.0)
-        self.eeg.show_range(t0, t0 + max(self.eeg.seconds, duration + 4.0))
+        self.eeg_page.show_range(t0, t0 + max(self.eeg.seconds, duration + 4.0))
         self.eeg.select_region(onset, onset + duration)
         self.reviewing = (onset, duration)
 

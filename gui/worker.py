@@ -703,7 +703,9 @@ def _not_referential_reason(ch_names):
     )
 
 
-def build_montages(ch_names, model_ch_names=None, *, recorded=None, extra=()) -> list[Montage]:
+def build_montages(
+    ch_names, model_ch_names=None, *, recorded=None, reason=None, extra=()
+) -> list[Montage]:
     """Return the montages the EEG page can offer for these channels.
 
     The model's montage (the channels the model reads, in its order) comes
@@ -728,6 +730,9 @@ def build_montages(ch_names, model_ch_names=None, *, recorded=None, extra=()) ->
     recorded : list of str | None
         The recording's own channel names, for the reason given when no
         referential view can be derived (None: ``ch_names``).
+    reason : str | None
+        That reason, when known better than from the names (None: from the
+        names).
     extra : sequence of Montage
         Further montages, appended.
 
@@ -766,7 +771,8 @@ def build_montages(ch_names, model_ch_names=None, *, recorded=None, extra=()) ->
     else:  # the recorded electrodes given besides the model's channels
         electrodes = referential_electrodes([c for c in ch_names if c not in model])
     if len(electrodes) < 2:
-        reason = _not_referential_reason(recorded if recorded is not None else ch_names)
+        if reason is None:
+            reason = _not_referential_reason(recorded if recorded is not None else ch_names)
         if model_kind != "monopolar":
             montages.append(Montage.unavailable("Referential", reason))
         montages.append(Montage.unavailable("Common average", reason))
