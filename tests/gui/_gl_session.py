@@ -193,14 +193,18 @@ def run(out, artifacts):
     lit_img = cube.view.grabFramebuffer()
     result["cube_png"] = str(artifacts / "cube_view_3d.png")
     lit_img.save(result["cube_png"])
-    result["review"] = review_window(app, artifacts, out)
     win.close()
     (out / "result.json").write_text(json.dumps(result, indent=2))
+    # last, apart: the review window (its own result, so the main window's stands alone)
+    (out / "review.json").write_text(json.dumps(review_window(app, artifacts, out), indent=2))
 
 
 def review_window(app, artifacts, out):
-    """Screenshot of the review window, where ``gui.review.ReviewWindow`` exists."""
+    """The review window on the alert the main window stored, where ``gui.review`` has it."""
     import importlib.util
+    import inspect
+
+    from sample_data import SEIZURE_EDF
 
     if importlib.util.find_spec("gui.review") is None:
         return {"skipped": "gui/review.py does not exist in this checkout"}
@@ -208,16 +212,31 @@ def review_window(app, artifacts, out):
         from gui.review import ReviewWindow
     except ImportError as err:
         return {"skipped": f"gui.review.ReviewWindow cannot be imported: {err}"}
-    try:
-        rw = ReviewWindow(db=out / "alerts.sqlite")
-    except TypeError as err:
-        return {"skipped": f"ReviewWindow(db=...) is not its interface: {err}"}
+    params = list(inspect.signature(ReviewWindow).parameters)
+    if params[:1] != ["recordings"] or "db" not in params:
+        return {
+            "skipped": f"ReviewWindow{inspect.signature(ReviewWindow)} takes no (recordings, db=)"
+        }
+    rw = ReviewWindow([SEIZURE_EDF], db=out / "alerts.sqlite")
     rw.show()
+    # each step is observed; one generous deadline only against a hang
+    end = time.monotonic() + 300
+    listed = _wait(app, lambda: rw.table.rowCount() >= 1, end - time.monotonic())
+    read = _wait(app, lambda: rw.eeg_info is not None, end - time.monotonic())
+    trend = _wait(app, lambda: rw.trend is not None, end - time.monotonic())
     _draw(app, rw)
-    shot = artifacts / "review_window_3d.png"
-    ok = rw.grab().save(str(shot))
+    shot = artifacts / "review_window_xvfb.png"
+    saved = rw.grab().save(str(shot))
+    info = {
+        "class": type(rw).__name__,
+        "png": str(shot) if saved else None,
+        "rows": rw.table.rowCount() if listed else 0,
+        "eeg_read": read,
+        "trend_windows": len(rw.trend.proba) if trend else None,
+        "message": rw.message.text(),
+    }
     rw.close()
-    return {"png": str(shot) if ok else None, "class": type(rw).__name__}
+    return info
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ the app in a child process (``tests/gui/_gl_session.py``: Qt's platform cannot
 change inside a process) with ``QT_QPA_PLATFORM=xcb`` and
 ``LIBGL_ALWAYS_SOFTWARE=1``; it replays the bundled seizure recording in the
 main window, saves screenshots to ``test-artifacts/`` (``main_window_3d.png``,
-``cube_view_3d.png``, ``cube_view_3d_unlit.png``) and reports what it drew.
+``cube_view_3d.png``, ``cube_view_3d_unlit.png``, and ``review_window_xvfb.png`` of
+the review window on the alert it stored) and reports what it drew.
 
 Without ``Xvfb`` (Debian package ``xvfb``) or where Qt's X platform or OpenGL
 cannot start under it, the tests skip and say why; with
@@ -80,8 +81,12 @@ def gl_run(artifacts, tmp_path_factory):
                 "software OpenGL: apt-get install libgl1-mesa-dri libglx-mesa0."
             )
         run = _child(["run", str(out), str(artifacts)], display)
+    assert (out / "result.json").exists(), run.stderr[-5000:]
+    result = json.loads((out / "result.json").read_text())
+    review = out / "review.json"
+    result["review"] = json.loads(review.read_text()) if review.exists() else None
     assert run.returncode == 0, run.stderr[-5000:]
-    return json.loads((out / "result.json").read_text())
+    return result
 
 
 def _pixels(fname):
@@ -168,9 +173,14 @@ def test_cube_view_screenshot_is_not_blank(gl_run, artifacts):
         assert _lit_coloured(img).sum() > 100, name  # at least the 46 yellow input neurons
 
 
-def test_review_window_screenshot(gl_run, artifacts):
+def test_review_window_screenshot(gl_run):
     review = gl_run["review"]
+    if review is None:
+        pytest.fail("the review window step did not finish (no review.json)", pytrace=False)
     if "skipped" in review:
         pytest.skip(f"No review window screenshot: {review['skipped']}.")
+    # the alert the main window stored, the recording's EEG and its trend, on screen
+    assert review["rows"] == 1 and review["eeg_read"], review
+    assert review["trend_windows"] == 49, review
     img = _pixels(Path(review["png"]))
-    assert img.std() > 10 and img.shape[0] > 100
+    assert img.shape[:2] == (950, 1500) and img.std() > 20
