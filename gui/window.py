@@ -658,9 +658,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def review_alert(self, alert):
         """Jump the EEG view to an alert (an :class:`~models.alerts.Alert`).
 
-        The session's own alerts are shown from the EEG kept in memory; an
-        alert of another recording whose file is there is shown by re-reading
-        and filtering that file in the background.
+        The EEG page shows one page (its time base) from 2 s before the onset,
+        the alert's extent outlined. The session's own alerts are shown from
+        the EEG kept in memory; an alert of another recording whose file is
+        there is shown by re-reading and filtering that file in the
+        background.
 
         Parameters
         ----------
@@ -724,10 +726,12 @@ class MainWindow(QtWidgets.QMainWindow):
         )
 
     def _show_review(self, start, data, onset, duration):
+        # one page at the reader's time base from 2 s before the onset; the whole event
+        # is outlined, and paging (PgDn) walks through it
         self.eeg_page.follow = False
         self.eeg_page.set_data(start, data)
         t0 = max(0.0, onset - 2.0)
-        self.eeg_page.show_range(t0, t0 + max(self.eeg.seconds, duration + 4.0))
+        self.eeg_page.show_range(t0, t0 + self.eeg.seconds)
         self.eeg.select_region(onset, onset + duration)
         self.reviewing = (onset, duration)
 

@@ -306,11 +306,12 @@ def _wait(app, condition, timeout):
 def test_window_shows_a_monopolar_recording_referentially(qapp, tmp_path):
     # EEGMMIDB S001 (64 electrodes against a common reference): the model reads its
     # electrodes re-referenced into CHB-MIT's pairs; the page can also show them
-    # referentially, from the recording's own electrodes filtered the same way
+    # referentially, from the recording's own electrodes filtered the same way (sent
+    # from the worker's process beside the model's channels)
     from gui.window import MainWindow
     from gui.worker import SourceSpec
 
-    win = MainWindow(db=tmp_path / "a.sqlite", worker="thread")
+    win = MainWindow(db=tmp_path / "a.sqlite", worker="process")
     win.show()
     try:
         win.start(SourceSpec(kind="file", path=str(MOTOR_EDF), speed=None, duration=12.0))
