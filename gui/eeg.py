@@ -95,7 +95,7 @@ TIME_BASES = (10.0, 15.0, 20.0, 30.0)
 #: Seconds the Left and Right arrows move the page.
 STEP_SECONDS = 1.0
 #: Bottom of the view, in divisions below the last row: room for the scale bar.
-_Y_BOTTOM = -2.2
+_Y_BOTTOM = -2.5
 
 
 def peak_decimate(x: np.ndarray, data: np.ndarray, width_px: int) -> tuple[np.ndarray, np.ndarray]:
@@ -220,7 +220,7 @@ class EEGView(pg.PlotWidget):
         plot.addItem(self.scale_bar, ignoreBounds=True)
         back = pg.mkBrush(255, 255, 255, 210)  # readable over the traces
         self._uv_label = pg.TextItem("", color="#000", anchor=(1.0, 0.5), fill=back)
-        self._s_label = pg.TextItem("", color="#000", anchor=(0.5, 0.0), fill=back)
+        self._s_label = pg.TextItem("", color="#000", anchor=(1.0, 0.5), fill=back)
         for label in (self._uv_label, self._s_label):
             label.setZValue(20)
             plot.addItem(label, ignoreBounds=True)
@@ -311,13 +311,15 @@ class EEGView(pg.PlotWidget):
         """Put the scale bar in the view's bottom right corner, sized to the sensitivity."""
         (x0, x1), _ = self.getPlotItem().vb.viewRange()
         width = max(x1 - x0, 1e-9)
-        xv = x1 - 0.03 * width
-        yb = _Y_BOTTOM + 0.6
+        xv = x1 - 0.02 * width
+        yb = _Y_BOTTOM + 0.5
+        # the time segment along the bottom, then the division straight up from its end;
+        # each label to the left of its segment's far end
         self.scale_bar.setData([xv - self.scale_seconds, xv, xv], [yb, yb, yb + 1.0])
         self._uv_label.setText(f"{self.scale_uv:g} µV")
-        self._uv_label.setPos(xv - 0.005 * width, yb + 0.5)
+        self._uv_label.setPos(xv - 0.004 * width, yb + 1.0)
         self._s_label.setText(f"{self.scale_seconds:g} s")
-        self._s_label.setPos(xv - self.scale_seconds / 2, yb)
+        self._s_label.setPos(xv - self.scale_seconds - 0.004 * width, yb)
 
     def set_data(self, start, data):
         """Set the samples drawn (a span of the recording).
