@@ -757,8 +757,9 @@ class EEGPage(QtWidgets.QWidget):
         if rows is None:
             self.view.set_data(self._start, np.zeros((len(self.view.ch_names), 0)))
             return
-        keep = [i for i, c in enumerate(m.ch_names) if c not in self._hidden]
-        self.view.set_data(self._start, rows[keep])
+        if self._hidden:
+            rows = rows[[i for i, c in enumerate(m.ch_names) if c not in self._hidden]]
+        self.view.set_data(self._start, rows)
 
     def rows(self):
         """Return the rows drawn: their names and samples (the montage, less the hidden).

@@ -637,7 +637,8 @@ class Montage:
                 f"The montage {self.name!r} reads channels the data lack: {missing}. "
                 f"The data hold {list(ch_names)}."
             )
-        x = data[[index[c] for c in self.inputs]]
+        rows = [index[c] for c in self.inputs]
+        x = data if rows == list(range(data.shape[0])) else data[rows]  # no copy when all
         return x if self.matrix is None else self.matrix @ x
 
 
