@@ -120,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-start", action="store_true", help="open the window without starting")
     p.add_argument("--no-gl", action="store_true", help="2D cube projections instead of 3D")
     p.add_argument(
+        "--publish",
+        action="store_true",
+        help="publish each prediction and each alert (raised, grown, closed) as LSL streams "
+        "on this machine, for LabRecorder and other software",
+    )
+    p.add_argument(
         "--quit-after",
         type=float,
         default=None,
@@ -156,6 +162,7 @@ def run_app(
     quit_when_done: bool = False,
     screenshot: str | os.PathLike | None = None,
     argv: list[str] | None = None,
+    publish: bool = False,
 ) -> int:
     """Open the main window and run Qt's event loop until it is closed.
 
@@ -183,6 +190,9 @@ def run_app(
         ``quit_when_done``).
     argv : list of str | None
         Arguments for ``QApplication``.
+    publish : bool
+        Publish the predictions and alerts as LSL streams (see
+        :class:`~gui.worker.PipelineWorker`).
 
     Returns
     -------
@@ -200,7 +210,7 @@ def run_app(
         QtCore.QCoreApplication.setAttribute(QtCore.Qt.AA_ShareOpenGLContexts)
         app = QtWidgets.QApplication(argv or sys.argv[:1])
     app.setApplicationName("NeuCube-EEG")
-    win = MainWindow(source=source, model=model, db=db, use_gl=use_gl)
+    win = MainWindow(source=source, model=model, db=db, use_gl=use_gl, publish=publish)
     win.show()
     if autostart:
         QtCore.QTimer.singleShot(0, win.start)
@@ -290,4 +300,5 @@ def main(argv: list[str] | None = None) -> int:
         quit_after=args.quit_after,
         quit_when_done=args.quit_when_done,
         screenshot=args.screenshot,
+        publish=args.publish,
     )

@@ -306,7 +306,7 @@ class AlertPanel(QtWidgets.QWidget):
                 str(a.id),
                 rec,
                 f"{a.onset:.1f}",
-                f"{a.duration:.1f}",
+                "ongoing" if a.ongoing else f"{a.duration:.1f}",
                 "" if a.confidence is None else f"{a.confidence:.2f}",
                 ", ".join(a.channels),
                 a.status,
@@ -326,6 +326,11 @@ class AlertPanel(QtWidgets.QWidget):
                     )
                 if c == 1:
                     item.setToolTip(a.recording)
+                if c == 3 and a.raised_time is not None:
+                    item.setToolTip(
+                        f"Raised at {a.raised_time:.1f} s of the recording"
+                        + ("; the event is still growing" if a.ongoing else "; final extent")
+                    )
                 self.table.setItem(r, c, item)
             if a.id == selected:
                 row_sel = r

@@ -75,6 +75,9 @@ class MainWindow(QtWidgets.QMainWindow):
         least one timer period), so that a slow machine (or Python's GIL,
         shared with the pipeline thread) lowers the frame rate instead of
         freezing the window.
+    publish : bool
+        Publish each run's predictions and alerts as LSL streams on this
+        machine (see :class:`~gui.worker.PipelineWorker`).
 
     Attributes
     ----------
@@ -103,11 +106,13 @@ class MainWindow(QtWidgets.QMainWindow):
         alert_refresh_s=2.0,
         worker="process",
         draw_share=0.35,
+        publish=False,
     ):
         super().__init__()
         if worker not in ("process", "thread"):
             raise ValueError(f"worker must be 'process' or 'thread', got {worker!r}.")
         self.worker_kind = worker
+        self.publish = bool(publish)
         if worker == "thread":
             import_in_main_thread()  # Brian2, before any worker thread (and before showing)
         self.setWindowTitle("NeuCube-EEG")
@@ -187,6 +192,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.live_button.clicked.connect(self.follow_live)
         for b in (self.start_button, self.stop_button, self.live_button):
             row2.addWidget(b)
+        self.review_button = QtWidgets.QPushButton("Open recording for review…")
+        self.review_button.setToolTip(
+            "Review the stored alerts of recordings over their EEG and probability trend, "
+            "without replaying them (keys N, P, C, R)"
+        )
+        self.review_button.clicked.connect(lambda: self.open_review())
+        row2.addWidget(self.review_button)
         outer.addLayout(row2)
 
         split = QtWidgets.QSplitter(QtCore.Qt.Horizontal)
@@ -364,7 +376,7 @@ class MainWindow(QtWidgets.QMainWindow):
         gc.collect()
         gc.freeze()
         cls = ProcessWorker if self.worker_kind == "process" else PipelineWorker
-        self.worker = cls(spec, model=model, db=self.db)
+        self.worker = cls(spec, model=model, db=self.db, publish=self.publish)
         self.history = None
         self.source_history = None
         self._eeg_segment = False
@@ -394,6 +406,37 @@ class MainWindow(QtWidgets.QMainWindow):
         """Make the EEG view follow the newest data again."""
         self.eeg_page.follow = True
         self._eeg_follow_changed(True)
+
+    def open_review(self, files=None):
+        """Open the review window (:class:`gui.review.ReviewWindow`) over recordings.
+
+        Parameters
+        ----------
+        files : list of str | None
+            The recordings (None: chosen in a file dialog).
+
+        Returns
+        -------
+        window : ReviewWindow | None
+            The window opened (None when no file was chosen).
+        """
+        if files is None:
+            files, _ = QtWidgets.QFileDialog.getOpenFileNames(
+                self,
+                "Open recordings for review",
+                "",
+                "EEG (*.edf *.bdf *.fif *.vhdr *.set *.gdf);;All (*)",
+            )
+        if not files:
+            return None
+        from .review import ReviewWindow
+
+        model = self.model_path.text().strip() or None
+        win = ReviewWindow(files, model=model, db=None if self.db is False else self.db)
+        self.review_windows = [w for w in getattr(self, "review_windows", []) if w.isVisible()]
+        self.review_windows.append(win)
+        win.show()
+        return win
 
     # -- the timer ----------------------------------------------------------------------
 
@@ -442,6 +485,17 @@ class MainWindow(QtWidgets.QMainWindow):
                 f"{', '.join(p.channels) or '-'}."
             )
             self.refresh_alerts(force=True)
+        elif kind == "alert_update":
+            self.alerts_raised = [p if a.id == p.id else a for a in self.alerts_raised]
+            for region in self.eeg._regions:
+                if region._key == p.id:
+                    region.setRegion((p.onset, p.end))
+            if not p.ongoing:
+                self.alert_panel.show_message(
+                    f"Seizure alert #{p.id}: the event ended; from {p.onset:.1f} s to "
+                    f"{p.end:.1f} s ({p.duration:.1f} s)."
+                )
+                self.refresh_alerts(force=True)
         elif kind == "trial":
             self.trial_table.add_trial(p)
             self.eeg.add_marker(p.onset, f"{p.marker} → {p.predicted} ({p.confidence:.2f})")
@@ -485,7 +539,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabs.setCurrentWidget(
             self.alert_panel if info["mode"] == "seizure" else self.trial_table
         )
-        self.status_line.set_text(f"running: {info['source']}, model {info['model']}", "connected")
+        published = info.get("published")
+        extra = ""
+        if published:
+            extra = f"; publishing on LSL as {published['proba']!r} and {published['markers']!r}"
+        self.status_line.set_text(
+            f"running: {info['source']}, model {info['model']}{extra}", "connected"
+        )
         self._update_buttons()
 
     def _add_frame(self, frame):

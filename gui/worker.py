@@ -925,11 +925,14 @@ class Message:
     kind : str
         ``'ready'`` (a dict: ``mode``, ``ch_names``, ``sfreq``, ``threshold``,
         ``window``, ``hop``, ``recording``, ``model``, ``classes``,
-        ``geometry``, ``source``; for the EEG page ``eeg_channels`` (the
+        ``geometry``, ``source``, ``published`` (the LSL streams' names,
+        see ``publish``, or None); for the EEG page ``eeg_channels`` (the
         model's channels, then ``source_ch_names``, the recorded electrodes
         kept in ``source_history``), ``montages`` (list of :class:`Montage`)
         and ``filters`` (``l_freq``, ``h_freq``, ``notch``)), ``'frame'`` (:class:`Frame`),
-        ``'alert'`` (:class:`models.alerts.Alert`), ``'trial'`` (:class:`models.trials.live.TrialResult`),
+        ``'alert'`` (:class:`models.alerts.Alert`, as raised),
+        ``'alert_update'`` (the same alert with its event grown, or closed at
+        its final extent), ``'trial'`` (:class:`models.trials.live.TrialResult`),
         ``'status'`` (dict), ``'error'`` (str), ``'finished'`` (dict: the
         summary).
     payload : object
@@ -993,6 +996,12 @@ class PipelineWorker:
     display_band : tuple of float
         Band-pass of the EEG shown in trial mode (the classifier gets the
         unfiltered epochs, as it was trained).
+    publish : bool | models.outlets.PredictionOutlets
+        Publish what the pipeline computes as LSL streams on this machine
+        (see :mod:`models.outlets`): True opens outlets named after the
+        source (``"<source>-neucube-proba"`` and ``"<source>-neucube-alerts"``
+        or ``"-trials"``) for the run and closes them after it; given outlets
+        are used and stay the caller's.
 
     Attributes
     ----------
@@ -1011,6 +1020,8 @@ class PipelineWorker:
         The live pipeline (seizure mode).
     loaded : models.io.LoadedModel | None
         The model.
+    outlets : models.outlets.PredictionOutlets | None
+        The LSL outlets of this run, once the pipeline is built.
     """
 
     def __init__(
@@ -1023,6 +1034,7 @@ class PipelineWorker:
         status_interval=0.25,
         trial_seconds=1.0,
         display_band=(0.5, 40.0),
+        publish=False,
     ):
         if not isinstance(source, SourceSpec):
             raise TypeError(f"source must be a SourceSpec, got {type(source).__name__}.")
@@ -1048,6 +1060,8 @@ class PipelineWorker:
         self._source = None
         self._replay = None
         self._markers = None
+        self.publish = publish
+        self.outlets = None
 
     def __repr__(self):
         return f"<PipelineWorker | {self.spec.describe()}, {self.state}>"
@@ -1139,6 +1153,8 @@ class PipelineWorker:
                 logger.debug("pipeline.close failed", exc_info=True)
         if self._markers is not None:
             self._markers.close()
+        if self.outlets is not None and self.publish is True:
+            self.outlets.close()  # ours: the streams end with the run
         if self._source is not None:
             try:
                 self._source.close()
@@ -1192,6 +1208,24 @@ class PipelineWorker:
             self._replay.start()
         self._check_stop()
         self._source.connect()
+
+    def _open_outlets(self, source, classes=None):
+        """Return the LSL outlets predictions are published on (None unless ``publish``)."""
+        if self.publish is False or self.publish is None:
+            return None
+        if self.publish is not True:
+            self.outlets = self.publish  # given outlets stay the caller's
+            return self.outlets
+        from models.outlets import PredictionOutlets
+
+        name = getattr(source, "name", None) or self.spec.name or "neucube"
+        self.outlets = PredictionOutlets(name, classes=classes)
+        logger.info(
+            "Publishing on LSL: %r (type Prediction) and %r (type Markers).",
+            self.outlets.proba_name,
+            self.outlets.marker_name,
+        )
+        return self.outlets
 
     def _finished_source(self):
         if self._replay is not None:
@@ -1260,6 +1294,8 @@ class PipelineWorker:
             model_id=model_id,
             model_version=model_version,
             on_alert=self._on_alert,
+            on_alert_update=self._on_alert_update,
+            outlets=self._open_outlets(source),
             buffer_seconds=15.0,
         )
         self._check_stop()
@@ -1286,6 +1322,7 @@ class PipelineWorker:
                 "geometry": geometry,
                 "source": self.spec.describe(),
                 "history": self.history,
+                "published": None if self.outlets is None else self.outlets.names,
             },
         )
         n_hop = det.hop
@@ -1344,6 +1381,9 @@ class PipelineWorker:
     def _on_alert(self, alert):
         self._post("alert", alert)
 
+    def _on_alert_update(self, alert):
+        self._post("alert_update", alert)
+
     # -- trial mode --------------------------------------------------------------------
 
     def _run_trials(self):
@@ -1373,6 +1413,7 @@ class PipelineWorker:
             source,
             markers=markers,
             trial_seconds=self.trial_seconds,
+            outlets=self._open_outlets(source, classes=[str(c) for c in clf.classes_]),
         )
         self._connect()
         geometry = CubeGeometry.from_cube(clf.cube_)
@@ -1400,6 +1441,7 @@ class PipelineWorker:
                 "geometry": geometry,
                 "source": self.spec.describe(),
                 "history": self.history,
+                "published": None if self.outlets is None else self.outlets.names,
             },
         )
         shown = 0  # samples handed to the display filter so far

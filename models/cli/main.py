@@ -9,13 +9,26 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import alerts, bench, demo, detect, evaluate, fetch, info, report, spikes, train, tune
+from . import (
+    alerts,
+    bench,
+    demo,
+    detect,
+    evaluate,
+    fetch,
+    info,
+    report,
+    review,
+    spikes,
+    train,
+    tune,
+)
 from ._messages import cli_message
 
 EPILOG = "Run 'neucube COMMAND --help' for the options of one command."
 
 # The commands, in the order of ``neucube --help``.
-COMMANDS = (info, demo, fetch, spikes, evaluate, tune, train, detect, alerts, report, bench)
+COMMANDS = (info, demo, fetch, spikes, evaluate, tune, train, detect, alerts, review, report, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

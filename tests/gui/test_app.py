@@ -67,7 +67,7 @@ def replayed(qapp, db, artifacts):
     win.close()
 
 
-def test_replay_shows_the_alert_at_the_seizure(replayed, db, artifacts):
+def test_replay_shows_the_alert_at_the_seizure(qapp, replayed, db, artifacts):
     win = replayed
     assert win.worker.state == "finished", win.worker.error
     # every window scored, the probability crosses the threshold at the seizure
@@ -84,7 +84,15 @@ def test_replay_shows_the_alert_at_the_seizure(replayed, db, artifacts):
         stored = store.list()
     assert [a.id for a in stored] == [alert.id]
     assert stored[0].recording == str(SEIZURE_EDF.resolve()) and stored[0].status == "pending"
+    # raised at 12 s; its event grew with the seizure, to the end of the recording
+    assert (stored[0].raised_time, stored[0].duration, stored[0].ongoing) == (12.0, 41.0, False)
+    assert (alert.duration, alert.ongoing) == (41.0, False)
+    (region,) = [r for r in win.eeg._regions if r._key == alert.id]
+    assert region.getRegion() == pytest.approx((9.0, 50.0))
     table = win.alert_panel.table
+    assert _wait(
+        qapp, lambda: table.item(0, 3) is not None and table.item(0, 3).text() == "41.0", 120
+    )
     assert table.rowCount() == 1 and table.item(0, 0).text() == str(alert.id)
     assert table.item(0, 6).text() == "pending"
     # the EEG view shows the last 10 s, 23 channels with their names
