@@ -373,6 +373,8 @@ def run_both(seconds: float = 5.0, window: float = 20.0, command: str | None = N
     if "skipped" not in gl and gl["cube_view"] != "3d":
         raise RuntimeError(f"Under Xvfb the cube view was {gl['cube_view']!r}, not 3D.")
     result["xvfb_3d"] = gl
+    if hasattr(os, "getloadavg"):
+        result["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return result
 
 
