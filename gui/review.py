@@ -311,7 +311,15 @@ class ReviewWindow(QtWidgets.QMainWindow):
         What the threshold controls' settings do (once the trend is there).
     first_alert_shown_at : float | None
         ``time.perf_counter()`` when an alert was first on screen.
+
+    Signals
+    -------
+    firstAlertShown(float)
+        An alert is on screen for the first time (listed and painted), at
+        this ``time.perf_counter()``.
     """
+
+    firstAlertShown = QtCore.Signal(float)
 
     def __init__(
         self,
@@ -685,6 +693,7 @@ class ReviewWindow(QtWidgets.QMainWindow):
             self.table.viewport().repaint()
             self.first_alert_shown_at = time.perf_counter()
             logger.info("First alert on screen.")
+            self.firstAlertShown.emit(self.first_alert_shown_at)
         if not self._all_alerts:
             self._say("No alert of this recording in the store.")
         elif not self.alerts:
@@ -996,18 +1005,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     win.show()
     if args.quit_when_shown:
-        poll = QtCore.QTimer(win)
 
-        def _check():
-            if win.first_alert_shown_at is not None:
-                poll.stop()
-                seconds = win.first_alert_shown_at - started
-                print(f"first alert on screen {seconds:.3f} s after start", flush=True)
-                win.close()
-                app.quit()
+        def _shown(at):
+            print(f"first alert on screen {at - started:.3f} s after start", flush=True)
+            QtCore.QTimer.singleShot(0, win.close)
+            QtCore.QTimer.singleShot(0, app.quit)
 
-        poll.timeout.connect(_check)
-        poll.start(5)
+        win.firstAlertShown.connect(_shown)
     return int(app.exec())
 
 

@@ -32,13 +32,15 @@ def _identifier(path):
 def _model_rate(model):
     """Return the sampling rate of a seizure model, read from its header (no cube built)."""
     import json
+    from importlib.resources import files
 
     import numpy as np
 
     from ..io import peek_model
-    from ..seizure.detector import shipped_model_path
 
-    info = peek_model(shipped_model_path() if model is None else model)
+    if model is None:  # shipped_model_path(), without importing the detector (and SciPy)
+        model = Path(str(files("models") / "data" / "chb01_seizure.npz"))
+    info = peek_model(model)
     if info.kind != "seizure":
         raise ValueError(
             f"--model {model}: the file holds a {info.description}, not a seizure detector. "
@@ -55,10 +57,15 @@ def _model_rate(model):
 
 def _check_recording(path, sfreq, model_path):
     """Refuse a recording that is unreadable or at another rate than the model's."""
-    from acquisition import read_raw
+    import mne
 
-    raw = read_raw(path, preload=False, verbose="error")
-    rate = float(raw.info["sfreq"])
+    try:  # the header alone, by MNE (acquisition's reader loads SciPy's filters: seconds)
+        rate = float(mne.io.read_raw(path, preload=False, verbose="error").info["sfreq"])
+    except Exception:
+        from acquisition import read_raw
+
+        # says what is wrong, naming the file (or reads what MNE alone did not)
+        rate = float(read_raw(path, preload=False, verbose="error").info["sfreq"])
     if sfreq is not None and abs(rate - sfreq) > 1e-6:
         raise ValueError(
             f"{path} is sampled at {rate:g} Hz and the model {model_path.name} at {sfreq:g} Hz: "

@@ -65,6 +65,15 @@ def test_a_missing_file_with_alerts_stored_is_named(tmp_path, capsys, calls):
     assert not calls
 
 
+def test_a_file_that_is_not_eeg_is_named(tmp_path, capsys, calls):
+    bad = tmp_path / "night_03.edf"
+    bad.write_text("not an EDF file")
+    db = _store(tmp_path / "a.sqlite", bad)
+    assert main(["review", str(bad), "--db", str(db)]) == 2
+    assert f"{str(bad)!r} cannot be read as EDF" in capsys.readouterr().err
+    assert not calls
+
+
 def test_a_store_that_is_not_there(tmp_path, capsys):
     db = tmp_path / "none.sqlite"
     assert main(["review", str(SEIZURE_EDF), "--store", str(db)]) == 2
