@@ -312,3 +312,56 @@ def evaluate_seizure(
     out["versions"] = {d: version(d) for d in ("neucube-eeg", "brian2", "numpy", "timescoring")}
     out["wall_s"] = round(time.perf_counter() - t_start, 1)
     return out
+
+
+def record_background(
+    model: str | os.PathLike | None,
+    background_dir: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Run a seizure model over seizure-free EEG and save it with what it gave there.
+
+    The window probabilities are kept in the model file's ``evaluation``
+    section (:mod:`models.seizure.thresholds`), so that the review window can
+    say how many false alarms per hour any threshold, minimum duration and
+    merge gap raise on that EEG, without running the cube again. The model is
+    otherwise written unchanged; files without the section load as before.
+
+    Parameters
+    ----------
+    model : path-like | None
+        The seizure model file (None: the shipped one).
+    background_dir : path-like
+        Folder of seizure-free EEGMMIDB runs (see :func:`load_background`).
+    out : path-like
+        The model file to write; never the model read.
+    overwrite : bool
+        Whether an existing ``out`` may be replaced.
+
+    Returns
+    -------
+    out : pathlib.Path
+        The file written.
+    """
+    from .._files import same_file
+    from ..io import read_model
+    from ..seizure.thresholds import background_probabilities, save_with_background
+
+    loaded = read_model(model)
+    if loaded.kind != "seizure":
+        raise ValueError(f"{loaded.path} holds a {loaded.description}, not a seizure detector.")
+    if loaded.path is not None and same_file(out, loaded.path):
+        raise ValueError(
+            f"{out} is the model read; the model with its evaluation is written to another file."
+        )
+    runs = load_background(background_dir)
+    names = ", ".join(name for name, _ in runs)
+    background = background_probabilities(
+        loaded.model, runs, source=f"EEGMMIDB {names} ({Path(background_dir).name})"
+    )
+    logger.info(
+        "%s: %.2f h of seizure-free EEG recorded for its evaluation.", out, background.hours
+    )
+    return save_with_background(loaded.model, background, out, overwrite=overwrite)

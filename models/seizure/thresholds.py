@@ -13,6 +13,8 @@ so nothing is simulated again:
   on seizure-free EEG when it was evaluated, kept in the model file as the
   optional ``evaluation`` section (:class:`BackgroundProbabilities`).
 
+:func:`models.evaluation.seizure.record_background` runs a model over
+seizure-free EEG and writes it with the section (:func:`save_with_background`).
 Model files written before that section existed load as they always did;
 :func:`model_background` returns None for them, and the rate is then "not
 recorded by this model's evaluation".

@@ -104,3 +104,20 @@ def test_the_shipped_model_records_none_and_a_saved_record_loads(tmp_path):
     assert got is not None and got.hours == 2.0
     assert false_alarms_per_hour(got, threshold=0.5, min_duration=0.0, merge_gap=0.0) == (4, 2.0)
     assert again.get_params() == det.get_params()
+
+
+def test_record_background_on_the_bundled_seizure_free_run(tmp_path):
+    """The shipped model over EEGMMIDB S001 R03 (real, seizure-free), kept in a new file."""
+    from models.evaluation.seizure import record_background
+    from models.seizure.detector import shipped_model_path
+    from sample_data import SAMPLE_DIR
+
+    with pytest.raises(ValueError, match="is the model read"):
+        record_background(None, SAMPLE_DIR, shipped_model_path())
+    out = record_background(None, SAMPLE_DIR, tmp_path / "chb01_with_evaluation.npz")
+    bg = model_background(read_model(out).model)
+    (name, times, proba, duration) = bg.runs[0]
+    assert name == "S001R03" and duration == pytest.approx(125.0)
+    assert len(times) == 124 and times[0] == 0.0 and np.all(np.diff(times) == 1.0)
+    # at the model's own operating point it raises no alarm on that EEG (as documented)
+    assert false_alarms_per_hour(bg, threshold=0.5, min_duration=3.0, merge_gap=10.0)[0] == 0
