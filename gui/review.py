@@ -150,7 +150,6 @@ class _Loader:
         from models.io import read_model
 
         self.brian_imported.wait()
-
         loaded = read_model(self.model, cache=True)
         if loaded.kind != "seizure":
             raise ValueError(
