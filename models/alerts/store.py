@@ -19,7 +19,7 @@ from .._checks import check_number
 from .._checks import check_text as _check_text
 from .._files import same_file
 from .._files import write_atomic as _write_atomic
-from .export import EXPORT_FORMATS
+from .export import _EEG_SUFFIXES, EXPORT_FORMATS
 from .export import file_stem as _file_stem
 from .export import format_csv as _format_csv
 from .export import format_szcore as _format_szcore
@@ -202,6 +202,28 @@ def _check_datetime(value, name):
             ) from None
         return _check_datetime(parsed, name)
     raise TypeError(f"{name} must be a datetime, an ISO 8601 str or None, got {value!r}.")
+
+
+def _holds_eeg(path: Path) -> bool:
+    """Whether an existing file is an EEG recording (an EDF/BDF with data signals, a FIF ...).
+
+    An EDF+ or BDF+ file whose only signals are annotations (what an EDF+
+    export writes) is not a recording.
+    """
+    if not path.is_file():
+        return False
+    suffix = path.suffix.lower()
+    if suffix in (".edf", ".bdf"):
+        try:
+            with open(path, "rb") as f:
+                head = f.read(256)
+                n_signals = int(head[252:256].decode("ascii").strip())
+                labels = f.read(16 * n_signals).decode("latin-1")
+        except (OSError, ValueError, UnicodeDecodeError):
+            return True  # not an export of ours: keep it
+        names = {labels[16 * i : 16 * (i + 1)].strip() for i in range(n_signals)}
+        return not names <= {"EDF Annotations", "BDF Annotations"}
+    return suffix in _EEG_SUFFIXES
 
 
 class AlertStore:
@@ -1369,6 +1391,12 @@ class AlertStore:
                         "never writes over it. Choose another file (e.g. one ending in "
                         "_alerts.edf)."
                     )
+            if _holds_eeg(target):
+                raise AlertStoreError(
+                    f"{target} holds EEG signals: an export never writes over a recording, "
+                    "even with --overwrite. Choose another file (e.g. one ending in "
+                    "_alerts.edf)."
+                )
             if not target.parent.is_dir():
                 raise AlertStoreError(
                     f"{target}: the folder {target.parent} does not exist. Create it first."

@@ -114,3 +114,18 @@ def test_alerts_of_the_bundled_recording_line_up_with_its_header(tmp_path):
         (out,) = s.export(tmp_path / "sz_alerts.edf", "edf")
     edf = edfio.read_edf(out)
     assert dt.datetime.combine(edf.startdate, edf.starttime) == start.replace(tzinfo=None)
+
+
+def test_an_export_never_writes_over_eeg_but_replaces_its_own_annotation_file(tmp_path, store):
+    s, _, _ = store
+    eeg = tmp_path / "other_recording.edf"
+    eeg.write_bytes(SEIZURE_EDF.read_bytes())
+    for fmt in ("edf", "csv"):
+        with pytest.raises(AlertStoreError, match="holds EEG signals.*even with --overwrite"):
+            s.export(eeg, fmt, recording=None if fmt == "csv" else store[1])
+    assert eeg.read_bytes() == SEIZURE_EDF.read_bytes()
+    (ours,) = s.export(tmp_path / "x_alerts.edf", "edf", recording=store[1])
+    first = ours.read_bytes()
+    s.review(store[2][1], "confirmed", "Dr. C")  # changes what is exported
+    (again,) = s.export(ours, "edf", recording=store[1], overwrite=True)
+    assert again == ours and ours.read_bytes() != first  # an annotation file is not EEG
