@@ -189,7 +189,7 @@ class AlertPanel(QtWidgets.QWidget):
     reviewRequested(int, str, str, str)
         Alert id, ``'confirmed'``/``'rejected'``, reviewer, note.
     exportRequested(str, str, object)
-        File name, format (``'csv'``/``'szcore'``), statuses (None: the
+        File name, format (``'csv'``/``'szcore'``/``'edf'``), statuses (None: the
         store's default for the format).
     refreshRequested()
         The filter changed.
@@ -263,7 +263,11 @@ class AlertPanel(QtWidgets.QWidget):
         exp = QtWidgets.QHBoxLayout()
         exp.addWidget(QtWidgets.QLabel("Export"))
         self.export_format = QtWidgets.QComboBox()
-        self.export_format.addItems(["csv", "szcore"])
+        self.export_format.addItems(["csv", "szcore", "edf"])
+        self.export_format.setToolTip(
+            "csv: one table; szcore: SzCORE annotations per recording; edf: EDF+ annotations "
+            "per recording, for EDFbrowser to import next to the recording"
+        )
         exp.addWidget(self.export_format)
         self.export_status = QtWidgets.QComboBox()
         self.export_status.addItems(
@@ -427,7 +431,9 @@ class AlertPanel(QtWidgets.QWidget):
 
     def _export_clicked(self):
         fmt = self.export_format.currentText()
-        suffix = "alerts.csv" if fmt == "csv" else "{recording}_events.tsv"
+        suffix = {"csv": "alerts.csv", "szcore": "{recording}_events.tsv"}.get(
+            fmt, "{recording}_alerts.edf"
+        )
         fname, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export alerts", suffix)
         if fname:
             self.exportRequested.emit(fname, fmt, self.export_statuses())

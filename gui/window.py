@@ -821,14 +821,14 @@ class MainWindow(QtWidgets.QMainWindow):
         fname : str
             Output file (for SzCORE with several recordings, with
             ``{recording}``).
-        fmt : ``'csv'`` | ``'szcore'``
-            Format.
+        fmt : ``'csv'`` | ``'szcore'`` | ``'edf'``
+            Format (SzCORE and EDF+: one file per recording).
         status : sequence of str | None
             Statuses (None: the store's default for the format).
         """
         recording = self.recording if self.alert_panel.session_only.isChecked() else None
         fname = str(fname)
-        if fmt == "szcore" and recording is None and "{recording}" not in fname:
+        if fmt in ("szcore", "edf") and recording is None and "{recording}" not in fname:
             p = Path(fname)
             fname = str(p.with_name("{recording}_" + p.name))
         self.tasks.submit(

@@ -181,6 +181,15 @@ def test_export_from_the_app(replayed, reviewed, db, qapp, tmp_path):
     assert _wait(qapp, lambda: expected.exists(), 120), list(tmp_path.iterdir())
     lines = expected.read_text().splitlines()
     assert lines[0].startswith("onset\tduration\teventType") and len(lines) == 2
+    # EDF+ annotations for EDFbrowser: the whole seizure, with its verdict
+    win.export(str(tmp_path / "alerts.edf"), "edf")
+    edf = tmp_path / "chb01_03_2986-3036s_alerts.edf"
+    assert _wait(qapp, lambda: edf.exists(), 120), list(tmp_path.iterdir())
+    import mne
+
+    (ann,) = mne.read_annotations(edf)
+    assert (ann["onset"], ann["duration"]) == (9.0, 41.0)
+    assert ann["description"].startswith("seizure confirmed by Dr. Rivera")
 
 
 def test_alert_of_another_session_is_reviewed_by_rereading_its_file(replayed, qapp, db):
