@@ -180,7 +180,8 @@ def test_the_window_lists_each_lsl_marker_trial(qapp, trials, tmp_path):
         streams.wait_for_consumers(lambda: worker.running)
         stamps = _send_session(streams, X, y, step=qapp.processEvents)
         table = win.trial_table
-        while table.rowCount() < len(y):
+        # each trial comes as a trial (the table) and as a frame (the probability view)
+        while table.rowCount() < len(y) or len(win.prob.proba) < len(y):
             assert worker.running, worker.error
             qapp.processEvents()
             time.sleep(0.01)
