@@ -383,31 +383,6 @@ class EventTracker:
     def __len__(self):
         return len(self.proba)
 
-    def update(
-        self, time: float, proba: float, channel_scores: np.ndarray | None = None
-    ) -> SeizureEvent | None:
-        """Feed the next window.
-
-        Parameters
-        ----------
-        time : float
-            Its onset, seconds; later than the previous window's.
-        proba : float
-            Its seizure probability.
-        channel_scores : ndarray, shape (n_channels,) | None
-            Its channel scores (required when ``ch_names`` was given).
-
-        Returns
-        -------
-        event : SeizureEvent | None
-            The event this window made long enough (``min_duration``), as
-            known now; None if it made no new one. Each event is reported
-            once; it may grow afterwards (see :attr:`events`).
-        """
-        scores = None if channel_scores is None else [channel_scores]
-        new = self.extend([time], [proba], scores)
-        return new[0] if new else None
-
     def feed(
         self, time: float, proba: float, channel_scores: np.ndarray | None = None
     ) -> list[EventChange]:
@@ -452,7 +427,7 @@ class EventTracker:
         proba: npt.ArrayLike,
         channel_scores: npt.ArrayLike | None = None,
     ) -> list[SeizureEvent]:
-        """Feed many windows at once (see :meth:`update`).
+        """Feed many windows at once; return the events they raised (see :meth:`feed`).
 
         Parameters
         ----------
