@@ -52,7 +52,7 @@ from PySide6 import QtCore, QtGui, QtWidgets  # before pyqtgraph, which uses it
 import pyqtgraph as pg
 
 from .eeg import EEGPage
-from .worker import BackgroundTasks, import_in_main_thread
+from .worker import BackgroundTasks, drain_results, import_in_main_thread
 
 logger = logging.getLogger("neucube.gui")
 
@@ -577,13 +577,7 @@ class ReviewWindow(QtWidgets.QMainWindow):
     # -- the timer ---------------------------------------------------------------
 
     def _tick(self):
-        for q in (self.tasks.results, self.loader.results):
-            while True:
-                try:
-                    tag, result, err = q.get_nowait()
-                except Exception:
-                    break
-                self._task_done(tag, result, err)
+        drain_results(self._task_done, self.tasks, self.loader)
         done = self._loader.progress.get(self._token)
         if done is not None and self.trend is None:
             self.progress.setValue(int(100 * done[0] / max(1, done[1])))

@@ -28,6 +28,7 @@ from .worker import (
     ProcessWorker,
     SourceSpec,
     build_montages,
+    drain_results,
     import_in_main_thread,
     referential_electrodes,
 )
@@ -669,13 +670,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tasks.submit("list", _list, status, recording)
 
     def _drain_tasks(self):
-        for q in (self.tasks.results, self.loader.results):
-            while True:
-                try:
-                    tag, result, err = q.get_nowait()
-                except Exception:
-                    break
-                self._task_done(tag, result, err)
+        drain_results(self._task_done, self.tasks, self.loader)
 
     def _task_done(self, tag, result, err):
         panel = self.alert_panel

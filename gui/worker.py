@@ -1698,6 +1698,25 @@ class ProcessWorker:
 # ---------------------------------------------------------------------------
 
 
+def drain_results(handle, *tasks):
+    """Hand every finished result of these :class:`BackgroundTasks` to ``handle``.
+
+    Parameters
+    ----------
+    handle : callable
+        Called as ``handle(tag, result, err)`` for each, in the caller's thread.
+    *tasks : BackgroundTasks
+        The task threads whose results are drained, in order.
+    """
+    for t in tasks:
+        while True:
+            try:
+                tag, result, err = t.results.get_nowait()
+            except queue.Empty:
+                break
+            handle(tag, result, err)
+
+
 class BackgroundTasks:
     """Run callables in one background thread, results to a queue.
 
